@@ -1,0 +1,257 @@
+"""The `softpower-bot` command line: thin wiring around the library, one function a command.
+
+Exit codes: 0 done; 1 `check` found errors, or `sync` had to skip a spreadsheet;
+2 the bot could not run (bad config, missing workbook, another bot running).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from bot import thai
+from bot.config import CONFIG_ENV, DEFAULT_CONFIG_PATH, Config, load_config
+from bot.cycle import CycleReport, check_cycle, sync_cycle
+from bot.errors import BotError
+from bot.output import pairs, table
+from bot.problems import KINDS
+from bot.sheets import open_backend
+
+EXIT_OK, EXIT_FOUND, EXIT_FAILED = 0, 1, 2
+
+DESCRIPTION = """\
+Checks the monthly reports of the "1 อำเภอ 1 อัตลักษณ์ท้องถิ่น" (Soft Power) programme,
+flags problems next to each row in Thai, and rolls district rows up into provincial and
+national tabs with a KPI summary."""
+
+
+def _today(args: argparse.Namespace, config: Config | None) -> date:
+    if args.today:
+        return args.today  # type: ignore[no-any-return]
+    tz = ZoneInfo(config.timezone if config else "Asia/Bangkok")
+    return datetime.now(tz).date()
+
+
+def _parse_today(text: str) -> date:
+    parsed = thai.parse_date(text)
+    if parsed is None:
+        raise argparse.ArgumentTypeError(
+            f"expected a date such as 2025-01-17 (C.E.) or 2568-01-17 (B.E.), got {text!r}"
+        )
+    return parsed
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    """Validate every district tab; write nothing."""
+    config = load_config(args.config)
+    with open_backend(config) as backend:
+        report = check_cycle(config, backend, _today(args, config))
+    if args.json:
+        _print_json(
+            {
+                "problems": [p.as_json() for p in report.problems],
+                "summary": report.summary.as_json(),
+            }
+        )
+    else:
+        print(_problems_text(report))
+        print()
+        print(_summary_text(report))
+    return EXIT_FOUND if report.has_errors else EXIT_OK
+
+
+def cmd_sync(args: argparse.Namespace) -> int:
+    """Run one cycle: check, then write status columns, highlights and the bot's tabs."""
+    config = load_config(args.config)
+    with open_backend(config) as backend:
+        report = sync_cycle(config, backend, _today(args, config))
+        locations = {a.spreadsheet: backend.location(a.spreadsheet) for a in report.applied}
+    if args.json:
+        out = report.summary.as_json()
+        out["spreadsheets"] = [
+            {
+                "spreadsheet": a.spreadsheet,
+                "location": locations[a.spreadsheet],
+                "written": a.written,
+                "skipped_reason": a.skipped_reason,
+            }
+            for a in report.applied
+        ]
+        _print_json(out)
+    else:
+        print(_summary_text(report))
+        print()
+        print(_written_text(config, report, locations))
+    return EXIT_FOUND if report.skipped else EXIT_OK
+
+
+def _print_json(data: object) -> None:
+    print(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def _summary_text(report: CycleReport) -> str:
+    s = report.summary
+    lines = [
+        f"softpower-bot · {thai.date_label(s.today)} ({s.today.isoformat()})",
+        pairs(
+            [
+                ("แถวที่อ่าน (rows read)", f"{s.rows_read:,}"),
+                ("แถวที่ครบถ้วน (complete)", f"{s.rows_complete:,}"),
+                ("ข้อผิดพลาด (errors)", f"{s.errors:,}"),
+                ("ข้อสังเกต (warnings)", f"{s.warnings:,}"),
+                (
+                    "อำเภอที่มีอัตลักษณ์ (districts covered)",
+                    f"{s.districts_with_identity:,} of {s.districts:,} district tabs checked",
+                ),
+                (
+                    "เป้าหมาย (target in force)",
+                    f"{s.target_districts:,} districts by {thai.date_label(s.target_by)} "
+                    f"({s.target_by.isoformat()}): {s.districts_with_identity:,} covered, "
+                    f"{100 * s.districts_with_identity / s.target_districts:.1f}%",
+                ),
+            ]
+        ),
+    ]
+    if s.problems_by_code:
+        lines += [
+            "",
+            "Problems by kind:",
+            table(
+                ["code", "count", "meaning"],
+                [
+                    (code, n, KINDS[code].gloss)
+                    for code, n in sorted(
+                        s.problems_by_code.items(), key=lambda kv: (-kv[1], kv[0])
+                    )
+                ],
+            ),
+        ]
+    return "\n".join(lines)
+
+
+def _problems_text(report: CycleReport) -> str:
+    if not report.problems:
+        return "No problems found: every row is complete."
+    rows = [
+        (p.tab, p.row or "-", p.code, "E" if p.severity == "error" else "W", p.message)
+        for p in sorted(report.problems, key=lambda p: (p.spreadsheet, p.tab, p.row or 0))
+    ]
+    return table(["tab", "row", "code", "", "message"], rows)
+
+
+def _written_text(config: Config, report: CycleReport, locations: dict[str, str]) -> str:
+    lines = []
+    for a in report.applied:
+        where = locations[a.spreadsheet]
+        if a.skipped_reason:
+            lines.append(f"  NOT WRITTEN  {where}: {a.skipped_reason}")
+        else:
+            lines.append(f"  {'updated    ' if a.written else 'unchanged  '}  {where}")
+    national = locations.get(config.national.file or "", "")
+    lines.append("")
+    lines.append(
+        f"Open {national}: tab “{config.tabs.issues}” lists every problem with a link to its "
+        f"cell; “{config.tabs.summary}” has the KPIs."
+    )
+    return "Spreadsheets:\n" + "\n".join(lines)
+
+
+EXAMPLES = {
+    "check": "softpower-bot --config config.yaml check --json > problems.json",
+    "sync": "softpower-bot --config config.yaml --today 2025-01-17 sync",
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser, with an example in every command's help."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--config",
+        metavar="PATH",
+        default=argparse.SUPPRESS,
+        help=f"the YAML config (default: ${CONFIG_ENV} or {DEFAULT_CONFIG_PATH})",
+    )
+    common.add_argument(
+        "--today",
+        metavar="YYYY-MM-DD",
+        type=_parse_today,
+        default=argparse.SUPPRESS,
+        help="act as if today were this date (C.E. or B.E.; default: today in Asia/Bangkok)",
+    )
+    common.add_argument(
+        "--debug",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="show tracebacks and debug logs",
+    )
+    common.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="log progress to stderr",
+    )
+    parser = argparse.ArgumentParser(
+        prog="softpower-bot",
+        description=DESCRIPTION,
+        parents=[common],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="example:\n  " + "\n  ".join(EXAMPLES.values()),
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    commands: list[tuple[str, Callable[[argparse.Namespace], int], str]] = [
+        (
+            "check",
+            cmd_check,
+            "validate every district tab without writing anything "
+            "(exit code 1 when any error is found)",
+        ),
+        (
+            "sync",
+            cmd_sync,
+            "run one cycle: validate, write status and highlights, rebuild "
+            "the provincial, national, summary and issues tabs",
+        ),
+    ]
+    for name, func, text in commands:
+        p = sub.add_parser(
+            name,
+            parents=[common],
+            help=text,
+            description=text,
+            epilog=f"example:\n  {EXAMPLES[name]}",
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        p.add_argument("--json", action="store_true", help="print JSON for scripts")
+        p.set_defaults(func=func)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    for name, default in (("config", None), ("today", None), ("debug", False), ("verbose", False)):
+        if not hasattr(args, name):
+            setattr(args, name, default)
+    level = logging.DEBUG if args.debug else logging.INFO if args.verbose else logging.WARNING
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        return int(args.func(args))
+    except BotError as exc:
+        if args.debug:
+            raise
+        print(f"softpower-bot: error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        print("softpower-bot: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,420 @@
+"""The admin's YAML file, loaded into validated pydantic models.
+
+Every mistake in the file becomes one `ConfigError` that names the YAML path (and line),
+what was found and what is expected, so an admin can fix it without reading code.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from bot import geo, thai
+from bot.errors import ConfigError
+from bot.form_fields import (
+    DEFAULT_PLATFORMS,
+    FIELD_KEYS,
+    SPEC_BY_KEY,
+    STATUS_HEADER,
+)
+
+DEFAULT_CONFIG_PATH = "config.yaml"
+CONFIG_ENV = "SOFTPOWER_CONFIG"
+
+
+def _to_date(value: Any) -> Any:
+    if isinstance(value, str | date | int):
+        parsed = thai.parse_date(value)
+        if parsed is None:
+            raise ValueError(
+                f"expected a date such as 2568-03-31 (B.E.) or 2025-03-31 (C.E.), got {value!r}"
+            )
+        return parsed
+    return value
+
+
+def _to_month(value: Any) -> Any:
+    if isinstance(value, str | date):
+        parsed = thai.parse_month(value)
+        if parsed is None:
+            raise ValueError(f"expected a month such as 2567-11 or พ.ย. 2567, got {value!r}")
+        return parsed
+    return value
+
+
+FlexDate = Annotated[date, BeforeValidator(_to_date)]
+Month = Annotated[tuple[int, int], BeforeValidator(_to_month)]
+
+
+class _Strict(BaseModel):
+    # Unknown keys are almost always typos ("deadine"): refuse them instead of ignoring.
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Target(_Strict):
+    """At least `districts` districts must have an identity by the date `by`."""
+
+    districts: int = Field(gt=0)
+    by: FlexDate
+
+
+class Programme(_Strict):
+    """The programme's period, targets and monthly deadlines."""
+
+    name: str = "1 อำเภอ 1 อัตลักษณ์ท้องถิ่น (Soft Power)"
+    start: Month = (2024, 11)
+    end: Month = (2025, 9)
+    targets: list[Target] = Field(
+        default_factory=lambda: [
+            Target(districts=439, by=date(2025, 3, 31)),
+            Target(districts=878, by=date(2025, 9, 30)),
+        ],
+        min_length=1,
+    )
+    district_deadline_day: int = Field(default=20, ge=1, le=28)
+    province_deadline_day: int = Field(default=25, ge=1, le=28)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Programme:
+        if self.end < self.start:
+            raise ValueError("the programme ends before it starts: check start and end")
+        dates = [t.by for t in self.targets]
+        if dates != sorted(dates):
+            raise ValueError("targets must be listed in date order, earliest first")
+        return self
+
+    def target_on(self, today: date) -> Target:
+        """The target in force on `today`: the next one due, or the last once all are past."""
+        for target in self.targets:
+            if today <= target.by:
+                return target
+        return self.targets[-1]
+
+    def in_period(self, month: tuple[int, int]) -> bool:
+        """Whether a (year, month) falls inside the programme period."""
+        return self.start <= month <= self.end
+
+
+class Form(_Strict):
+    """The report form: which header text means which field."""
+
+    headers: dict[str, list[str]] = Field(default_factory=dict)
+    status_header: str = STATUS_HEADER
+    header_search_rows: int = Field(default=10, ge=1, le=100)
+    platforms: list[str] = Field(default_factory=lambda: list(DEFAULT_PLATFORMS), min_length=1)
+    max_length: dict[str, int] = Field(default_factory=dict)
+
+    @field_validator("headers", mode="before")
+    @classmethod
+    def _headers(cls, value: Any) -> Any:
+        if not isinstance(value, dict):
+            return value
+        out: dict[str, Any] = {}
+        for key, names in value.items():
+            if key not in FIELD_KEYS:
+                raise ValueError(f"unknown field {key!r}; the fields are {', '.join(FIELD_KEYS)}")
+            out[key] = [names] if isinstance(names, str) else names
+        return out
+
+    @field_validator("max_length")
+    @classmethod
+    def _lengths(cls, value: dict[str, int]) -> dict[str, int]:
+        for key in value:
+            if key not in FIELD_KEYS:
+                raise ValueError(f"unknown field {key!r}; the fields are {', '.join(FIELD_KEYS)}")
+        return value
+
+    def header_names(self, key: str) -> list[str]:
+        """Every header text accepted for a field (the admin's first, then the default)."""
+        names = list(self.headers.get(key, []))
+        default = SPEC_BY_KEY[key].header
+        return names if default in names or key in self.headers else [*names, default]
+
+    def display_header(self, key: str) -> str:
+        """The header the bot writes for a field in the roll-up tabs."""
+        return self.header_names(key)[0]
+
+    def limit(self, key: str) -> int:
+        """Longest text accepted in a field before a TOO_LONG warning."""
+        return self.max_length.get(key, SPEC_BY_KEY[key].max_length)
+
+
+_PLACEHOLDER = re.compile(r"{(\w*)}")
+
+
+class Tabs(_Strict):
+    """Tab names; `{province}` and `{district}` are filled with registry names."""
+
+    district: str = "อำเภอ{district}"
+    province: str = "รวมจังหวัด{province}"
+    national: str = "รวมทั้งประเทศ"
+    summary: str = "สรุปตัวชี้วัด"
+    issues: str = "รายการที่ต้องแก้ไข"
+
+    @model_validator(mode="after")
+    def _placeholders(self) -> Tabs:
+        allowed = {"district": {"district", "province"}, "province": {"province"}}
+        for name in ("district", "province", "national", "summary", "issues"):
+            template = getattr(self, name)
+            used = set(_PLACEHOLDER.findall(template))
+            bad = used - allowed.get(name, set())
+            if bad:
+                raise ValueError(
+                    f"tab name {name}={template!r} uses {{{bad.pop()}}}; allowed here: "
+                    + (", ".join(f"{{{p}}}" for p in sorted(allowed.get(name, set()))) or "none")
+                )
+            if not template.strip():
+                raise ValueError(f"tab name {name} is empty")
+        if "{district}" not in self.district:
+            raise ValueError("the district tab name must contain {district}")
+        return self
+
+    def district_tab(self, province: geo.Province, district: geo.District) -> str:
+        """The name of a district's tab."""
+        return self.district.format(province=province.name, district=district.name)
+
+    def province_tab(self, province: geo.Province) -> str:
+        """The name of a province's roll-up tab."""
+        return self.province.format(province=province.name)
+
+
+class ProvinceSheet(_Strict):
+    """One province's spreadsheet: its district tabs and its roll-up tab."""
+
+    province: str
+    file: str | None = None
+    districts: list[str] | None = None  # None: every district of the province
+
+    @field_validator("province")
+    @classmethod
+    def _known_province(cls, value: str) -> str:
+        found = geo.find_province(value)
+        if found is None:
+            hint = geo.suggest_province(value)
+            raise ValueError(
+                f"{value!r} is not a province in the registry"
+                + (f"; did you mean {hint!r}?" if hint else "")
+            )
+        return found.name
+
+    @model_validator(mode="after")
+    def _known_districts(self) -> ProvinceSheet:
+        prov = self.registry_province
+        for name in self.districts or []:
+            if geo.find_district(prov.code, name) is None:
+                hint = geo.suggest_district(prov.code, name)
+                raise ValueError(
+                    f"{name!r} is not a district of {prov.name}"
+                    + (f"; did you mean {hint!r}?" if hint else "")
+                )
+        return self
+
+    @property
+    def registry_province(self) -> geo.Province:
+        """The registry entry of this province."""
+        found = geo.find_province(self.province)
+        assert found is not None  # checked by the validator
+        return found
+
+    def registry_districts(self) -> list[geo.District]:
+        """The districts this spreadsheet holds, in registry order."""
+        code = self.registry_province.code
+        if self.districts is None:
+            return list(geo.districts(code))
+        wanted = {d.code for n in self.districts if (d := geo.find_district(code, n))}
+        return [d for d in geo.districts(code) if d.code in wanted]
+
+
+class NationalSheet(_Strict):
+    """The national spreadsheet: national, summary and issues tabs."""
+
+    file: str | None = None
+
+
+class XlsxBackend(_Strict):
+    """Where the workbooks live when `backend: xlsx`."""
+
+    folder: str = "."
+
+
+class Config(_Strict):
+    """The whole configuration file."""
+
+    programme: Programme = Field(default_factory=Programme)
+    backend: Literal["xlsx"] = "xlsx"
+    xlsx: XlsxBackend = Field(default_factory=XlsxBackend)
+    national: NationalSheet
+    provinces: list[ProvinceSheet] = Field(min_length=1)
+    tabs: Tabs = Field(default_factory=Tabs)
+    form: Form = Field(default_factory=Form)
+    timezone: str = "Asia/Bangkok"
+
+    # Set by load_config: relative paths in the file are relative to the file itself.
+    base_dir: Path = Field(default=Path("."), exclude=True)
+
+    @model_validator(mode="after")
+    def _files_present(self) -> Config:
+        if self.backend == "xlsx":
+            if not self.national.file:
+                raise ValueError("national.file is required with backend: xlsx")
+            for i, prov in enumerate(self.provinces):
+                if not prov.file:
+                    raise ValueError(f"provinces[{i}].file is required with backend: xlsx")
+        seen: set[str] = set()
+        for prov in self.provinces:
+            if prov.province in seen:
+                raise ValueError(f"province {prov.province} is listed twice")
+            seen.add(prov.province)
+        return self
+
+    @model_validator(mode="after")
+    def _never_write_into_sources(self) -> Config:
+        # The bot owns whole tabs; if one of them had a source tab's name it would wipe
+        # out what staff typed. Refuse such a config before anything is read.
+        national_tabs = {self.tabs.national, self.tabs.summary, self.tabs.issues}
+        if len(national_tabs) != 3:
+            raise ValueError("tabs.national, tabs.summary and tabs.issues must all differ")
+        for prov in self.provinces:
+            p = prov.registry_province
+            sources = {self.tabs.district_tab(p, d) for d in prov.registry_districts()}
+            bot_tabs = {self.tabs.province_tab(p)}
+            if prov.file == self.national.file:
+                bot_tabs |= national_tabs
+            clash = sorted(sources & bot_tabs)
+            if clash:
+                raise ValueError(
+                    f"the bot would overwrite the district tab {clash[0]!r} of {p.name}: "
+                    "give tabs.province / national / summary / issues names that no "
+                    "district tab has"
+                )
+        form_headers = {thai.header_key(h) for k in FIELD_KEYS for h in self.form.header_names(k)}
+        if thai.header_key(self.form.status_header) in form_headers:
+            raise ValueError("form.status_header must differ from every form header")
+        return self
+
+    def path_of(self, file: str) -> Path:
+        """A workbook path from the config, resolved against the config's folder."""
+        path = Path(file).expanduser()
+        if not path.is_absolute():
+            path = self.base_dir / self.xlsx.folder / path
+        return path
+
+
+@dataclass(frozen=True)
+class SourceTab:
+    """A district tab the bot reads: where it is and whose it is."""
+
+    spreadsheet: str
+    tab: str
+    province: geo.Province
+    district: geo.District
+
+
+def source_tabs(config: Config) -> list[SourceTab]:
+    """Every district tab of every configured province, in province then district order."""
+    out: list[SourceTab] = []
+    for prov in config.provinces:
+        p = prov.registry_province
+        assert prov.file is not None
+        for d in prov.registry_districts():
+            out.append(SourceTab(prov.file, config.tabs.district_tab(p, d), p, d))
+    return out
+
+
+def load_config(path: str | os.PathLike[str] | None = None) -> Config:
+    """Read and validate the YAML file at `path` (default: $SOFTPOWER_CONFIG or config.yaml)."""
+    chosen = Path(path or os.environ.get(CONFIG_ENV) or DEFAULT_CONFIG_PATH)
+    try:
+        text = chosen.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise ConfigError(
+            f"{chosen}: config file not found; copy config.example.yaml to {chosen} "
+            "and edit it, or pass --config PATH"
+        ) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{chosen}: cannot read the config file ({exc})") from None
+    return parse_config(text, source=str(chosen), base_dir=chosen.resolve().parent)
+
+
+def parse_config(text: str, *, source: str = "config", base_dir: Path | None = None) -> Config:
+    """Validate YAML text; errors name `source`, the YAML path and the line."""
+    try:
+        root = yaml.compose(text)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ConfigError(f"{source}:{where}: not valid YAML ({problem})") from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{source}: expected a mapping of settings at the top level")
+    try:
+        config = Config.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc, source, root)) from None
+    return config.model_copy(update={"base_dir": base_dir or Path.cwd()})
+
+
+def _describe(exc: ValidationError, source: str, root: yaml.Node | None) -> str:
+    errors = exc.errors()
+    first = errors[0]
+    loc = [part for part in first["loc"] if not _is_pydantic_tag(part)]
+    path = _yaml_path(loc)
+    line = _line_of(root, loc)
+    msg = str(first["msg"]).removeprefix("Value error, ")
+    if first["type"] == "missing":
+        msg = "this setting is required"
+    elif first["type"] == "extra_forbidden":
+        msg = "unknown setting (check the spelling against config.example.yaml)"
+    elif "input" in first and first["type"] not in {"value_error", "assertion_error"}:
+        msg = f"{msg}, got {first['input']!r}"
+    where = f"{source}:{line}" if line else source
+    more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+    return f"{where}: {path or '(top level)'}: {msg}{more}"
+
+
+def _is_pydantic_tag(part: object) -> bool:
+    # pydantic puts union/validator tags such as "function-before[...]" in locations.
+    return isinstance(part, str) and ("[" in part or part.startswith("function-"))
+
+
+def _yaml_path(loc: list[str | int]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _line_of(node: yaml.Node | None, loc: list[str | int]) -> int | None:
+    line = None
+    for part in loc:
+        if isinstance(node, yaml.MappingNode):
+            match = next((v for k, v in node.value if k.value == part), None)
+            if match is None:
+                return line
+            line, node = match.start_mark.line + 1, match
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+            if part >= len(node.value):
+                return line
+            node = node.value[part]
+            line = node.start_mark.line + 1
+        else:
+            return line
+    return line

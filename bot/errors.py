@@ -1,0 +1,22 @@
+"""The bot's one small exception hierarchy.
+
+Every error a user can cause or fix is a `BotError` whose message names the bad value and
+the fix; the CLI prints it as one line. Anything else is a bug and shows a traceback only
+with `--debug`.
+"""
+
+
+class BotError(Exception):
+    """An error the user can fix; its message says how."""
+
+
+class ConfigError(BotError):
+    """The YAML configuration is missing, unreadable or invalid."""
+
+
+class SheetError(BotError):
+    """A spreadsheet cannot be read or written (missing, locked, busy, not shared)."""
+
+
+class NotifyError(BotError):
+    """A reminder could not be delivered."""

@@ -1,0 +1,185 @@
+"""Find the form in a tab and read its rows, whatever people did to the layout.
+
+Staff reorder columns, add their own, put a title above the table, misspace headers and
+paste zero-width characters; none of that may stop the bot. What cannot be read becomes a
+tab-level problem, never an exception.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from bot import problems, thai
+from bot.config import Form, SourceTab
+from bot.form_fields import FIELDS, SPEC_BY_KEY
+from bot.model import Cell, Problem, TabData
+
+# A header row must match at least this many form headers: one stray match in a title
+# row ("จังหวัด") must not be mistaken for the header.
+MIN_HEADER_MATCHES = 3
+
+
+@dataclass
+class ParsedRow:
+    """One non-blank data row of a district tab."""
+
+    source: SourceTab
+    row: int  # 1-based sheet row
+    text: dict[str, str]  # cleaned text of each field whose column exists
+    raw: dict[str, Cell]  # the value as read, for fields parsed from numbers or dates
+    columns: dict[str, int]  # 1-based column of each field
+    fingerprint: tuple[str, ...]  # cleaned text of the row's cells, status column excluded
+
+
+@dataclass
+class ParsedTab:
+    """A district tab after the form was located in it."""
+
+    source: SourceTab
+    present: bool
+    header_row: int | None = None
+    columns: dict[str, int] = field(default_factory=dict)
+    status_column: int | None = None
+    rows: list[ParsedRow] = field(default_factory=list)
+    height: int = 0  # rows in the grid, so stale status cells below the data can be cleared
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def blocked(self) -> bool:
+        """Whether a tab-level error stops every row of this tab from being complete."""
+        return any(p.severity == "error" for p in self.problems)
+
+
+def _header_keys(form: Form) -> dict[str, str]:
+    keys: dict[str, str] = {}
+    for spec in FIELDS:
+        for name in form.header_names(spec.key):
+            keys.setdefault(thai.header_key(name), spec.key)
+    return keys
+
+
+def parse_tab(source: SourceTab, data: TabData, form: Form) -> ParsedTab:
+    """Locate the header row and read every non-blank row of a district tab."""
+    tab = ParsedTab(source=source, present=data.grid is not None)
+    if data.grid is None:
+        tab.problems.append(_tab_problem(source, "MISSING_TAB", tab=source.tab))
+        return tab
+    grid = data.grid
+    tab.height = len(grid)
+    keys = _header_keys(form)
+    status_key = thai.header_key(form.status_header)
+
+    header_index, matches = _find_header(grid, keys, form.header_search_rows)
+    if header_index is None:
+        tab.problems.append(_tab_problem(source, "NO_HEADER", rows=form.header_search_rows))
+        return tab
+    tab.header_row = header_index + 1
+
+    found: dict[str, list[int]] = {}
+    status_column: int | None = None
+    for col, key in matches:
+        found.setdefault(key, []).append(col)
+    for col, cell in enumerate(grid[header_index], start=1):
+        if thai.header_key(cell) == status_key:
+            status_column = col
+            break
+    tab.columns = {key: cols[0] for key, cols in found.items()}
+    for key, cols in found.items():
+        if len(cols) > 1:
+            tab.problems.append(
+                _tab_problem(
+                    source,
+                    "DUPLICATE_COLUMN",
+                    header=form.display_header(key),
+                    columns=", ".join(column_letter(c) for c in cols),
+                )
+            )
+    for spec in FIELDS:
+        if spec.required and spec.key not in tab.columns:
+            tab.problems.append(
+                _tab_problem(
+                    source,
+                    "MISSING_COLUMN",
+                    header=form.display_header(spec.key),
+                    header_row=tab.header_row,
+                )
+            )
+
+    if status_column is None:
+        # Right of everything anyone typed in any row, so the new column overwrites nothing.
+        used = max((_last_used(r) for r in grid), default=0)
+        status_column = used + 1
+    tab.status_column = status_column
+
+    skip = status_column - 1
+    for index in range(header_index + 1, len(grid)):
+        cells = grid[index]
+        fingerprint = tuple(thai.clean_text(c) if i != skip else "" for i, c in enumerate(cells))
+        if not any(fingerprint):
+            continue
+        text: dict[str, str] = {}
+        raw: dict[str, Cell] = {}
+        for key, col in tab.columns.items():
+            value = cells[col - 1] if col - 1 < len(cells) else None
+            text[key] = fingerprint[col - 1] if col - 1 < len(fingerprint) else ""
+            raw[key] = value
+        tab.rows.append(ParsedRow(source, index + 1, text, raw, tab.columns, _trim(fingerprint)))
+    return tab
+
+
+def _find_header(
+    grid: list[list[Cell]], keys: dict[str, str], search_rows: int
+) -> tuple[int | None, list[tuple[int, str]]]:
+    best: tuple[int | None, list[tuple[int, str]]] = (None, [])
+    for index, cells in enumerate(grid[:search_rows]):
+        matches = [
+            (col, keys[k])
+            for col, cell in enumerate(cells, start=1)
+            if (k := thai.header_key(cell)) in keys
+        ]
+        if len({key for _, key in matches}) > len({key for _, key in best[1]}):
+            best = (index, matches)
+    if len({key for _, key in best[1]}) < MIN_HEADER_MATCHES:
+        return None, []
+    return best
+
+
+def _last_used(cells: list[Cell]) -> int:
+    for i in range(len(cells) - 1, -1, -1):
+        if cells[i] is not None and cells[i] != "":
+            return i + 1
+    return 0
+
+
+def _trim(values: tuple[str, ...]) -> tuple[str, ...]:
+    end = len(values)
+    while end and not values[end - 1]:
+        end -= 1
+    return values[:end]
+
+
+def _tab_problem(source: SourceTab, code: str, **values: object) -> Problem:
+    return Problem(
+        spreadsheet=source.spreadsheet,
+        tab=source.tab,
+        row=None,
+        column=None,
+        field=None,
+        code=code,
+        severity=problems.severity(code),
+        message=problems.message(code, **values),
+    )
+
+
+def column_letter(column: int) -> str:
+    """Spreadsheet column letters for a 1-based column number (1 -> A, 27 -> AA)."""
+    letters = ""
+    while column > 0:
+        column, rem = divmod(column - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def field_header(form: Form, key: str) -> str:
+    """The header a field is shown under (the admin's name for it)."""
+    return form.display_header(key) if key in SPEC_BY_KEY else key

@@ -1,0 +1,129 @@
+"""Plain data that flows between the layers: cells, rows, problems and write plans.
+
+Nothing here does I/O. A backend turns spreadsheets into `TabData`; the core turns those
+into `Problem`s and a `SheetPlan` per spreadsheet; a backend applies the plan.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Literal
+
+Cell = str | int | float | bool | datetime | date | None
+Severity = Literal["error", "warning"]
+
+
+@dataclass
+class TabData:
+    """One tab as a backend read it: a grid of cell values, or None when the tab is absent."""
+
+    spreadsheet: str
+    tab: str
+    grid: list[list[Cell]] | None
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something wrong in a sheet: a row's field, a whole row, or a whole tab (row None)."""
+
+    spreadsheet: str
+    tab: str
+    row: int | None
+    column: int | None
+    field: str | None
+    code: str
+    severity: Severity
+    message: str
+
+    def as_json(self) -> dict[str, object]:
+        """The stable shape scripts parse (see README, `check --json`)."""
+        return {
+            "spreadsheet": self.spreadsheet,
+            "tab": self.tab,
+            "row": self.row,
+            "field": self.field,
+            "code": self.code,
+            "severity": self.severity,
+            "message": self.message,
+        }
+
+
+@dataclass(frozen=True)
+class Link:
+    """The address of one cell, turned into a URL by the backend that owns it."""
+
+    spreadsheet: str
+    tab: str
+    row: int
+    column: int
+
+
+@dataclass(frozen=True)
+class LinkedText:
+    """A cell whose text links to another cell."""
+
+    text: str
+    link: Link
+
+
+OutCell = str | int | float | LinkedText | None
+
+
+@dataclass(frozen=True)
+class Highlight:
+    """A cell the bot colours because of a problem."""
+
+    row: int
+    column: int
+    severity: Severity
+
+
+@dataclass
+class TabMarks:
+    """What the bot writes into one source tab: its status column and highlights only.
+
+    `status` has an entry for every data row the tab has now (an empty string clears a
+    stale status); `highlights` is the complete set, so highlights no longer listed are
+    removed.
+    """
+
+    tab: str
+    header_row: int
+    column: int
+    header: str
+    status: dict[int, str]
+    highlights: list[Highlight]
+    # The cells each status was computed from, so a backend can refuse to write a status
+    # next to a row that changed (or moved) since it was read.
+    fingerprints: dict[int, tuple[str, ...]] = field(default_factory=dict)
+
+
+@dataclass
+class BotTab:
+    """A tab the bot owns and rewrites whole every cycle."""
+
+    name: str
+    rows: list[list[OutCell]]
+    header_rows: int = 1
+    # Columns (0-based) whose widths should be generous: long Thai text.
+    wide_columns: tuple[int, ...] = ()
+
+
+@dataclass
+class SheetPlan:
+    """Everything to write into one spreadsheet in one go."""
+
+    spreadsheet: str
+    marks: list[TabMarks] = field(default_factory=list)
+    tabs: list[BotTab] = field(default_factory=list)
+
+
+@dataclass
+class ApplyResult:
+    """What a backend did with a plan."""
+
+    spreadsheet: str
+    written: bool
+    conflicts: list[Problem] = field(default_factory=list)
+    skipped_reason: str | None = None

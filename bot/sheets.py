@@ -1,0 +1,91 @@
+"""The one small interface every spreadsheet backend implements, and the factory.
+
+A cycle reads each spreadsheet once (all its tabs in one go) and applies one plan to it;
+nothing else crosses this line. Backends: `xlsx` (local Excel workbooks, the embedded
+default) in `bot.xlsx_backend`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from types import TracebackType
+from typing import Protocol
+
+from bot import problems
+from bot.config import Config
+from bot.model import ApplyResult, Problem, SheetPlan, TabData
+
+# Name of the marker that says a tab was made by the bot (a hidden sheet-scoped defined
+# name in xlsx). A tab without it that holds data belongs to a person.
+OWNER_MARK = "_SoftpowerBotOwned"
+
+
+class BotTabState(StrEnum):
+    """What a spreadsheet holds under one of the bot's tab names."""
+
+    ABSENT = "absent"  # no such tab: the bot creates it
+    OWNED = "owned"  # the bot made it: rewritten every cycle
+    EMPTY = "empty"  # a person made it but left it empty: the bot may claim it
+    FOREIGN = "foreign"  # a person made it and filled it: never overwritten
+
+
+@dataclass
+class SheetRead:
+    """All that one read of a spreadsheet returned."""
+
+    spreadsheet: str
+    tabs: dict[str, TabData]
+    bot_tabs: dict[str, BotTabState] = field(default_factory=dict)
+    # Opaque token a backend uses to notice that the file changed before it writes.
+    version: object = None
+
+
+class Backend(Protocol):
+    """Reads many tabs in one call and applies one write plan per spreadsheet."""
+
+    name: str
+
+    def read(self, spreadsheet: str, tabs: Sequence[str], bot_tabs: Sequence[str]) -> SheetRead:
+        """Read the given source tabs and report on the bot's tabs, in one pass."""
+        ...
+
+    def apply(self, plan: SheetPlan, read: SheetRead | None) -> ApplyResult:
+        """Write a plan; skip (with a reason) rather than clobber what changed or is open."""
+        ...
+
+    def location(self, spreadsheet: str) -> str:
+        """Where a person opens the spreadsheet (a path or a URL)."""
+        ...
+
+    def __enter__(self) -> Backend: ...
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+
+def conflict_problem(spreadsheet: str, tab: str) -> Problem:
+    """The problem reported when a person's tab holds one of the bot's tab names."""
+    return Problem(
+        spreadsheet,
+        tab,
+        None,
+        None,
+        None,
+        "TAB_CONFLICT",
+        problems.severity("TAB_CONFLICT"),
+        problems.message("TAB_CONFLICT", tab=tab),
+    )
+
+
+def open_backend(config: Config) -> Backend:
+    """The backend the config asks for; use it as a context manager."""
+    # Imported here so `--help` and config errors don't pay for importing openpyxl.
+    from bot.xlsx_backend import XlsxBackend  # noqa: PLC0415
+
+    return XlsxBackend(config)
