@@ -288,15 +288,16 @@ def _tab_matches(ws: Worksheet, cells: list[list[tuple[Any, str | None, str | No
     width = max([len(r) for r in cells] + [len(r) for r in existing] + [0])
     if len(existing) != len(cells):
         return False
-    links = {h.ref: (h.target, h.location) for h in ws._hyperlinks}
     for r, (old, new) in enumerate(zip(existing, cells, strict=True), start=1):
         old_row = list(old) + [None] * (width - len(old))
         new_row = list(new) + [(None, None, None)] * (width - len(new))
         for c, (o, (value, target, location)) in enumerate(zip(old_row, new_row, strict=True), 1):
             if o != value:
                 return False
-            if (target or location) and links.get(f"{column_letter(c)}{r}") != (target, location):
-                return False
+            if target or location:
+                link = ws.cell(r, c).hyperlink
+                if link is None or (link.target, link.location) != (target, location):
+                    return False
     return True
 
 
