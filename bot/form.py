@@ -40,6 +40,7 @@ class ParsedTab:
     header_row: int | None = None
     columns: dict[str, int] = field(default_factory=dict)
     status_column: int | None = None
+    status_is_new: bool = False
     rows: list[ParsedRow] = field(default_factory=list)
     height: int = 0  # rows in the grid, so stale status cells below the data can be cleared
     problems: list[Problem] = field(default_factory=list)
@@ -109,6 +110,7 @@ def parse_tab(source: SourceTab, data: TabData, form: Form) -> ParsedTab:
         # Right of everything anyone typed in any row, so the new column overwrites nothing.
         used = max((_last_used(r) for r in grid), default=0)
         status_column = used + 1
+        tab.status_is_new = True
     tab.status_column = status_column
 
     skip = status_column - 1

@@ -93,7 +93,7 @@ KINDS: dict[str, Kind] = {
     "UNKNOWN_LAO_TYPE": Kind(
         "warning",
         "“{header}” ไม่ได้ระบุประเภทขององค์กรปกครองส่วนท้องถิ่น (“{value}”) "
-        "กรุณาระบุ เช่น อบต.นาบยางกลัก หรือ ทต.บ้านเขว้า",
+        "กรุณาระบุ เช่น อบต.นายางกลัก หรือ ทต.บ้านเขว้า",
         "the local organisation has no type prefix (อบจ., ทน., ทม., ทต., อบต.)",
     ),
     "BAD_CHOICE": Kind(

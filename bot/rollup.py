@@ -76,11 +76,11 @@ class Summary:
         }
 
 
-def status_text(result: RowResult, tab: ParsedTab) -> str:
+def status_text(result: RowResult) -> str:
     """The Thai text of a row's status cell."""
     errors = [p.message for p in result.problems if p.severity == "error"]
     warnings = [p.message for p in result.problems if p.severity == "warning"]
-    if tab.blocked:
+    if result.tab_blocked:
         errors.append("แท็บนี้มีปัญหาที่ต้องแก้ไขก่อน โปรดดูรายการที่ต้องแก้ไข")
     if errors:
         text = f"ต้องแก้ไข {len(errors)} รายการ: " + " | ".join(errors)
@@ -99,7 +99,7 @@ def plan_marks(tab: ParsedTab, results: list[RowResult], header: str) -> TabMark
     fingerprints: dict[int, tuple[str, ...]] = {}
     for result in results:
         row = result.row.row
-        status[row] = status_text(result, tab)
+        status[row] = status_text(result)
         fingerprints[row] = result.row.fingerprint
         for p in result.problems:
             if p.column is not None:
@@ -112,6 +112,7 @@ def plan_marks(tab: ParsedTab, results: list[RowResult], header: str) -> TabMark
         status=status,
         highlights=_strongest(highlights),
         fingerprints=fingerprints,
+        new_column=tab.status_is_new,
     )
 
 
@@ -144,9 +145,7 @@ def rollup_rows(tabs: list[ParsedTab], by_tab: dict[str, list[RowResult]]) -> li
                 f"{row.source.tab} แถว {row.row}",
                 Link(row.source.spreadsheet, row.source.tab, row.row, 1),
             )
-            out.append(
-                [*(row.text.get(k, "") for k in FIELD_KEYS), source, status_text(result, tab)]
-            )
+            out.append([*(row.text.get(k, "") for k in FIELD_KEYS), source, status_text(result)])
     return out
 
 
@@ -160,6 +159,7 @@ def summarise(
     """Count rows, problems and districts with an identity, per province and in total."""
     all_problems = [p for t in tabs for p in t.problems] + [p for r in results for p in r.problems]
     codes = Counter(p.code for p in all_problems)
+    errors_by_tab = Counter((p.spreadsheet, p.tab) for p in all_problems if p.severity == "error")
     covered: set[str] = set()
     covered_by_month: dict[tuple[int, int], set[str]] = defaultdict(set)
     for r in results:
@@ -167,22 +167,19 @@ def summarise(
             covered.add(r.row.source.district.code)
             covered_by_month[r.month].add(r.row.source.district.code)
 
+    results_by_province: dict[str, list[RowResult]] = defaultdict(list)
+    for r in results:
+        results_by_province[r.row.source.province.name].append(r)
     stats: list[ProvinceStats] = []
     for prov in config.provinces:
         p_tabs = [t for t in tabs if t.source.province.name == prov.province]
         p_codes = {t.source.district.code for t in p_tabs}
-        p_results = [r for r in results if r.row.source.province.name == prov.province]
+        p_results = results_by_province.get(prov.province, [])
         by_category = [0] * len(CATEGORIES)
         for r in p_results:
             if r.complete and r.category:
                 by_category[r.category - 1] += 1
-        open_errors = sum(
-            1
-            for p in all_problems
-            if p.severity == "error"
-            and p.spreadsheet == prov.file
-            and any(p.tab == t.source.tab for t in p_tabs)
-        )
+        open_errors = sum(errors_by_tab[(t.source.spreadsheet, t.source.tab)] for t in p_tabs)
         stats.append(
             ProvinceStats(
                 province=prov.province,

@@ -304,6 +304,10 @@ def _tab_matches(ws: Worksheet, cells: list[list[tuple[Any, str | None, str | No
 def _apply_marks(ws: Worksheet, marks: TabMarks) -> bool:
     changed = False
     col = marks.column
+    if marks.new_column:
+        # The read saw formulas by their last calculated value, and a formula never
+        # calculated (a file saved by a script) reads as empty: look at the real cells.
+        col = max(col, _last_used_column(ws) + 1)
 
     def put(row: int, text: str) -> None:
         nonlocal changed
@@ -339,6 +343,13 @@ def _apply_marks(ws: Worksheet, marks: TabMarks) -> bool:
             cell.fill = fill
             changed = True
     return changed
+
+
+def _last_used_column(ws: Worksheet) -> int:
+    return max(
+        (c.column for row in ws.iter_rows() for c in row if c.value not in (None, "")),
+        default=0,
+    )
 
 
 def _save_atomically(wb: Any, path: Path) -> None:

@@ -113,7 +113,11 @@ def test_errors_make_a_row_incomplete_but_warnings_do_not() -> None:
 def test_problem_points_at_the_cell_and_speaks_thai() -> None:
     [result] = check(row(post_url="ดูในเพจ"))
     [problem] = result.problems
-    assert (problem.row, problem.column, problem.field) == (2, HEADERS.index("ลิงก์เผยแพร่") + 1, "post_url")
+    assert (problem.row, problem.column, problem.field) == (
+        2,
+        HEADERS.index("ลิงก์เผยแพร่") + 1,
+        "post_url",
+    )
     assert "ลิงก์เผยแพร่" in problem.message and "https://" in problem.message
 
 
@@ -139,8 +143,16 @@ def test_duplicate_points_at_the_first_twin() -> None:
 
 @pytest.mark.parametrize(
     "month",
-    ["ธ.ค. 2567", "ธันวาคม ๒๕๖๗", "12/2567", "2024-12", datetime(2024, 12, 1), date(2567, 12, 1),
-     45627, "  ธ.ค.\u200b2567 "],
+    [
+        "ธ.ค. 2567",
+        "ธันวาคม ๒๕๖๗",
+        "12/2567",
+        "2024-12",
+        datetime(2024, 12, 1),
+        date(2567, 12, 1),
+        45627,
+        "  ธ.ค.\u200b2567 ",
+    ],
 )
 def test_report_month_forms_staff_type(month: Cell) -> None:
     [result] = check(row(report_month=month))
@@ -150,9 +162,19 @@ def test_report_month_forms_staff_type(month: Cell) -> None:
 
 @pytest.mark.parametrize(
     ("text", "kind"),
-    [("อาหารท้องถิ่น", 1), ("อาหาร", 1), ("1", 1), ("๒", 2), ("(3) ศิลปวัฒนธรรม", 3),
-     ("ด้านที่ 4", 4), ("สถานที่ท่องเที่ยวทางประวัติศาสตร์", 2), ("ผลิตภัณฑ์", 4),
-     ("กีฬา", None), ("5", None), ("อาหารและผลิตภัณฑ์", None)],
+    [
+        ("อาหารท้องถิ่น", 1),
+        ("อาหาร", 1),
+        ("1", 1),
+        ("๒", 2),
+        ("(3) ศิลปวัฒนธรรม", 3),
+        ("ด้านที่ 4", 4),
+        ("สถานที่ท่องเที่ยวทางประวัติศาสตร์", 2),
+        ("ผลิตภัณฑ์", 4),
+        ("กีฬา", None),
+        ("5", None),
+        ("อาหารและผลิตภัณฑ์", None),
+    ],
 )
 def test_parse_category(text: str, kind: int | None) -> None:
     assert parse_category(text) == kind
@@ -194,8 +216,7 @@ def test_duplicate_column_uses_the_first_and_warns() -> None:
 def test_headers_match_despite_order_spacing_zero_width_and_title_rows() -> None:
     shuffled = list(reversed(HEADERS))
     messy = [h.replace("อัตลักษณ์", "อัต ลักษณ์\u200b") + "  " for h in shuffled]
-    cells = [["แบบรายงานผลการดำเนินงาน อำเภอภูเขียว"], [], ["ลำดับ", *messy],
-             [1, *reversed(row())]]
+    cells = [["แบบรายงานผลการดำเนินงาน อำเภอภูเขียว"], [], ["ลำดับ", *messy], [1, *reversed(row())]]
     tab = parsed(cells)
     assert tab.problems == []
     assert tab.header_row == 3

@@ -73,7 +73,9 @@ def test_sync_writes_status_highlights_and_all_bot_tabs(project: Config, tmp_pat
     assert all(a.written for a in report.applied)
 
 
-def test_second_sync_changes_nothing_and_duplicates_nothing(project: Config, tmp_path: Path) -> None:
+def test_second_sync_changes_nothing_and_duplicates_nothing(
+    project: Config, tmp_path: Path
+) -> None:
     sync(project)
     files = [tmp_path / "chaiyaphum.xlsx", tmp_path / "national.xlsx"]
     before = [(f.read_bytes(), f.stat().st_mtime_ns) for f in files]
@@ -113,7 +115,7 @@ def test_a_person_s_colour_is_never_removed(tmp_path: Path) -> None:
 
 def test_formulas_typed_by_staff_are_copied_as_text(tmp_path: Path) -> None:
     tabs = {name: [HEADERS] for name in DISTRICT_TABS}
-    tabs["อำเภอภูเขียว"] = [HEADERS, row(note="=IMPORTXML(\"http://x\",\"//a\")")]
+    tabs["อำเภอภูเขียว"] = [HEADERS, row(note='=IMPORTXML("http://x","//a")')]
     config = make_project(tmp_path, tabs)
     wb = openpyxl.load_workbook(tmp_path / "chaiyaphum.xlsx")
     wb["อำเภอภูเขียว"].cell(2, HEADERS.index("หมายเหตุ") + 1).data_type = "s"
@@ -121,7 +123,7 @@ def test_formulas_typed_by_staff_are_copied_as_text(tmp_path: Path) -> None:
     sync(config)
     copy = openpyxl.load_workbook(tmp_path / "national.xlsx")["รวมทั้งประเทศ"]
     cell = copy.cell(2, HEADERS.index("หมายเหตุ") + 1)
-    assert cell.value == "=IMPORTXML(\"http://x\",\"//a\")"
+    assert cell.value == '=IMPORTXML("http://x","//a")'
     assert cell.data_type == "s"
 
 
@@ -142,7 +144,9 @@ def test_an_empty_tab_with_the_bot_s_name_is_claimed(project: Config, tmp_path: 
     assert len(values(tmp_path / "national.xlsx", "รวมทั้งประเทศ")) == 5
 
 
-@pytest.mark.parametrize("lock", [".~lock.chaiyaphum.xlsx#", "~$chaiyaphum.xlsx", "~$aiyaphum.xlsx"])
+@pytest.mark.parametrize(
+    "lock", [".~lock.chaiyaphum.xlsx#", "~$chaiyaphum.xlsx", "~$aiyaphum.xlsx"]
+)
 def test_a_workbook_open_in_an_office_program_is_not_touched(
     project: Config, tmp_path: Path, lock: str
 ) -> None:
@@ -157,7 +161,9 @@ def test_a_workbook_open_in_an_office_program_is_not_touched(
     assert (tmp_path / "national.xlsx").exists()  # the others are still written
 
 
-def test_a_workbook_changed_after_reading_is_not_overwritten(project: Config, tmp_path: Path) -> None:
+def test_a_workbook_changed_after_reading_is_not_overwritten(
+    project: Config, tmp_path: Path
+) -> None:
     book = tmp_path / "chaiyaphum.xlsx"
     with open_backend(project) as backend:
         report = check_cycle(project, backend, TODAY)
@@ -176,7 +182,7 @@ def test_two_bots_cannot_work_on_one_folder(project: Config) -> None:
 
 def test_missing_province_workbook_is_a_clear_error(project: Config, tmp_path: Path) -> None:
     (tmp_path / "chaiyaphum.xlsx").unlink()
-    with pytest.raises(SheetError, match="chaiyaphum.xlsx: workbook not found"):
+    with pytest.raises(SheetError, match=r"chaiyaphum\.xlsx: workbook not found"):
         sync(project)
 
 
@@ -194,3 +200,16 @@ def test_config_that_would_write_into_a_source_tab_is_refused(tmp_path: Path) ->
     (tmp_path / "config.yaml").write_text(text)
     with pytest.raises(ConfigError, match="would overwrite the district tab 'อำเภอภูเขียว'"):
         load_config(tmp_path / "config.yaml")
+
+
+def test_new_status_column_never_lands_on_an_uncalculated_formula(tmp_path: Path) -> None:
+    # A formula saved by a script has no cached value, so the read sees an empty cell.
+    tabs = {name: [HEADERS] for name in DISTRICT_TABS}
+    tabs["อำเภอภูเขียว"] = [HEADERS, [*row(), "=1+1"]]
+    config = make_project(tmp_path, tabs)
+    sync(config)
+    ws = openpyxl.load_workbook(tmp_path / "chaiyaphum.xlsx")["อำเภอภูเขียว"]
+    formula = ws.cell(2, len(HEADERS) + 1)
+    assert (formula.value, formula.data_type) == ("=1+1", "f")
+    assert ws.cell(1, len(HEADERS) + 2).value == STATUS_HEADER
+    assert ws.cell(2, len(HEADERS) + 2).value == "ครบถ้วน"
