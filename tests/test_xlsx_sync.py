@@ -213,3 +213,36 @@ def test_new_status_column_never_lands_on_an_uncalculated_formula(tmp_path: Path
     assert (formula.value, formula.data_type) == ("=1+1", "f")
     assert ws.cell(1, len(HEADERS) + 2).value == STATUS_HEADER
     assert ws.cell(2, len(HEADERS) + 2).value == "ครบถ้วน"
+
+
+def test_one_shared_spreadsheet_for_two_provinces_and_the_national_tabs(tmp_path: Path) -> None:
+    (tmp_path / "config.yaml").write_text(
+        """
+xlsx: {folder: .}
+national: {file: shared.xlsx}
+provinces:
+  - {province: ชัยภูมิ, file: shared.xlsx, districts: [ภูเขียว]}
+  - {province: ขอนแก่น, file: shared.xlsx, districts: [ชุมแพ]}
+""",
+        encoding="utf-8",
+    )
+    khon_kaen = row(
+        province="ขอนแก่น", district="ชุมแพ", lao="ทม.ชุมแพ",
+        hashtags="#เที่ยวท้องถิ่น #ของดีบ้านเรา #จังหวัดขอนแก่น #อำเภอชุมแพ",
+    )  # fmt: skip
+    write_workbook(
+        tmp_path / "shared.xlsx",
+        {"อำเภอภูเขียว": [HEADERS, row()], "อำเภอชุมแพ": [HEADERS, khon_kaen]},
+    )
+    config = load_config(tmp_path / "config.yaml")
+    report = sync(config)
+    assert report.problems == []
+    assert [a.spreadsheet for a in report.applied] == ["shared.xlsx"]  # one write
+    book = tmp_path / "shared.xlsx"
+    assert openpyxl.load_workbook(book).sheetnames == [
+        "อำเภอภูเขียว", "อำเภอชุมแพ", "รวมจังหวัดชัยภูมิ", "รวมจังหวัดขอนแก่น",
+        "รวมทั้งประเทศ", "สรุปตัวชี้วัด", "รายการที่ต้องแก้ไข",
+    ]  # fmt: skip
+    national = values(book, "รวมทั้งประเทศ")
+    assert [r[HEADERS.index("จังหวัด")] for r in national[1:]] == ["ชัยภูมิ", "ขอนแก่น"]
+    assert report.summary.districts_with_identity == 2
