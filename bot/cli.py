@@ -106,7 +106,7 @@ def _summary_text(report: CycleReport) -> str:
                 ("ข้อสังเกต (warnings)", f"{s.warnings:,}"),
                 (
                     "อำเภอที่มีอัตลักษณ์ (districts covered)",
-                    f"{s.districts_with_identity:,} of {s.districts:,} district tabs checked",
+                    f"{s.districts_with_identity:,} of the {s.districts:,} districts checked",
                 ),
                 (
                     "เป้าหมาย (target in force)",

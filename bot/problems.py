@@ -2,6 +2,12 @@
 
 Codes are stable: scripts and the issues tab use them. Messages are polite, official Thai
 that name the column and say what to do; `{placeholders}` are filled by the checks.
+
+House style, so new messages read like the others: a row-level message names its column as
+ช่อง “{header}” (a tab-level one as คอลัมน์ “{header}”), quotes what was typed as
+ระบุว่า “{value}” ซึ่ง..., then asks with กรุณา...; “ ” quotes, a space between clauses, no
+full stop at the end, B.E. years, and the programme's own terms (อำเภอ, จังหวัด,
+องค์กรปกครองส่วนท้องถิ่น, ด้านอัตลักษณ์, ลิงก์เผยแพร่, แฮชแท็ก, แบบรายงาน).
 """
 
 from __future__ import annotations
@@ -22,110 +28,123 @@ class Kind(NamedTuple):
 KINDS: dict[str, Kind] = {
     "MISSING": Kind(
         "error",
-        "ยังไม่ได้กรอก “{header}” กรุณากรอกข้อมูลให้ครบถ้วน",
+        "ยังไม่ได้กรอก “{header}” ซึ่งเป็นข้อมูลที่จำเป็นต้องรายงาน กรุณากรอกให้ครบถ้วน",
         "a required cell is empty",
     ),
     "UNKNOWN_PROVINCE": Kind(
         "error",
-        "ไม่พบจังหวัด “{value}” ในทะเบียนจังหวัด กรุณาตรวจสอบการสะกด{hint}",
+        "ไม่พบจังหวัด “{value}” ในทะเบียนรายชื่อจังหวัด กรุณาตรวจสอบการสะกดชื่อจังหวัด{hint}",
         "the province is not in the registry",
     ),
     "UNKNOWN_DISTRICT": Kind(
         "error",
-        "ไม่พบอำเภอ “{value}” ในจังหวัด{province} กรุณาตรวจสอบการสะกด{hint}",
+        "ไม่พบอำเภอ “{value}” ในจังหวัด{province} กรุณาตรวจสอบการสะกดชื่ออำเภอ{hint}",
         "the district is not a district of that province",
     ),
     "WRONG_TAB": Kind(
         "error",
-        "แถวนี้ระบุ{what} “{value}” แต่อยู่ในแท็บของ{what}{expected} "
-        "กรุณาแก้ไข “{header}” หรือย้ายแถวไปยังแท็บที่ถูกต้อง",
+        "แถวนี้ระบุ{what} “{value}” แต่กรอกไว้ในแท็บของ{what}{expected} "
+        "กรุณาแก้ไขช่อง “{header}” ให้ถูกต้อง หรือย้ายแถวนี้ไปกรอกในแบบรายงานของ{what}{value}",
         "the row belongs to another province or district tab",
     ),
     "BAD_CATEGORY": Kind(
         "error",
-        "“{header}” ไม่ตรงกับด้านใดด้านหนึ่ง (“{value}”) กรุณาเลือก 1) อาหารท้องถิ่น "
-        "2) สถานที่ท่องเที่ยวทางประวัติศาสตร์ 3) ศิลปวัฒนธรรมท้องถิ่น หรือ "
-        "4) สินค้าหรือผลิตภัณฑ์ท้องถิ่น เพียงด้านเดียวต่อแถว",
+        "ช่อง “{header}” ระบุว่า “{value}” ซึ่งไม่ตรงกับด้านใดด้านหนึ่ง กรุณาเลือก "
+        "(1) อาหารท้องถิ่น (2) สถานที่ท่องเที่ยวทางประวัติศาสตร์ (3) ศิลปวัฒนธรรมท้องถิ่น "
+        "หรือ (4) สินค้าหรือผลิตภัณฑ์ท้องถิ่น เพียงด้านเดียวต่อแถว "
+        "(หากมีหลายด้าน กรุณาแยกรายงานแถวละหนึ่งด้าน)",
         "not one of the four kinds of identity",
     ),
     "BAD_MONTH": Kind(
         "error",
-        "อ่าน “{header}” ไม่ได้ (“{value}”) กรุณาระบุเดือนและปี พ.ศ. เช่น ธ.ค. 2567",
+        "ช่อง “{header}” ระบุว่า “{value}” ซึ่งระบบไม่สามารถอ่านเป็นเดือนและปีได้ "
+        "กรุณาระบุเดือนและปี พ.ศ. เช่น ธ.ค. 2567 หรือ 12/2567",
         "the report month cannot be read",
     ),
     "OUT_OF_PERIOD": Kind(
         "error",
-        "เดือนที่รายงาน {month} {why} กรุณาตรวจสอบเดือนและปี พ.ศ.",
+        "เดือนที่รายงาน {month} {why} กรุณาตรวจสอบเดือนและปี พ.ศ. ให้ถูกต้อง",
         "the report month is outside the programme period or in the future",
     ),
     "BAD_URL": Kind(
         "error",
-        "“{header}” ต้องเป็นลิงก์ที่ขึ้นต้นด้วย https:// ของโพสต์สาธารณะบน {platforms} "
-        "(ได้รับ “{value}”) กรุณาคัดลอกลิงก์ของโพสต์มาวางใหม่",
+        "ช่อง “{header}” ระบุว่า “{value}” ซึ่งไม่ใช่ลิงก์ของโพสต์บน {platforms} "
+        "กรุณาคัดลอกลิงก์ของโพสต์ที่เผยแพร่เป็นสาธารณะ (ขึ้นต้นด้วย https://) มาวางแทน",
         "not a link to a post on an accepted platform",
     ),
+    # Keep "ขาด {missing} กรุณา": tests read the missing hashtags between those two words.
     "MISSING_HASHTAG": Kind(
         "error",
-        "แฮชแท็กยังไม่ครบ ขาด {missing} กรุณาเพิ่มให้ครบทั้ง 4 แฮชแท็กทั้งในโพสต์และในช่องนี้",
+        "แฮชแท็กยังไม่ครบ ขาด {missing} กรุณาเพิ่มให้ครบทั้ง 4 แฮชแท็ก "
+        "โดยใส่ไว้ในโพสต์และในช่องแฮชแท็กของแบบรายงาน",
         "one or more of the four required hashtags is missing",
     ),
     "DUPLICATE": Kind(
         "error",
-        "แถวนี้ซ้ำกับแถวที่ {twin_row} ในแท็บ “{twin_tab}” กรุณาลบแถวที่ซ้ำออก",
+        "แถวนี้ซ้ำกับแถวที่ {twin_row} ในแท็บ “{twin_tab}” (เดือนที่รายงาน "
+        "องค์กรปกครองส่วนท้องถิ่น ชื่ออัตลักษณ์ท้องถิ่น และลิงก์เผยแพร่ตรงกัน) "
+        "หากเป็นรายงานเดียวกัน กรุณาลบแถวนี้ออก หรือรวมข้อมูลไว้ในแถวเดียว",
         "the same report is entered twice",
     ),
     "CELL_ERROR": Kind(
         "error",
-        "ช่อง “{header}” แสดงข้อผิดพลาดของสูตร ({value}) กรุณาแก้ไขสูตรหรือพิมพ์ข้อมูลแทน",
+        "ช่อง “{header}” แสดงค่าผิดพลาดจากสูตร ({value}) กรุณาแก้ไขสูตร หรือพิมพ์ข้อมูลลงในช่องโดยตรง",
         "the cell shows a formula error",
     ),
     "BAD_PHONE": Kind(
         "warning",
-        "หมายเลขโทรศัพท์ “{value}” ไม่อยู่ในรูปแบบของประเทศไทย "
-        "(เช่น 044-811-234 หรือ 081-234-5678) กรุณาตรวจสอบ",
+        "หมายเลขโทรศัพท์ “{value}” ไม่ตรงกับรูปแบบหมายเลขโทรศัพท์ในประเทศไทย "
+        "กรุณาตรวจสอบจำนวนหลักและระบุให้อยู่ในรูปแบบ เช่น 044-811-234 หรือ 081-234-5678 "
+        "(หากมีหลายหมายเลข กรุณาคั่นด้วยเครื่องหมายจุลภาค)",
         "the phone number does not look Thai",
     ),
     "TOO_LONG": Kind(
         "warning",
-        "“{header}” ยาว {length:,} ตัวอักษร เกินกว่าที่กำหนด ({limit:,} ตัวอักษร) กรุณาสรุปให้กระชับ",
+        "ช่อง “{header}” มีความยาว {length:,} ตัวอักษร เกินกว่าที่กำหนด "
+        "(ไม่เกิน {limit:,} ตัวอักษร) กรุณาสรุปให้กระชับ",
         "the text is longer than the form allows",
     ),
     "UNKNOWN_LAO_TYPE": Kind(
         "warning",
-        "“{header}” ไม่ได้ระบุประเภทขององค์กรปกครองส่วนท้องถิ่น (“{value}”) "
-        "กรุณาระบุ เช่น อบต.นายางกลัก หรือ ทต.บ้านเขว้า",
+        "ช่อง “{header}” ระบุว่า “{value}” ซึ่งไม่มีประเภทขององค์กรปกครองส่วนท้องถิ่นนำหน้า "
+        "กรุณาเพิ่มประเภทนำหน้าชื่อ เช่น อบจ.ชัยภูมิ ทต.บ้านเขว้า หรือ อบต.นายางกลัก",
         "the local organisation has no type prefix (อบจ., ทน., ทม., ทต., อบต.)",
     ),
     "BAD_CHOICE": Kind(
         "warning",
-        "“{header}” ไม่ตรงกับตัวเลือกของแบบรายงาน (“{value}”) กรุณาเลือก {choices}",
+        "ช่อง “{header}” ระบุว่า “{value}” ซึ่งไม่ตรงกับตัวเลือกของแบบรายงาน "
+        "กรุณาเลือกอย่างใดอย่างหนึ่ง ได้แก่ {choices}",
         "an optional field holds a value the form does not list",
     ),
     "MISSING_COLUMN": Kind(
         "error",
-        "ไม่พบคอลัมน์ “{header}” ในแถวหัวตาราง (แถวที่ {header_row}) "
-        "กรุณาเพิ่มคอลัมน์หรือแก้ไขชื่อหัวคอลัมน์ให้ตรงกับแบบรายงาน",
+        "ไม่พบคอลัมน์ “{header}” ในแถวหัวตาราง (แถวที่ {header_row}) กรุณาเพิ่มคอลัมน์ดังกล่าว "
+        "หรือแก้ไขชื่อหัวคอลัมน์ให้ตรงกับแบบรายงาน ทั้งนี้ ระหว่างที่ยังไม่ได้แก้ไข "
+        "ระบบจะยังไม่นับแถวใดในแท็บนี้ว่าครบถ้วน",
         "a required column is not in the header row",
     ),
     "DUPLICATE_COLUMN": Kind(
         "warning",
-        "พบคอลัมน์ “{header}” มากกว่าหนึ่งคอลัมน์ ({columns}) ระบบใช้คอลัมน์แรก กรุณาลบหรือเปลี่ยนชื่อคอลัมน์ที่ซ้ำ",
+        "พบคอลัมน์ “{header}” มากกว่าหนึ่งคอลัมน์ (คอลัมน์ {columns}) "
+        "ระบบใช้ข้อมูลจากคอลัมน์แรกเท่านั้น กรุณาลบคอลัมน์ที่ซ้ำ "
+        "หรือเปลี่ยนชื่อหัวคอลัมน์ให้ไม่ซ้ำกัน",
         "two columns have the same header; the first is used",
     ),
     "NO_HEADER": Kind(
         "error",
-        "ไม่พบแถวหัวตารางของแบบรายงานใน {rows} แถวแรกของแท็บนี้ กรุณาตรวจสอบว่าแท็บนี้ใช้แบบรายงานที่กำหนด",
+        "ไม่พบแถวหัวตารางของแบบรายงานภายใน {rows} แถวแรกของแท็บนี้ "
+        "กรุณาตรวจสอบว่าแท็บนี้ใช้แบบรายงานตามที่กำหนด และแถวหัวตารางอยู่ภายใน {rows} แถวแรก",
         "no header row of the form was found",
     ),
     "MISSING_TAB": Kind(
         "error",
-        "ไม่พบแท็บ “{tab}” กรุณาสร้างแท็บชื่อนี้ตามแบบรายงาน หรือแก้ไขชื่อแท็บให้ตรงกัน",
+        "ไม่พบแท็บ “{tab}” กรุณาสร้างแท็บชื่อนี้ตามแบบรายงานที่กำหนด หรือเปลี่ยนชื่อแท็บที่มีอยู่ให้ตรงกับชื่อนี้",
         "a configured district tab does not exist",
     ),
     "TAB_CONFLICT": Kind(
         "error",
-        "มีแท็บชื่อ “{tab}” ที่ผู้ใช้สร้างและมีข้อมูลอยู่แล้ว ระบบจึงไม่เขียนทับ "
-        "กรุณาเปลี่ยนชื่อแท็บดังกล่าว หรือกำหนดชื่อแท็บอื่นในไฟล์ตั้งค่า",
+        "มีแท็บชื่อ “{tab}” ซึ่งผู้ใช้สร้างไว้และมีข้อมูลอยู่แล้ว ระบบจึงไม่เขียนทับแท็บดังกล่าว "
+        "กรุณาเปลี่ยนชื่อแท็บนั้น หรือกำหนดชื่อแท็บอื่นในไฟล์ตั้งค่า (ส่วน tabs)",
         "a tab with the bot's tab name was made by a person; it is left alone",
     ),
 }
