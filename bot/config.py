@@ -6,12 +6,14 @@ what was found and what is expected, so an admin can fix it without reading code
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 from pydantic import (
@@ -19,6 +21,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    PositiveInt,
     ValidationError,
     field_validator,
     model_validator,
@@ -35,6 +38,14 @@ from bot.form_fields import (
 
 DEFAULT_CONFIG_PATH = "config.yaml"
 CONFIG_ENV = "SOFTPOWER_CONFIG"
+
+
+class SettingError(ValueError):
+    """A check across settings that knows which setting (path below its model) is wrong."""
+
+    def __init__(self, loc: tuple[str | int, ...], message: str) -> None:
+        super().__init__(message)
+        self.loc = loc
 
 
 def _to_date(value: Any) -> Any:
@@ -92,10 +103,18 @@ class Programme(_Strict):
     @model_validator(mode="after")
     def _ordered(self) -> Programme:
         if self.end < self.start:
-            raise ValueError("the programme ends before it starts: check start and end")
-        dates = [t.by for t in self.targets]
-        if dates != sorted(dates):
-            raise ValueError("targets must be listed in date order, earliest first")
+            raise SettingError(("end",), "the programme ends before it starts: check start and end")
+        if self.district_deadline_day > self.province_deadline_day:
+            raise SettingError(
+                ("district_deadline_day",),
+                "must not be after province_deadline_day: districts "
+                "report to their province before the province reports to DLA",
+            )
+        for i in range(1, len(self.targets)):
+            if self.targets[i].by < self.targets[i - 1].by:
+                raise SettingError(
+                    ("targets", i, "by"), "targets must be listed in date order, earliest first"
+                )
         return self
 
     def target_on(self, today: date) -> Target:
@@ -117,7 +136,7 @@ class Form(_Strict):
     status_header: str = STATUS_HEADER
     header_search_rows: int = Field(default=10, ge=1, le=100)
     platforms: list[str] = Field(default_factory=lambda: list(DEFAULT_PLATFORMS), min_length=1)
-    max_length: dict[str, int] = Field(default_factory=dict)
+    max_length: dict[str, PositiveInt] = Field(default_factory=dict)
 
     @field_validator("headers", mode="before")
     @classmethod
@@ -140,10 +159,8 @@ class Form(_Strict):
         return value
 
     def header_names(self, key: str) -> list[str]:
-        """Every header text accepted for a field (the admin's first, then the default)."""
-        names = list(self.headers.get(key, []))
-        default = SPEC_BY_KEY[key].header
-        return names if default in names or key in self.headers else [*names, default]
+        """The header texts accepted for a field: the admin's, which replace the default."""
+        return list(self.headers.get(key) or [SPEC_BY_KEY[key].header])
 
     def display_header(self, key: str) -> str:
         """The header the bot writes for a field in the roll-up tabs."""
@@ -198,7 +215,7 @@ class ProvinceSheet(_Strict):
 
     province: str
     file: str | None = None
-    districts: list[str] | None = None  # None: every district of the province
+    districts: list[str] | None = Field(default=None, min_length=1)  # None: every district
 
     @field_validator("province")
     @classmethod
@@ -215,12 +232,13 @@ class ProvinceSheet(_Strict):
     @model_validator(mode="after")
     def _known_districts(self) -> ProvinceSheet:
         prov = self.registry_province
-        for name in self.districts or []:
+        for i, name in enumerate(self.districts or []):
             if geo.find_district(prov.code, name) is None:
                 hint = geo.suggest_district(prov.code, name)
-                raise ValueError(
+                raise SettingError(
+                    ("districts", i),
                     f"{name!r} is not a district of {prov.name}"
-                    + (f"; did you mean {hint!r}?" if hint else "")
+                    + (f"; did you mean {hint!r}?" if hint else ""),
                 )
         return self
 
@@ -256,7 +274,7 @@ class Config(_Strict):
     """The whole configuration file."""
 
     programme: Programme = Field(default_factory=Programme)
-    backend: Literal["xlsx"] = "xlsx"
+    backend: str = "xlsx"
     xlsx: XlsxBackend = Field(default_factory=XlsxBackend)
     national: NationalSheet
     provinces: list[ProvinceSheet] = Field(min_length=1)
@@ -267,18 +285,39 @@ class Config(_Strict):
     # Set by load_config: relative paths in the file are relative to the file itself.
     base_dir: Path = Field(default=Path("."), exclude=True)
 
+    @field_validator("backend")
+    @classmethod
+    def _known_backend(cls, value: str) -> str:
+        if value != "xlsx":
+            raise ValueError(
+                f"backend {value!r} is not available in this version; use xlsx "
+                "(local Excel workbooks)"
+            )
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}; use e.g. Asia/Bangkok") from None
+        return value
+
     @model_validator(mode="after")
     def _files_present(self) -> Config:
         if self.backend == "xlsx":
             if not self.national.file:
-                raise ValueError("national.file is required with backend: xlsx")
+                raise SettingError(("national", "file"), "required with backend: xlsx")
             for i, prov in enumerate(self.provinces):
                 if not prov.file:
-                    raise ValueError(f"provinces[{i}].file is required with backend: xlsx")
+                    raise SettingError(("provinces", i, "file"), "required with backend: xlsx")
         seen: set[str] = set()
-        for prov in self.provinces:
+        for i, prov in enumerate(self.provinces):
             if prov.province in seen:
-                raise ValueError(f"province {prov.province} is listed twice")
+                raise SettingError(
+                    ("provinces", i, "province"), f"province {prov.province} is listed twice"
+                )
             seen.add(prov.province)
         return self
 
@@ -288,7 +327,9 @@ class Config(_Strict):
         # out what staff typed. Refuse such a config before anything is read.
         national_tabs = {self.tabs.national, self.tabs.summary, self.tabs.issues}
         if len(national_tabs) != 3:
-            raise ValueError("tabs.national, tabs.summary and tabs.issues must all differ")
+            raise SettingError(
+                ("tabs",), "tabs.national, tabs.summary and tabs.issues must all differ"
+            )
         for prov in self.provinces:
             p = prov.registry_province
             sources = {self.tabs.district_tab(p, d) for d in prov.registry_districts()}
@@ -297,21 +338,22 @@ class Config(_Strict):
                 bot_tabs |= national_tabs
             clash = sorted(sources & bot_tabs)
             if clash:
-                raise ValueError(
+                raise SettingError(
+                    ("tabs",),
                     f"the bot would overwrite the district tab {clash[0]!r} of {p.name}: "
                     "give tabs.province / national / summary / issues names that no "
-                    "district tab has"
+                    "district tab has",
                 )
         form_headers = {thai.header_key(h) for k in FIELD_KEYS for h in self.form.header_names(k)}
         if thai.header_key(self.form.status_header) in form_headers:
-            raise ValueError("form.status_header must differ from every form header")
+            raise SettingError(("form", "status_header"), "must differ from every form header")
         return self
 
     def path_of(self, file: str) -> Path:
         """A workbook path from the config, resolved against the config's folder."""
         path = Path(file).expanduser()
         if not path.is_absolute():
-            path = self.base_dir / self.xlsx.folder / path
+            path = self.base_dir / Path(self.xlsx.folder).expanduser() / path
         return path
 
 
@@ -336,6 +378,39 @@ def source_tabs(config: Config) -> list[SourceTab]:
     return out
 
 
+class _Loader(yaml.SafeLoader):
+    """YAML without implicit dates, and refusing a key given twice.
+
+    PyYAML would turn `2568-02-29` into a C.E. date and fail (2568 is no leap year) or
+    accept `2568-13-45` only to crash; as text, our own B.E.-aware parser reads it. A key
+    given twice would silently keep only the last value.
+    """
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def _mapping_without_duplicates(loader: _Loader, node: yaml.MappingNode) -> dict[Any, Any]:
+    seen: set[Any] = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node)
+        if key in seen:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"the setting {key!r} is given twice", key_node.start_mark
+            )
+        seen.add(key)
+    return loader.construct_mapping(node)
+
+
+_Loader.add_constructor(
+    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
+    _mapping_without_duplicates,
+)
+
+
 def load_config(path: str | os.PathLike[str] | None = None) -> Config:
     """Read and validate the YAML file at `path` (default: $SOFTPOWER_CONFIG or config.yaml)."""
     chosen = Path(path or os.environ.get(CONFIG_ENV) or DEFAULT_CONFIG_PATH)
@@ -346,25 +421,30 @@ def load_config(path: str | os.PathLike[str] | None = None) -> Config:
             f"{chosen}: config file not found; copy config.example.yaml to {chosen} "
             "and edit it, or pass --config PATH"
         ) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{chosen}: cannot read the config file ({exc})") from None
+    except UnicodeDecodeError:
+        raise ConfigError(
+            f"{chosen}: the file is not UTF-8 text; save it as UTF-8 (in Notepad: "
+            "Save As, Encoding UTF-8)"
+        ) from None
+    except OSError as exc:
+        raise ConfigError(f"{chosen}: cannot read the config file ({exc.strerror})") from None
     return parse_config(text, source=str(chosen), base_dir=chosen.resolve().parent)
 
 
 def parse_config(text: str, *, source: str = "config", base_dir: Path | None = None) -> Config:
     """Validate YAML text; errors name `source`, the YAML path and the line."""
     try:
-        root = yaml.compose(text)
-        data = yaml.safe_load(text)
+        root = yaml.compose(text, Loader=_Loader)
+        data = yaml.load(text, Loader=_Loader)  # a SafeLoader: no arbitrary objects
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f" line {mark.line + 1}" if mark is not None else ""
+        where = f":{mark.line + 1}" if mark is not None else ""
         problem = getattr(exc, "problem", None) or str(exc)
-        raise ConfigError(f"{source}:{where}: not valid YAML ({problem})") from None
+        raise ConfigError(f"{source}{where}: not valid YAML: {problem}") from None
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        raise ConfigError(f"{source}: expected a mapping of settings at the top level")
+        raise ConfigError(f"{source}: expected a mapping of settings (key: value) at the top level")
     try:
         config = Config.model_validate(data)
     except ValidationError as exc:
@@ -374,20 +454,54 @@ def parse_config(text: str, *, source: str = "config", base_dir: Path | None = N
 
 def _describe(exc: ValidationError, source: str, root: yaml.Node | None) -> str:
     errors = exc.errors()
+    missing = [e for e in errors if e["type"] == "missing"]
+    if missing and len(missing) == len(errors):
+        # An empty or half-written file: name every required setting at once.
+        paths = [_yaml_path([p for p in e["loc"] if not _is_pydantic_tag(p)]) for e in missing]
+        line = _line_of(root, [p for p in missing[0]["loc"][:-1] if not _is_pydantic_tag(p)])
+        where = f"{source}:{line}" if line else source
+        noun = "this setting is" if len(paths) == 1 else "these settings are"
+        return f"{where}: {', '.join(paths)}: {noun} required (see config.example.yaml)"
     first = errors[0]
     loc = [part for part in first["loc"] if not _is_pydantic_tag(part)]
+    cause = first.get("ctx", {}).get("error")
+    if isinstance(cause, SettingError):
+        loc += list(cause.loc)
     path = _yaml_path(loc)
     line = _line_of(root, loc)
     msg = str(first["msg"]).removeprefix("Value error, ")
     if first["type"] == "missing":
         msg = "this setting is required"
     elif first["type"] == "extra_forbidden":
-        msg = "unknown setting (check the spelling against config.example.yaml)"
+        hint = _closest_setting(loc)
+        msg = "unknown setting" + (
+            f"; did you mean {hint!r}?"
+            if hint
+            else " (check the spelling against config.example.yaml)"
+        )
     elif "input" in first and first["type"] not in {"value_error", "assertion_error"}:
         msg = f"{msg}, got {first['input']!r}"
     where = f"{source}:{line}" if line else source
     more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
-    return f"{where}: {path or '(top level)'}: {msg}{more}"
+    return f"{where}: {path + ': ' if path else ''}{msg}{more}"
+
+
+def _closest_setting(loc: list[str | int]) -> str | None:
+    model: Any = Config
+    for part in loc[:-1]:
+        if isinstance(part, int):
+            continue
+        field = model.model_fields.get(part) if hasattr(model, "model_fields") else None
+        annotation = getattr(field, "annotation", None)
+        args = getattr(annotation, "__args__", ())
+        model = next((a for a in (annotation, *args) if hasattr(a, "model_fields")), None)
+        if model is None:
+            return None
+    if not hasattr(model, "model_fields"):
+        return None
+    names = [n for n in model.model_fields if n != "base_dir"]
+    found = difflib.get_close_matches(str(loc[-1]), names, n=1, cutoff=0.7)
+    return found[0] if found else None
 
 
 def _is_pydantic_tag(part: object) -> bool:
@@ -403,13 +517,14 @@ def _yaml_path(loc: list[str | int]) -> str:
 
 
 def _line_of(node: yaml.Node | None, loc: list[str | int]) -> int | None:
+    """The line of the setting at `loc`: the key's own line, where the admin looks."""
     line = None
     for part in loc:
         if isinstance(node, yaml.MappingNode):
-            match = next((v for k, v in node.value if k.value == part), None)
+            match = next(((k, v) for k, v in node.value if k.value == part), None)
             if match is None:
                 return line
-            line, node = match.start_mark.line + 1, match
+            line, node = match[0].start_mark.line + 1, match[1]
         elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
             if part >= len(node.value):
                 return line

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from bot import problems, thai
 from bot.config import Form, SourceTab
-from bot.form_fields import FIELDS, SPEC_BY_KEY
+from bot.form_fields import FIELDS
 from bot.model import Cell, Problem, TabData
 
 # A header row must match at least this many form headers: one stray match in a title
@@ -28,7 +28,6 @@ class ParsedRow:
     text: dict[str, str]  # cleaned text of each field whose column exists
     raw: dict[str, Cell]  # the value as read, for fields parsed from numbers or dates
     columns: dict[str, int]  # 1-based column of each field
-    fingerprint: tuple[str, ...]  # cleaned text of the row's cells, status column excluded
 
 
 @dataclass
@@ -116,16 +115,16 @@ def parse_tab(source: SourceTab, data: TabData, form: Form) -> ParsedTab:
     skip = status_column - 1
     for index in range(header_index + 1, len(grid)):
         cells = grid[index]
-        fingerprint = tuple(thai.clean_text(c) if i != skip else "" for i, c in enumerate(cells))
-        if not any(fingerprint):
+        cleaned = [thai.clean_text(c) if i != skip else "" for i, c in enumerate(cells)]
+        if not any(cleaned):
             continue
         text: dict[str, str] = {}
         raw: dict[str, Cell] = {}
         for key, col in tab.columns.items():
             value = cells[col - 1] if col - 1 < len(cells) else None
-            text[key] = fingerprint[col - 1] if col - 1 < len(fingerprint) else ""
+            text[key] = cleaned[col - 1] if col - 1 < len(cleaned) else ""
             raw[key] = value
-        tab.rows.append(ParsedRow(source, index + 1, text, raw, tab.columns, _trim(fingerprint)))
+        tab.rows.append(ParsedRow(source, index + 1, text, raw, tab.columns))
     return tab
 
 
@@ -153,13 +152,6 @@ def _last_used(cells: list[Cell]) -> int:
     return 0
 
 
-def _trim(values: tuple[str, ...]) -> tuple[str, ...]:
-    end = len(values)
-    while end and not values[end - 1]:
-        end -= 1
-    return values[:end]
-
-
 def _tab_problem(source: SourceTab, code: str, **values: object) -> Problem:
     return Problem(
         spreadsheet=source.spreadsheet,
@@ -180,8 +172,3 @@ def column_letter(column: int) -> str:
         column, rem = divmod(column - 1, 26)
         letters = chr(65 + rem) + letters
     return letters
-
-
-def field_header(form: Form, key: str) -> str:
-    """The header a field is shown under (the admin's name for it)."""
-    return form.display_header(key) if key in SPEC_BY_KEY else key

@@ -67,11 +67,6 @@ def districts(province_code: str) -> tuple[District, ...]:
     )
 
 
-def all_districts() -> tuple[District, ...]:
-    """Every district outside Bangkok (878)."""
-    return tuple(d for p in provinces() for d in districts(p.code))
-
-
 @cache
 def _district_index(province_code: str) -> dict[str, District]:
     index: dict[str, District] = {}

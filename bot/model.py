@@ -97,9 +97,6 @@ class TabMarks:
     # True when the tab had no status column yet and `column` is a proposal: the backend
     # moves it further right if a cell there holds something the read could not see.
     new_column: bool = False
-    # The cells each status was computed from, so a backend can refuse to write a status
-    # next to a row that changed (or moved) since it was read.
-    fingerprints: dict[int, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass

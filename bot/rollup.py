@@ -16,7 +16,6 @@ from bot.config import Config, SourceTab
 from bot.form import ParsedTab
 from bot.form_fields import CATEGORIES, FIELD_KEYS
 from bot.model import BotTab, Highlight, Link, LinkedText, OutCell, Problem, SheetPlan, TabMarks
-from bot.problems import KINDS
 
 STATUS_COMPLETE = "ครบถ้วน"
 SOURCE_HEADER = "แหล่งที่มา (แท็บ แถว)"
@@ -96,11 +95,9 @@ def plan_marks(tab: ParsedTab, results: list[RowResult], header: str) -> TabMark
         return None
     status: dict[int, str] = dict.fromkeys(range(tab.header_row + 1, tab.height + 1), "")
     highlights: list[Highlight] = []
-    fingerprints: dict[int, tuple[str, ...]] = {}
     for result in results:
         row = result.row.row
         status[row] = status_text(result)
-        fingerprints[row] = result.row.fingerprint
         for p in result.problems:
             if p.column is not None:
                 highlights.append(Highlight(row, p.column, p.severity))
@@ -111,7 +108,6 @@ def plan_marks(tab: ParsedTab, results: list[RowResult], header: str) -> TabMark
         header=header,
         status=status,
         highlights=_strongest(highlights),
-        fingerprints=fingerprints,
         new_column=tab.status_is_new,
     )
 
@@ -439,8 +435,3 @@ def plan_cycle(
 def _wide() -> tuple[int, ...]:
     wide = [i for i, k in enumerate(FIELD_KEYS) if k in ("identity", "activity", "note")]
     return (*wide, len(FIELD_KEYS) + 1)
-
-
-def problem_kinds() -> dict[str, str]:
-    """Every problem code with its English gloss, for `--help` and the README."""
-    return {code: kind.gloss for code, kind in KINDS.items()}
