@@ -198,7 +198,7 @@ def _check_month(row: ParsedRow, ctx: CheckContext, out: list[Problem]) -> tuple
         out.append(_problem(row, "report_month", "OUT_OF_PERIOD", month=label, why=why))
         return None
     if month > (ctx.today.year, ctx.today.month):
-        why = f"ยังมาไม่ถึง (วันนี้คือ {thai.date_label(ctx.today)})"
+        why = f"ยังไม่ถึงเดือนดังกล่าว (ตรวจสอบ ณ วันที่ {thai.date_label(ctx.today)})"
         out.append(_problem(row, "report_month", "OUT_OF_PERIOD", month=label, why=why))
         return None
     return month
@@ -312,7 +312,7 @@ def _check_choice(
                 "BAD_CHOICE",
                 header=_h(ctx.form, key),
                 value=row.text[key],
-                choices=" / ".join(choices),
+                choices=thai_list(list(choices)),
             )
         )
 
@@ -349,8 +349,12 @@ def _platform_names(platforms: list[str]) -> str:
         "instagram.com": "Instagram",
         "x.com": "X",
     }
-    shown = [names[p] for p in platforms if p in names] or platforms
-    return ", ".join(shown)
+    return thai_list([names[p] for p in platforms if p in names] or platforms)
+
+
+def thai_list(items: list[str]) -> str:
+    """Items joined the Thai way: "ก ข หรือ ค" (หรือ before the last one)."""
+    return items[0] if len(items) == 1 else " ".join(items[:-1]) + " หรือ " + items[-1]
 
 
 def required_hashtags(province: geo.Province, district: geo.District) -> tuple[str, ...]:

@@ -100,8 +100,8 @@ def _summary_text(report: CycleReport) -> str:
         f"softpower-bot · {thai.date_label(s.today)} ({s.today.isoformat()})",
         pairs(
             [
-                ("แถวที่อ่าน (rows read)", f"{s.rows_read:,}"),
-                ("แถวที่ครบถ้วน (complete)", f"{s.rows_complete:,}"),
+                ("จำนวนแถวที่อ่าน (rows read)", f"{s.rows_read:,}"),
+                ("จำนวนแถวที่ครบถ้วน (complete)", f"{s.rows_complete:,}"),
                 ("ข้อผิดพลาด (errors)", f"{s.errors:,}"),
                 ("ข้อสังเกต (warnings)", f"{s.warnings:,}"),
                 (

@@ -18,7 +18,7 @@ from bot.form_fields import CATEGORIES, FIELD_KEYS
 from bot.model import BotTab, Highlight, Link, LinkedText, OutCell, Problem, SheetPlan, TabMarks
 
 STATUS_COMPLETE = "ครบถ้วน"
-SOURCE_HEADER = "แหล่งที่มา (แท็บ แถว)"
+SOURCE_HEADER = "ที่มา (แท็บและแถว)"
 SEVERITY_TH = {"error": "ต้องแก้ไข", "warning": "ข้อสังเกต"}
 
 
@@ -80,7 +80,10 @@ def status_text(result: RowResult) -> str:
     errors = [p.message for p in result.problems if p.severity == "error"]
     warnings = [p.message for p in result.problems if p.severity == "warning"]
     if result.tab_blocked:
-        errors.append("แท็บนี้มีปัญหาที่ต้องแก้ไขก่อน โปรดดูรายการที่ต้องแก้ไข")
+        errors.append(
+            "ยังไม่นับแถวนี้ว่าครบถ้วน เนื่องจากแถวหัวตารางของแท็บนี้ยังไม่ตรงกับแบบรายงาน "
+            "(เช่น ขาดคอลัมน์ที่ต้องกรอก) กรุณาแก้ไขหัวคอลัมน์ให้ตรงกับแบบรายงาน"
+        )
     if errors:
         text = f"ต้องแก้ไข {len(errors)} รายการ: " + " | ".join(errors)
         return text + (" | ข้อสังเกต: " + " | ".join(warnings) if warnings else "")
@@ -138,7 +141,7 @@ def rollup_rows(tabs: list[ParsedTab], by_tab: dict[str, list[RowResult]]) -> li
         for result in by_tab.get(_tab_id(tab.source), []):
             row = result.row
             source = LinkedText(
-                f"{row.source.tab} แถว {row.row}",
+                f"{row.source.tab} แถวที่ {row.row}",
                 Link(row.source.spreadsheet, row.source.tab, row.row, 1),
             )
             out.append([*(row.text.get(k, "") for k in FIELD_KEYS), source, status_text(result)])
@@ -219,11 +222,11 @@ def summary_tab(config: Config, summary: Summary) -> BotTab:
             "จังหวัด",
             "จำนวนอำเภอ",
             "อำเภอที่มีอัตลักษณ์แล้ว",
-            "ร้อยละ",
-            "แถวที่รายงาน",
-            "แถวที่ครบถ้วน",
-            *CATEGORIES,
-            "ข้อผิดพลาดที่ยังไม่แก้ไข",
+            "ร้อยละของอำเภอที่มีอัตลักษณ์",
+            "จำนวนแถวที่รายงาน",
+            "จำนวนแถวที่ครบถ้วน",
+            *(f"{c} (แถว)" for c in CATEGORIES),
+            "จำนวนข้อผิดพลาดที่ยังไม่แก้ไข",
         ],
     ]
     for s in summary.provinces:
@@ -263,13 +266,21 @@ def summary_tab(config: Config, summary: Summary) -> BotTab:
     rows += [
         [],
         [
-            f"เป้าหมาย ณ วันนี้: อย่างน้อย {summary.target_districts:,} อำเภอ "
+            f"เป้าหมายที่ใช้ประเมิน: ไม่น้อยกว่า {summary.target_districts:,} อำเภอ "
             f"ภายในวันที่ {thai.date_label(summary.target_by)} "
-            f"ผลงานขณะนี้ {summary.districts_with_identity:,} อำเภอ "
+            f"ผลการดำเนินงาน ณ วันที่ {thai.date_label(today)} "
+            f"จำนวน {summary.districts_with_identity:,} อำเภอ "
             f"(ร้อยละ {_pct(summary.districts_with_identity, summary.target_districts)} ของเป้าหมาย)"
         ],
         [],
-        ["ไตรมาส", "ช่วงเวลา", "เป้าหมาย (อำเภอ)", "อำเภอที่มีอัตลักษณ์ (สะสม)", "ร้อยละของเป้าหมาย", "ผล"],
+        [
+            "ไตรมาส",
+            "ช่วงเวลา",
+            "เป้าหมาย (อำเภอ)",
+            "อำเภอที่มีอัตลักษณ์ (สะสม)",
+            "ร้อยละของเป้าหมาย",
+            "ผลการประเมิน",
+        ],
     ]
     for q in quarter_lines(config, summary):
         rows.append(list(q))
@@ -349,7 +360,7 @@ def issues_tab(config: Config, problems: list[Problem], form_headers: dict[str, 
             "รหัสปัญหา",
             "ระดับ",
             "รายละเอียด",
-            "ลิงก์ไปยังช่องที่ต้องแก้ไข",
+            "ลิงก์ไปยังตำแหน่งที่ต้องแก้ไข",
         ],
     ]
     ordered = sorted(

@@ -37,7 +37,7 @@ def test_sync_on_the_examples_reports_and_writes(
 ) -> None:
     code, out, err = run(capsys, "--config", str(demo), "--today", "2025-01-17", "sync")
     assert code == 0, err
-    assert "แถวที่อ่าน (rows read)" in out and "67" in out
+    assert "จำนวนแถวที่อ่าน (rows read)" in out and "67" in out
     assert "439 districts by 31 มี.ค. 2568" in out
     assert "DUPLICATE" in out and "UNKNOWN_DISTRICT" in out
     national = demo.parent / "example" / "national.xlsx"

@@ -51,7 +51,7 @@ def test_sync_writes_status_highlights_and_all_bot_tabs(project: Config, tmp_pat
     assert province[0][: len(HEADERS)] == HEADERS
     # District order: บ้านเขว้า (registry 02) before ภูเขียว (10); sources link back.
     assert [r[HEADERS.index("อำเภอ")] for r in province[1:]] == ["บ้านเขว้า"] + ["ภูเขียว"] * 3
-    assert province[2][len(HEADERS)] == "อำเภอภูเขียว แถว 2"
+    assert province[2][len(HEADERS)] == "อำเภอภูเขียว แถวที่ 2"
     link = openpyxl.load_workbook(book)["รวมจังหวัดชัยภูมิ"].cell(3, len(HEADERS) + 1).hyperlink
     assert link.location == "'อำเภอภูเขียว'!A2"
 
