@@ -1,6 +1,7 @@
 """The `softpower-bot` command line: thin wiring around the library, one function a command.
 
-Exit codes: 0 done; 1 `check` found errors, or `sync` had to skip a spreadsheet;
+Exit codes: 0 done; 1 `check` found errors, `sync` had to skip a spreadsheet, or `doctor`
+found something that blocks a sync;
 2 the bot could not run (bad config, missing workbook, another bot running).
 """
 
@@ -17,6 +18,7 @@ from zoneinfo import ZoneInfo
 from bot import thai
 from bot.config import CONFIG_ENV, DEFAULT_CONFIG_PATH, Config, load_config
 from bot.cycle import CycleReport, check_cycle, sync_cycle
+from bot.doctor import blocks_sync, diagnose
 from bot.errors import BotError
 from bot.output import pairs, table
 from bot.problems import KINDS
@@ -90,6 +92,23 @@ def cmd_sync(args: argparse.Namespace) -> int:
     return EXIT_FOUND if report.skipped else EXIT_OK
 
 
+def cmd_doctor(args: argparse.Namespace) -> int:
+    """Check credentials, sharing, tabs, headers and bot tabs; say how to fix each."""
+    config = load_config(args.config)
+    findings = diagnose(config, open_backend)
+    if args.json:
+        _print_json({"findings": [f.as_json() for f in findings],
+                     "blocks_sync": blocks_sync(findings)})  # fmt: skip
+    else:
+        marks = {"ok": "✔", "warning": "⚠", "blocking": "✖"}
+        for f in findings:
+            print(f"{marks[f.level]} {f.subject}: {f.thai} — {f.english}")
+        print()
+        print("A sync cannot run until the ✖ lines are fixed." if blocks_sync(findings)
+              else "Nothing blocks a sync.")  # fmt: skip
+    return EXIT_FOUND if blocks_sync(findings) else EXIT_OK
+
+
 def _print_json(data: object) -> None:
     print(json.dumps(data, ensure_ascii=False, indent=2))
 
@@ -152,7 +171,7 @@ def _written_text(config: Config, report: CycleReport, locations: dict[str, str]
             lines.append(f"  NOT WRITTEN  {where}: {a.skipped_reason}")
         else:
             lines.append(f"  {'updated    ' if a.written else 'unchanged  '}  {where}")
-    national = locations.get(config.national.file or "", "")
+    national = locations.get(config.national.sheet, "")
     lines.append("")
     lines.append(
         f"Open {national}: tab “{config.tabs.issues}” lists every problem with a link to its "
@@ -164,6 +183,7 @@ def _written_text(config: Config, report: CycleReport, locations: dict[str, str]
 EXAMPLES = {
     "check": "softpower-bot --config config.yaml check --json > problems.json",
     "sync": "softpower-bot --config config.yaml --today 2025-01-17 sync",
+    "doctor": "softpower-bot --config config.yaml doctor",
 }
 
 
@@ -216,6 +236,12 @@ def build_parser() -> argparse.ArgumentParser:
             cmd_sync,
             "run one cycle: validate, write status and highlights, rebuild "
             "the provincial, national, summary and issues tabs",
+        ),
+        (
+            "doctor",
+            cmd_doctor,
+            "check credentials, sharing, tabs, headers and bot tabs, and say how to fix "
+            "each problem (exit code 1 when something blocks a sync)",
         ),
     ]
     for name, func, text in commands:

@@ -38,6 +38,7 @@ from bot.form_fields import (
 
 DEFAULT_CONFIG_PATH = "config.yaml"
 CONFIG_ENV = "SOFTPOWER_CONFIG"
+BACKENDS = ("xlsx", "google")
 
 
 class SettingError(ValueError):
@@ -210,11 +211,58 @@ class Tabs(_Strict):
         return self.province.format(province=province.name)
 
 
-class ProvinceSheet(_Strict):
+_SHEET_URL = re.compile(r"/spreadsheets/d/([A-Za-z0-9_-]{20,})")
+_SHEET_KEY = re.compile(r"^[A-Za-z0-9_-]{20,}$")
+
+
+class _SheetRef(_Strict):
+    """Where a spreadsheet is: a workbook file (xlsx) or a Google Sheets key or URL."""
+
+    file: str | None = None
+    key: str | None = None
+    url: str | None = None
+
+    @field_validator("key")
+    @classmethod
+    def _key_shape(cls, value: str | None) -> str | None:
+        if value is not None and not _SHEET_KEY.match(value.strip()):
+            raise ValueError(
+                f"{value!r} does not look like a spreadsheet key (the long code between "
+                "/d/ and /edit in the sheet's address); or give the whole address as url:"
+            )
+        return value.strip() if value else value
+
+    @field_validator("url")
+    @classmethod
+    def _url_shape(cls, value: str | None) -> str | None:
+        if value is not None and not _SHEET_URL.search(value):
+            raise ValueError(
+                f"{value!r} is not a Google Sheets address; copy it from the browser's "
+                "address bar, e.g. https://docs.google.com/spreadsheets/d/<key>/edit"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _one_place(self) -> _SheetRef:
+        given = [n for n in ("file", "key", "url") if getattr(self, n)]
+        if len(given) > 1:
+            raise ValueError(f"give only one of file, key or url (got {' and '.join(given)})")
+        return self
+
+    @property
+    def sheet(self) -> str:
+        """The spreadsheet's id inside the bot: the file name, or the Google key."""
+        if self.url:
+            match = _SHEET_URL.search(self.url)
+            assert match is not None  # checked by the validator
+            return match.group(1)
+        return self.file or self.key or ""
+
+
+class ProvinceSheet(_SheetRef):
     """One province's spreadsheet: its district tabs and its roll-up tab."""
 
     province: str
-    file: str | None = None
     districts: list[str] | None = Field(default=None, min_length=1)  # None: every district
 
     @field_validator("province")
@@ -258,10 +306,28 @@ class ProvinceSheet(_Strict):
         return [d for d in geo.districts(code) if d.code in wanted]
 
 
-class NationalSheet(_Strict):
+class NationalSheet(_SheetRef):
     """The national spreadsheet: national, summary and issues tabs."""
 
-    file: str | None = None
+
+class GoogleBackend(_Strict):
+    """How to reach Google Sheets when `backend: google`."""
+
+    # A service account's JSON key file, or an OAuth "authorized user" token file.
+    credentials: str | None = None
+    authorized_user: str | None = None
+    read_quota_per_minute: int = Field(default=60, ge=1, le=300)
+    write_quota_per_minute: int = Field(default=60, ge=1, le=300)
+    timeout_s: float = Field(default=60.0, gt=0, le=180)
+    max_retries: int = Field(default=6, ge=0, le=20)
+    max_backoff_s: float = Field(default=64.0, gt=0)
+    max_request_bytes: int = Field(default=2_000_000, ge=10_000)
+
+    @model_validator(mode="after")
+    def _one_login(self) -> GoogleBackend:
+        if self.credentials and self.authorized_user:
+            raise ValueError("give only one of credentials (service account) or authorized_user")
+        return self
 
 
 class XlsxBackend(_Strict):
@@ -276,6 +342,7 @@ class Config(_Strict):
     programme: Programme = Field(default_factory=Programme)
     backend: str = "xlsx"
     xlsx: XlsxBackend = Field(default_factory=XlsxBackend)
+    google: GoogleBackend = Field(default_factory=GoogleBackend)
     national: NationalSheet
     provinces: list[ProvinceSheet] = Field(min_length=1)
     tabs: Tabs = Field(default_factory=Tabs)
@@ -288,10 +355,10 @@ class Config(_Strict):
     @field_validator("backend")
     @classmethod
     def _known_backend(cls, value: str) -> str:
-        if value != "xlsx":
+        if value not in BACKENDS:
             raise ValueError(
-                f"backend {value!r} is not available in this version; use xlsx "
-                "(local Excel workbooks)"
+                f"unknown backend {value!r}; use xlsx (local Excel workbooks) or google "
+                "(Google Sheets)"
             )
         return value
 
@@ -306,12 +373,16 @@ class Config(_Strict):
 
     @model_validator(mode="after")
     def _files_present(self) -> Config:
-        if self.backend == "xlsx":
-            if not self.national.file:
-                raise SettingError(("national", "file"), "required with backend: xlsx")
-            for i, prov in enumerate(self.provinces):
-                if not prov.file:
-                    raise SettingError(("provinces", i, "file"), "required with backend: xlsx")
+        wanted = "file" if self.backend == "xlsx" else "key or url"
+        refs: list[tuple[tuple[str | int, ...], _SheetRef]] = [(("national",), self.national)]
+        refs += [(("provinces", i), prov) for i, prov in enumerate(self.provinces)]
+        for loc, ref in refs:
+            ok = bool(ref.file) if self.backend == "xlsx" else bool(ref.key or ref.url)
+            if not ok:
+                raise SettingError(
+                    (*loc, "file" if self.backend == "xlsx" else "key"),
+                    f"{wanted} is required with backend: {self.backend}",
+                )
         seen: set[str] = set()
         for i, prov in enumerate(self.provinces):
             if prov.province in seen:
@@ -334,7 +405,7 @@ class Config(_Strict):
             p = prov.registry_province
             sources = {self.tabs.district_tab(p, d) for d in prov.registry_districts()}
             bot_tabs = {self.tabs.province_tab(p)}
-            if prov.file == self.national.file:
+            if prov.sheet == self.national.sheet:
                 bot_tabs |= national_tabs
             clash = sorted(sources & bot_tabs)
             if clash:
@@ -372,9 +443,8 @@ def source_tabs(config: Config) -> list[SourceTab]:
     out: list[SourceTab] = []
     for prov in config.provinces:
         p = prov.registry_province
-        assert prov.file is not None
         for d in prov.registry_districts():
-            out.append(SourceTab(prov.file, config.tabs.district_tab(p, d), p, d))
+            out.append(SourceTab(prov.sheet, config.tabs.district_tab(p, d), p, d))
     return out
 
 

@@ -48,10 +48,8 @@ def bot_tabs_by_spreadsheet(config: Config) -> dict[str, list[str]]:
     """The tabs the bot owns, grouped by the spreadsheet that holds them."""
     out: dict[str, list[str]] = defaultdict(list)
     for prov in config.provinces:
-        assert prov.file is not None
-        out[prov.file].append(config.tabs.province_tab(prov.registry_province))
-    assert config.national.file is not None
-    out[config.national.file] += [config.tabs.national, config.tabs.summary, config.tabs.issues]
+        out[prov.sheet].append(config.tabs.province_tab(prov.registry_province))
+    out[config.national.sheet] += [config.tabs.national, config.tabs.summary, config.tabs.issues]
     return dict(out)
 
 

@@ -28,6 +28,9 @@ class ParsedRow:
     text: dict[str, str]  # cleaned text of each field whose column exists
     raw: dict[str, Cell]  # the value as read, for fields parsed from numbers or dates
     columns: dict[str, int]  # 1-based column of each field
+    # The row's cells as cleaned text, status column blanked: what its status was computed
+    # from. A backend that cannot lock the sheet compares it after writing.
+    fingerprint: tuple[str, ...] = ()
 
 
 @dataclass
@@ -124,8 +127,16 @@ def parse_tab(source: SourceTab, data: TabData, form: Form) -> ParsedTab:
             value = cells[col - 1] if col - 1 < len(cells) else None
             text[key] = cleaned[col - 1] if col - 1 < len(cleaned) else ""
             raw[key] = value
-        tab.rows.append(ParsedRow(source, index + 1, text, raw, tab.columns))
+        tab.rows.append(ParsedRow(source, index + 1, text, raw, tab.columns, fingerprint(cleaned)))
     return tab
+
+
+def fingerprint(cleaned: list[str]) -> tuple[str, ...]:
+    """A row's cleaned cells without trailing blanks, so padding never makes rows differ."""
+    end = len(cleaned)
+    while end and not cleaned[end - 1]:
+        end -= 1
+    return tuple(cleaned[:end])
 
 
 def _find_header(

@@ -97,6 +97,9 @@ class TabMarks:
     # True when the tab had no status column yet and `column` is a proposal: the backend
     # moves it further right if a cell there holds something the read could not see.
     new_column: bool = False
+    # Each status row's fingerprint (see ParsedRow.fingerprint): a backend without locks
+    # checks after writing that the row it stamped still holds what was validated.
+    fingerprints: dict[int, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass

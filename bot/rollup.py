@@ -98,9 +98,11 @@ def plan_marks(tab: ParsedTab, results: list[RowResult], header: str) -> TabMark
         return None
     status: dict[int, str] = dict.fromkeys(range(tab.header_row + 1, tab.height + 1), "")
     highlights: list[Highlight] = []
+    fingerprints: dict[int, tuple[str, ...]] = {}
     for result in results:
         row = result.row.row
         status[row] = status_text(result)
+        fingerprints[row] = result.row.fingerprint
         for p in result.problems:
             if p.column is not None:
                 highlights.append(Highlight(row, p.column, p.severity))
@@ -112,6 +114,7 @@ def plan_marks(tab: ParsedTab, results: list[RowResult], header: str) -> TabMark
         status=status,
         highlights=_strongest(highlights),
         new_column=tab.status_is_new,
+        fingerprints=fingerprints,
     )
 
 
@@ -410,12 +413,11 @@ def plan_cycle(
     header = rollup_header(config)
     national_rows: list[list[OutCell]] = [header]
     for prov in config.provinces:
-        assert prov.file is not None
-        plan = plans.setdefault(prov.file, SheetPlan(prov.file))
+        plan = plans.setdefault(prov.sheet, SheetPlan(prov.sheet))
         p_tabs = [
             t
             for t in tabs
-            if t.source.spreadsheet == prov.file and t.source.province.name == prov.province
+            if t.source.spreadsheet == prov.sheet and t.source.province.name == prov.province
         ]
         for tab in p_tabs:
             marks = plan_marks(tab, by_tab.get(_tab_id(tab.source), []), config.form.status_header)
@@ -430,8 +432,7 @@ def plan_cycle(
             )
         )
         national_rows += rows
-    assert config.national.file is not None
-    national = plans.setdefault(config.national.file, SheetPlan(config.national.file))
+    national = plans.setdefault(config.national.sheet, SheetPlan(config.national.sheet))
     all_problems = [p for t in tabs for p in t.problems] + [p for r in results for p in r.problems]
     all_problems += extra_problems or []
     headers = {k: config.form.display_header(k) for k in FIELD_KEYS}

@@ -2,7 +2,7 @@
 
 A cycle reads each spreadsheet once (all its tabs in one go) and applies one plan to it;
 nothing else crosses this line. Backends: `xlsx` (local Excel workbooks, the embedded
-default) in `bot.xlsx_backend`.
+default) in `bot.xlsx_backend`; `google` (Google Sheets) in `bot.google_backend`.
 """
 
 from __future__ import annotations
@@ -59,6 +59,10 @@ class Backend(Protocol):
         """Where a person opens the spreadsheet (a path or a URL)."""
         ...
 
+    def busy(self, spreadsheet: str) -> str | None:
+        """Why the spreadsheet cannot be written right now (open in Excel...), or None."""
+        ...
+
     def __enter__(self) -> Backend: ...
 
     def __exit__(
@@ -85,7 +89,11 @@ def conflict_problem(spreadsheet: str, tab: str) -> Problem:
 
 def open_backend(config: Config) -> Backend:
     """The backend the config asks for; use it as a context manager."""
-    # Imported here so `--help` and config errors don't pay for importing openpyxl.
+    # Imported here so `--help` and config errors don't pay for importing openpyxl/gspread.
+    if config.backend == "google":
+        from bot.google_backend import GoogleBackend  # noqa: PLC0415
+
+        return GoogleBackend(config)
     from bot.xlsx_backend import XlsxBackend  # noqa: PLC0415
 
     return XlsxBackend(config)

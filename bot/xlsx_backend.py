@@ -96,6 +96,18 @@ class XlsxBackend:
         """The workbook's path, as a person would open it."""
         return str(self.path(spreadsheet))
 
+    def busy(self, spreadsheet: str) -> str | None:
+        """Why the workbook must not be written now: open in Excel or LibreOffice."""
+        path = self.path(spreadsheet)
+        office = office_lock(path)
+        if office is None:
+            return None
+        return (
+            f"{path.name} is open in Excel or LibreOffice (lock file {office.name}); "
+            "close it and the bot will update it on the next run. If nobody has it "
+            f"open, delete {office.name}"
+        )
+
     # -- reading ---------------------------------------------------------------------------
 
     def read(self, spreadsheet: str, tabs: Sequence[str], bot_tabs: Sequence[str]) -> SheetRead:
@@ -140,13 +152,9 @@ class XlsxBackend:
         """Apply a plan to one workbook in one atomic save, or explain why not."""
         path = self.path(plan.spreadsheet)
         result = ApplyResult(plan.spreadsheet, written=False)
-        office = office_lock(path)
-        if office is not None:
-            result.skipped_reason = (
-                f"{path.name} is open in Excel or LibreOffice (lock file {office.name}); "
-                "close it and the bot will update it on the next run. If nobody has it "
-                f"open, delete {office.name}"
-            )
+        busy = self.busy(plan.spreadsheet)
+        if busy:
+            result.skipped_reason = busy
             return result
         exists = path.exists()
         if read is not None and read.version != (_version(path) if exists else None):

@@ -407,11 +407,36 @@ ERRORS = {
         "provinces[1].file",
         ["required with backend: xlsx"],
     ),
-    "backend google": (
-        BASE + "backend: google\n",
+    "unknown backend": (
+        BASE + "backend: dropbox\n",
         5,
         "backend",
-        ["'google' is not available in this version", "use xlsx"],
+        ["unknown backend 'dropbox'", "xlsx", "google"],
+    ),
+    "backend google with files instead of keys": (
+        BASE + "backend: google\n",
+        1,
+        "national.key",
+        ["key or url is required with backend: google"],
+    ),
+    "a sheet key that is not a key": (
+        "national: {key: abc}\nprovinces: [{province: ชัยภูมิ, key: abc}]\nbackend: google\n",
+        1,
+        "national.key",
+        ["does not look like a spreadsheet key"],
+    ),
+    "a url that is not a Google Sheets address": (
+        "national: {url: 'https://example.com/x'}\nprovinces: [{province: ชัยภูมิ, file: a}]\n",
+        1,
+        "national.url",
+        ["not a Google Sheets address"],
+    ),
+    "both file and key": (
+        "national: {file: n.xlsx, key: 1BxiMVs0XRA5nFMdKvBdBZjgmUUqptlbs74OgvE2upms}\n"
+        "provinces: [{province: ชัยภูมิ, file: a}]\n",
+        1,
+        "national",
+        ["give only one of file, key or url (got file and key)"],
     ),
     "tabs.province is a district tab": (
         BASE + "tabs:\n  province: อำเภอภูเขียว\n",
@@ -818,3 +843,15 @@ def test_home_folder_in_xlsx_folder_is_expanded(
     monkeypatch.setenv("HOME", str(tmp_path))
     config = parse(BASE + "xlsx: {folder: ~/reports}\n")
     assert config.path_of("a.xlsx") == tmp_path / "reports" / "a.xlsx"
+
+
+def test_google_sheets_by_key_or_url() -> None:
+    key = "1BxiMVs0XRA5nFMdKvBdBZjgmUUqptlbs74OgvE2upms"
+    config = parse(
+        f"backend: google\nnational: {{key: {key}}}\nprovinces:\n"
+        f"  - {{province: ชัยภูมิ, url: 'https://docs.google.com/spreadsheets/d/{key}x/edit#gid=0'}}\n"
+    )
+    assert config.national.sheet == key
+    assert config.provinces[0].sheet == key + "x"
+    assert [t.spreadsheet for t in source_tabs(config)][:1] == [key + "x"]
+    assert config.google.read_quota_per_minute == 60

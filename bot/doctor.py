@@ -1,0 +1,91 @@
+"""`softpower-bot doctor`: what stands between this config and a working sync, and the fix.
+
+Each finding is one line, Thai then English, with what to do. A finding is `blocking` when a
+sync cannot run because of it (no credentials, a spreadsheet that cannot be opened, another
+bot holding the lock); missing tabs or columns are reported but do not block: `sync` still
+runs and flags them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+
+from bot.config import Config, source_tabs
+from bot.cycle import bot_tabs_by_spreadsheet
+from bot.errors import BotError
+from bot.form import parse_tab
+from bot.sheets import Backend, BotTabState
+
+Level = Literal["ok", "warning", "blocking"]
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing the doctor checked."""
+
+    level: Level
+    subject: str
+    thai: str
+    english: str
+
+    def as_json(self) -> dict[str, str]:
+        """The shape of `doctor --json`."""
+        return {"level": self.level, "subject": self.subject, "thai": self.thai,
+                "english": self.english}  # fmt: skip
+
+
+def diagnose(config: Config, open_backend: Callable[[Config], Backend]) -> list[Finding]:
+    """Check the backend, every spreadsheet, tab, header row and bot tab of the config."""
+    findings: list[Finding] = []
+    try:
+        backend = open_backend(config)
+        backend.__enter__()
+    except BotError as exc:
+        return [Finding("blocking", config.backend, "เชื่อมต่อแหล่งข้อมูลไม่ได้", str(exc))]
+    try:
+        account = getattr(backend, "account", None)
+        if account:
+            findings.append(Finding("ok", "google", f"บัญชีของบอท: {account}",
+                                    f"the bot signs in as {account}; share every "
+                                    "spreadsheet with it as Editor"))  # fmt: skip
+        wanted: dict[str, list[str]] = {}
+        for src in source_tabs(config):
+            wanted.setdefault(src.spreadsheet, []).append(src.tab)
+        bot_tabs = bot_tabs_by_spreadsheet(config)
+        by_tab = {(s.spreadsheet, s.tab): s for s in source_tabs(config)}
+        for sheet in dict.fromkeys([*wanted, *bot_tabs]):
+            where = backend.location(sheet)
+            try:
+                read = backend.read(sheet, wanted.get(sheet, []), bot_tabs.get(sheet, []))
+            except BotError as exc:
+                findings.append(Finding("blocking", where, "เปิดสเปรดชีตไม่ได้", str(exc)))
+                continue
+            findings.append(Finding("ok", where, "เปิดสเปรดชีตได้", "opens"))
+            busy = backend.busy(sheet)
+            if busy:
+                findings.append(Finding("blocking", where, "ไฟล์เปิดใช้งานอยู่ บอทจะไม่เขียนทับ", busy))
+            for tab, data in read.tabs.items():
+                parsed = parse_tab(by_tab[(sheet, tab)], data, config.form)
+                for problem in parsed.problems:
+                    english = f"{problem.code}: sync will flag this tab"
+                    findings.append(
+                        Finding("warning", f"{where} › {tab}", problem.message, english)
+                    )
+            for tab, state in read.bot_tabs.items():
+                if state is BotTabState.FOREIGN:
+                    findings.append(Finding(
+                        "blocking", f"{where} › {tab}",
+                        f"มีแท็บ “{tab}” ที่ผู้ใช้สร้างและมีข้อมูลอยู่แล้ว",
+                        "a person's tab has the bot's tab name; rename it or change the "
+                        "tab names under tabs: in the config",
+                    ))  # fmt: skip
+    finally:
+        backend.__exit__(None, None, None)
+    return findings
+
+
+def blocks_sync(findings: list[Finding]) -> bool:
+    """Whether any finding stops a sync."""
+    return any(f.level == "blocking" for f in findings)

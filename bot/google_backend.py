@@ -1,0 +1,586 @@
+"""Google Sheets (via gspread + google-auth): the backend staff actually work in.
+
+Per spreadsheet and cycle: one read (`spreadsheets.get` with a field mask: values,
+backgrounds, tab properties and the bot's developer metadata of exactly the tabs it needs)
+and at most one write (`spreadsheets.batchUpdate`, which Google applies atomically), none
+when nothing changed. Tab metadata is cached between cycles and refreshed from the write's
+own response, so a steady cycle costs one read per spreadsheet.
+
+`values:batchGet` is not used for the read because it cannot return cell backgrounds, and
+the bot must know which colours are its own to remove only those.
+
+The Sheets API has no conditional write, so a person can insert or delete rows between the
+bot's read and its write. Every write therefore asks for the stamped tabs back in its
+response; a status that no longer sits next to the row it was computed from is cleared at
+once (one more write), and the next cycle computes it again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import time
+import zlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import gspread
+import requests
+from gspread.exceptions import APIError
+
+from bot import thai
+from bot.config import Config
+from bot.errors import ConfigError, SheetError
+from bot.form import column_letter, fingerprint
+from bot.google_http import PoliteHTTPClient, RateLimiter, RetryPolicy
+from bot.model import ApplyResult, BotTab, Cell, LinkedText, OutCell, SheetPlan, TabData, TabMarks
+from bot.sheets import OWNER_MARK, BotTabState, SheetRead, conflict_problem
+
+log = logging.getLogger(__name__)
+
+SCOPES = ("https://www.googleapis.com/auth/spreadsheets",)
+DIGEST_KEY = "softpower-bot.digest"
+COLOURS = {"error": (0.973, 0.796, 0.796), "warning": (1.0, 0.941, 0.702)}
+_HEADER_COLOUR = {"red": 0.867, "green": 0.922, "blue": 0.969}
+_SERIAL_EPOCH = date(1899, 12, 30)
+_DATE_TYPES = frozenset({"DATE", "DATE_TIME"})
+_META_FIELDS = (
+    "properties.title,"
+    "sheets(properties(sheetId,title,index,gridProperties(rowCount,columnCount)),"
+    "developerMetadata(metadataId,metadataKey,metadataValue))"
+)
+_GRID_FIELDS = (
+    "sheets(properties(sheetId,title,index,gridProperties(rowCount,columnCount)),"
+    "developerMetadata(metadataId,metadataKey,metadataValue),"
+    "data(startRow,startColumn,rowData(values(effectiveValue,formattedValue,"
+    "effectiveFormat(numberFormat(type)),userEnteredFormat(backgroundColor)))))"
+)
+
+
+def quote_tab(tab: str) -> str:
+    """A tab name quoted for an A1 range: always quoted, so 'A1', Thai and spaces are safe."""
+    return "'" + tab.replace("'", "''") + "'"
+
+
+@dataclass
+class TabMeta:
+    """What the bot knows of one tab without reading its cells."""
+
+    sheet_id: int
+    title: str
+    rows: int
+    columns: int
+    metadata: dict[str, tuple[int, str]] = field(default_factory=dict)  # key -> (id, value)
+
+    @property
+    def owned(self) -> bool:
+        """Whether the bot made this tab."""
+        return OWNER_MARK in self.metadata
+
+
+@dataclass
+class GoogleRead:
+    """What a read saw of one spreadsheet, kept for its write."""
+
+    tabs: dict[str, TabMeta]
+    # (row, column) 1-based -> "error"/"warning" for cells showing one of the bot's colours.
+    bot_colours: dict[str, dict[tuple[int, int], str]] = field(default_factory=dict)
+    grids: dict[str, list[list[Cell]]] = field(default_factory=dict)
+    # Cells a person coloured (not white, not the bot's): never recoloured by the bot.
+    person_colours: dict[str, set[tuple[int, int]]] = field(default_factory=dict)
+
+
+def load_credentials(config: Config) -> Any:
+    """Credentials from the service-account key (or authorized-user file) in the config."""
+    from google.oauth2 import credentials as user_credentials  # noqa: PLC0415
+    from google.oauth2 import service_account  # noqa: PLC0415
+
+    g = config.google
+    name = g.authorized_user or g.credentials or os.environ.get("GOOGLE_APPLICATION_CREDENTIALS")
+    if not name:
+        raise ConfigError(
+            "google.credentials: give the path of the service account's JSON key "
+            "(README: 'Google Sheets') or set GOOGLE_APPLICATION_CREDENTIALS"
+        )
+    path = Path(name).expanduser()
+    if not path.is_absolute():
+        path = config.base_dir / path
+    try:
+        if g.authorized_user:
+            user = user_credentials.Credentials.from_authorized_user_file
+            return user(str(path), SCOPES)  # type: ignore[no-untyped-call]
+        account = service_account.Credentials.from_service_account_file
+        return account(str(path), scopes=SCOPES)  # type: ignore[no-untyped-call]
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: credentials file not found; check google.credentials") from None
+    except (ValueError, KeyError, json.JSONDecodeError) as exc:
+        raise ConfigError(
+            f"{path}: not a valid Google credentials file ({exc}); download the JSON key "
+            "of the service account again"
+        ) from None
+
+
+class GoogleBackend:
+    """Reads and writes the Google spreadsheets named in the config."""
+
+    name = "google"
+
+    def __init__(
+        self,
+        config: Config,
+        *,
+        credentials: Any = None,
+        session: requests.Session | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.config = config
+        if session is None and credentials is None:
+            credentials = load_credentials(config)
+        self.account = getattr(credentials, "service_account_email", None)
+        self.client = gspread.Client(
+            auth=credentials, session=session, http_client=PoliteHTTPClient
+        )
+        http = self.client.http_client
+        assert isinstance(http, PoliteHTTPClient)
+        g = config.google
+        http.configure(
+            policy=RetryPolicy(max_retries=g.max_retries, max_backoff_s=g.max_backoff_s),
+            read_limiter=RateLimiter(g.read_quota_per_minute, clock, sleep),
+            write_limiter=RateLimiter(g.write_quota_per_minute, clock, sleep),
+            timeout_s=g.timeout_s,
+            sleep=sleep,
+        )
+        self.http = http
+        self._meta: dict[str, dict[str, TabMeta]] = {}
+
+    def __enter__(self) -> GoogleBackend:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        return None
+
+    def location(self, spreadsheet: str) -> str:
+        """The spreadsheet's address in a browser."""
+        return f"https://docs.google.com/spreadsheets/d/{spreadsheet}/edit"
+
+    def busy(self, spreadsheet: str) -> str | None:
+        """Google Sheets take writes while people edit: never busy."""
+        return None
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def _call(self, spreadsheet: str, what: Callable[[], Any]) -> Any:
+        try:
+            return what()
+        except APIError as exc:
+            raise self._explain(spreadsheet, exc) from None
+
+    def _explain(self, spreadsheet: str, exc: APIError) -> SheetError:
+        code = exc.response.status_code
+        if code == 404:
+            return SheetError(
+                f"spreadsheet {spreadsheet} not found; check its key or url in the config"
+            )
+        if code == 403:
+            who = self.account or "the bot's Google account"
+            return SheetError(
+                f"spreadsheet {spreadsheet} is not shared with the bot; share it with {who} "
+                "as Editor"
+            )
+        return SheetError(f"spreadsheet {spreadsheet}: Google answered {code}: {exc}")
+
+    def metadata(self, spreadsheet: str) -> dict[str, TabMeta]:
+        """Tab properties and the bot's developer metadata (one read), cached."""
+        body = self._call(
+            spreadsheet,
+            lambda: self.client.http_client.spreadsheets_get(
+                spreadsheet, params={"fields": _META_FIELDS}
+            ),
+        )
+        tabs = {m.title: m for m in (_tab_meta(s) for s in body.get("sheets", []))}
+        self._meta[spreadsheet] = tabs
+        return tabs
+
+    def read(self, spreadsheet: str, tabs: Sequence[str], bot_tabs: Sequence[str]) -> SheetRead:
+        """One read of the source tabs' cells and the bot tabs' state."""
+        meta = self._meta.get(spreadsheet)
+        if meta is None or any(t not in meta for t in tabs):
+            meta = self.metadata(spreadsheet)
+        ranges = [quote_tab(t) for t in tabs if t in meta]
+        ranges += [f"{quote_tab(t)}!A1:A1" for t in bot_tabs if t in meta]
+        body: dict[str, Any] = {"sheets": []}
+        if ranges:
+            try:
+                body = self._grid(spreadsheet, ranges)
+            except SheetError:
+                raise
+            except _StaleRanges:
+                # A tab was renamed or deleted since the metadata was cached: look again.
+                meta = self.metadata(spreadsheet)
+                ranges = [quote_tab(t) for t in tabs if t in meta]
+                ranges += [f"{quote_tab(t)}!A1:A1" for t in bot_tabs if t in meta]
+                body = self._grid(spreadsheet, ranges) if ranges else body
+        state = GoogleRead(tabs=dict(meta))
+        for sheet in body.get("sheets", []):
+            tab = _tab_meta(sheet)
+            state.tabs[tab.title] = tab
+            grid, colours, person = _grid_of(sheet)
+            state.grids[tab.title] = grid
+            state.bot_colours[tab.title] = colours
+            state.person_colours[tab.title] = person
+        self._meta[spreadsheet] = dict(state.tabs)
+        out = {
+            t: TabData(spreadsheet, t, state.grids.get(t) if t in state.tabs else None)
+            for t in tabs
+        }
+        states: dict[str, BotTabState] = {}
+        for t in bot_tabs:
+            tab_meta = state.tabs.get(t)
+            if tab_meta is None:
+                states[t] = BotTabState.ABSENT
+            elif tab_meta.owned:
+                states[t] = BotTabState.OWNED
+            else:
+                states[t] = BotTabState.FOREIGN if state.grids.get(t) else BotTabState.EMPTY
+        return SheetRead(spreadsheet, out, states, state)
+
+    def _grid(self, spreadsheet: str, ranges: list[str]) -> dict[str, Any]:
+        params: Any = {"ranges": ranges, "fields": _GRID_FIELDS, "includeGridData": "true"}
+        try:
+            body: dict[str, Any] = self.client.http_client.spreadsheets_get(
+                spreadsheet, params=params
+            )
+        except APIError as exc:
+            if exc.response.status_code == 400 and "parse range" in str(exc):
+                raise _StaleRanges from None
+            raise self._explain(spreadsheet, exc) from None
+        return body
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def apply(self, plan: SheetPlan, read: SheetRead | None) -> ApplyResult:
+        """Write a plan in one atomic batchUpdate (chunked only above the size limit)."""
+        result = ApplyResult(plan.spreadsheet, written=False)
+        state = read.version if read is not None else None
+        if not isinstance(state, GoogleRead):
+            state = GoogleRead(
+                tabs=dict(self._meta.get(plan.spreadsheet) or self.metadata(plan.spreadsheet))
+            )
+        groups: list[list[dict[str, Any]]] = []
+        stamped: list[TabMarks] = []
+        for marks in plan.marks:
+            requests_ = self._marks_requests(marks, state)
+            if requests_:
+                groups.append(requests_)
+                stamped.append(marks)
+        taken = {m.sheet_id for m in state.tabs.values()}
+        for tab in plan.tabs:
+            meta = state.tabs.get(tab.name)
+            if meta is not None and not meta.owned and state.grids.get(tab.name):
+                result.conflicts.append(conflict_problem(plan.spreadsheet, tab.name))
+                continue
+            requests_ = self._tab_requests(tab, meta, plan.spreadsheet, taken)
+            if requests_:
+                groups.append(requests_)
+        if not groups:
+            return result
+        replies = self._send(plan.spreadsheet, groups, [m.tab for m in stamped])
+        result.written = True
+        moved = self._verify(plan.spreadsheet, stamped, replies)
+        if moved:
+            log.warning("rows moved while writing %s: cleared %d statuses", plan.spreadsheet, moved)
+        return result
+
+    def _send(
+        self, spreadsheet: str, groups: list[list[dict[str, Any]]], verify_tabs: list[str]
+    ) -> dict[str, Any]:
+        """Send the request groups in as few batchUpdates as the size limit allows."""
+        limit = self.config.google.max_request_bytes
+        chunks: list[list[dict[str, Any]]] = [[]]
+        size = 0
+        for group in groups:
+            group_size = len(json.dumps(group, ensure_ascii=False).encode())
+            if chunks[-1] and size + group_size > limit:
+                chunks.append([])
+                size = 0
+            chunks[-1].extend(group)  # a tab's requests always travel together
+            size += group_size
+        merged: dict[str, Any] = {"sheets": []}
+        for n, chunk in enumerate(chunks):
+            body: dict[str, Any] = {"requests": chunk, "includeSpreadsheetInResponse": True}
+            if n == len(chunks) - 1 and verify_tabs:
+                body["responseRanges"] = [quote_tab(t) for t in verify_tabs]
+                body["responseIncludeGridData"] = True
+            reply = self._batch(spreadsheet, body)
+            merged = reply.get("updatedSpreadsheet", merged)
+        tabs = {}
+        for sheet in merged.get("sheets", []):
+            meta = _tab_meta(sheet)
+            tabs[meta.title] = meta
+        if tabs:
+            self._meta[spreadsheet] = {**self._meta.get(spreadsheet, {}), **tabs}
+        return merged
+
+    def _verify(self, spreadsheet: str, stamped: list[TabMarks], reply: dict[str, Any]) -> int:
+        """Clear statuses that no longer sit next to the row they were computed from."""
+        grids = {}
+        for sheet in reply.get("sheets", []):
+            if sheet.get("data"):
+                grids[sheet["properties"]["title"]] = _grid_of(sheet)[0]
+        fixes: list[dict[str, Any]] = []
+        moved = 0
+        for marks in stamped:
+            grid = grids.get(marks.tab)
+            meta = self._meta.get(spreadsheet, {}).get(marks.tab)
+            if grid is None or meta is None:
+                continue
+            for row, expected in marks.fingerprints.items():
+                cells = grid[row - 1] if row - 1 < len(grid) else []
+                now = fingerprint(
+                    [
+                        thai.clean_text(c) if i != marks.column - 1 else ""
+                        for i, c in enumerate(cells)
+                    ]
+                )
+                if now != expected:
+                    moved += 1
+                    fixes.append(
+                        _cell_request(meta.sheet_id, row, marks.column, {}, "userEnteredValue")
+                    )
+        if fixes:
+            self._batch(spreadsheet, {"requests": fixes})
+        return moved
+
+    def _batch(self, spreadsheet: str, body: dict[str, Any]) -> dict[str, Any]:
+        def send() -> dict[str, Any]:
+            reply: dict[str, Any] = self.client.http_client.batch_update(spreadsheet, body)
+            return reply
+
+        result: dict[str, Any] = self._call(spreadsheet, send)
+        return result
+
+    def _marks_requests(self, marks: TabMarks, state: GoogleRead) -> list[dict[str, Any]]:
+        meta = state.tabs.get(marks.tab)
+        grid = state.grids.get(marks.tab)
+        if meta is None or grid is None:
+            return []
+        col = marks.column
+        out: list[dict[str, Any]] = []
+        wanted = {marks.header_row: marks.header, **marks.status}
+        current = {r: thai.clean_text(_at(grid, r, col)) for r in wanted}
+        if any(current[r] != (text or "") for r, text in wanted.items()):
+            if col > meta.columns:
+                out.append({"appendDimension": {"sheetId": meta.sheet_id, "dimension": "COLUMNS",
+                                                "length": col - meta.columns}})  # fmt: skip
+                meta.columns = col
+            first, last = min(wanted), max(wanted)
+            rows = [{"values": [_text_cell(wanted.get(r) or None)]} for r in range(first, last + 1)]
+            out.append({"updateCells": {
+                "start": {"sheetId": meta.sheet_id, "rowIndex": first - 1, "columnIndex": col - 1},
+                "rows": rows, "fields": "userEnteredValue",
+            }})  # fmt: skip
+        colours = state.bot_colours.get(marks.tab, {})
+        want = {(h.row, h.column): h.severity for h in marks.highlights}
+        for r, c in colours:
+            if (r, c) not in want:
+                out.append(
+                    _cell_request(meta.sheet_id, r, c, {}, "userEnteredFormat.backgroundColor")
+                )
+        for (r, c), severity in want.items():
+            if colours.get((r, c)) == severity:
+                continue
+            if (r, c) in state.person_colours.get(marks.tab, set()):
+                continue  # a person's colour stays; the status cell still explains
+            red, green, blue = COLOURS[severity]
+            fmt = {
+                "userEnteredFormat": {"backgroundColor": {"red": red, "green": green, "blue": blue}}
+            }
+            out.append(_cell_request(meta.sheet_id, r, c, fmt, "userEnteredFormat.backgroundColor"))
+        return out
+
+    def _tab_requests(
+        self, tab: BotTab, meta: TabMeta | None, spreadsheet: str, taken: set[int]
+    ) -> list[dict[str, Any]]:
+        rows = [[self._render(c) for c in row] for row in tab.rows]
+        width = max((len(r) for r in rows), default=1) or 1
+        rows = [r + [{}] * (width - len(r)) for r in rows]
+        for cell in rows[tab.header_rows - 1] if len(rows) >= tab.header_rows else []:
+            if cell:
+                cell["userEnteredFormat"] = {
+                    "textFormat": {"bold": True},
+                    "backgroundColor": _HEADER_COLOUR,
+                }
+        digest = hashlib.sha256(
+            json.dumps(rows, ensure_ascii=False, sort_keys=True).encode()
+        ).hexdigest()
+        if meta is not None and meta.owned and meta.metadata.get(DIGEST_KEY, (0, ""))[1] == digest:
+            return []
+        height = max(len(rows), tab.header_rows + 1)
+        out: list[dict[str, Any]] = []
+        if meta is None:
+            sheet_id = _new_sheet_id(tab.name, taken)
+            taken.add(sheet_id)
+            out.append({"addSheet": {"properties": {"sheetId": sheet_id, "title": tab.name}}})
+        else:
+            sheet_id = meta.sheet_id
+            for key in (OWNER_MARK, DIGEST_KEY):
+                if key in meta.metadata:
+                    lookup = {"developerMetadataLookup": {"metadataId": meta.metadata[key][0]}}
+                    out.append({"deleteDeveloperMetadata": {"dataFilter": lookup}})
+        out.append({"updateSheetProperties": {
+            "properties": {"sheetId": sheet_id, "gridProperties": {
+                "rowCount": height, "columnCount": width, "frozenRowCount": tab.header_rows}},
+            "fields": "gridProperties(rowCount,columnCount,frozenRowCount)",
+        }})  # fmt: skip
+        out.append({"updateCells": {
+            "start": {"sheetId": sheet_id, "rowIndex": 0, "columnIndex": 0},
+            "rows": [{"values": r} for r in rows],
+            "fields": "userEnteredValue,textFormatRuns,userEnteredFormat",
+        }})  # fmt: skip
+        for key, value in ((OWNER_MARK, "softpower-bot"), (DIGEST_KEY, digest)):
+            out.append({"createDeveloperMetadata": {"developerMetadata": {
+                "metadataKey": key, "metadataValue": value, "visibility": "DOCUMENT",
+                "location": {"sheetId": sheet_id}}}})  # fmt: skip
+        return out
+
+    def _render(self, value: OutCell) -> dict[str, Any]:
+        if isinstance(value, LinkedText):
+            cell = _text_cell(value.text)
+            url = self.link(
+                value.link.spreadsheet, value.link.tab, value.link.row, value.link.column
+            )
+            cell["textFormatRuns"] = [{"startIndex": 0, "format": {"link": {"uri": url}}}]
+            return cell
+        if isinstance(value, bool):
+            return {"userEnteredValue": {"boolValue": value}}
+        if isinstance(value, int | float):
+            return {"userEnteredValue": {"numberValue": value}}
+        return _text_cell(value)
+
+    def link(self, spreadsheet: str, tab: str, row: int, column: int) -> str:
+        """A browser link to one cell."""
+        meta = self._meta.get(spreadsheet, {}).get(tab)
+        gid = f"gid={meta.sheet_id}&" if meta else ""
+        return f"{self.location(spreadsheet)}#{gid}range={column_letter(column)}{row}"
+
+
+class _StaleRanges(Exception):
+    """A range named a tab that no longer exists."""
+
+
+def _text_cell(text: str | None) -> dict[str, Any]:
+    # stringValue is written as-is: "=IMPORTXML(...)" typed by staff is never executed.
+    return {"userEnteredValue": {"stringValue": text}} if text else {}
+
+
+def _cell_request(
+    sheet_id: int, row: int, col: int, cell: dict[str, Any], fields: str
+) -> dict[str, Any]:
+    return {"updateCells": {
+        "start": {"sheetId": sheet_id, "rowIndex": row - 1, "columnIndex": col - 1},
+        "rows": [{"values": [cell]}], "fields": fields,
+    }}  # fmt: skip
+
+
+def _new_sheet_id(title: str, taken: set[int]) -> int:
+    # Deterministic ids keep a rebuilt plan identical; probe on the rare collision.
+    candidate = zlib.crc32(title.encode()) & 0x7FFFFFFF
+    while candidate in taken or candidate == 0:
+        candidate = (candidate + 1) & 0x7FFFFFFF
+    return candidate
+
+
+def _tab_meta(sheet: dict[str, Any]) -> TabMeta:
+    props = sheet.get("properties", {})
+    grid = props.get("gridProperties", {})
+    metadata = {
+        m.get("metadataKey", ""): (int(m.get("metadataId", 0)), m.get("metadataValue", ""))
+        for m in sheet.get("developerMetadata", [])
+    }
+    return TabMeta(
+        sheet_id=int(props.get("sheetId", 0)),
+        title=props.get("title", ""),
+        rows=int(grid.get("rowCount", 0)),
+        columns=int(grid.get("columnCount", 0)),
+        metadata=metadata,
+    )
+
+
+def _grid_of(
+    sheet: dict[str, Any],
+) -> tuple[list[list[Cell]], dict[tuple[int, int], str], set[tuple[int, int]]]:
+    """A tab's values (dates as dates), cells in the bot's colours, cells a person coloured."""
+    grid: list[list[Cell]] = []
+    colours: dict[tuple[int, int], str] = {}
+    person: set[tuple[int, int]] = set()
+    for block in sheet.get("data", []):
+        top, left = block.get("startRow", 0), block.get("startColumn", 0)
+        for r, row in enumerate(block.get("rowData", []), start=top):
+            while len(grid) <= r:
+                grid.append([])
+            cells = grid[r]
+            for c, cell in enumerate(row.get("values", []), start=left):
+                while len(cells) <= c:
+                    cells.append(None)
+                cells[c] = _value(cell)
+                colour = _colour(cell)
+                if colour in COLOURS:
+                    colours[(r + 1, c + 1)] = colour
+                elif colour:
+                    person.add((r + 1, c + 1))
+    while grid and all(v in (None, "") for v in grid[-1]):
+        grid.pop()
+    return grid, colours, person
+
+
+def _value(cell: dict[str, Any]) -> Cell:
+    effective = cell.get("effectiveValue")
+    if not effective:
+        return None
+    if "errorValue" in effective:
+        return str(cell.get("formattedValue") or effective["errorValue"].get("type", "#ERROR!"))
+    if "stringValue" in effective:
+        return str(effective["stringValue"])
+    if "boolValue" in effective:
+        return bool(effective["boolValue"])
+    number = effective.get("numberValue")
+    if number is None:
+        return None
+    kind = cell.get("effectiveFormat", {}).get("numberFormat", {}).get("type")
+    if kind in _DATE_TYPES:
+        # Read dates as dates, not as the locale's text ("1/12/2567" or "12/1/2024").
+        return _SERIAL_EPOCH + timedelta(days=int(number))
+    return int(number) if float(number).is_integer() else float(number)
+
+
+def _colour(cell: dict[str, Any]) -> str | None:
+    """'error'/'warning' for the bot's colours, 'person' for any other, None for none/white."""
+    colour = cell.get("userEnteredFormat", {}).get("backgroundColor")
+    if not colour:
+        return None
+    # The API leaves out channels that are 0 and rounds to float32: compare loosely.
+    rgb = tuple(round(float(colour.get(k, 0.0)), 2) for k in ("red", "green", "blue"))
+    if rgb == (1.0, 1.0, 1.0):
+        return None
+    for severity, ours in COLOURS.items():
+        if rgb == tuple(round(v, 2) for v in ours):
+            return severity
+    return "person"
+
+
+def _at(grid: list[list[Cell]], row: int, col: int) -> Cell:
+    if row - 1 < len(grid) and col - 1 < len(grid[row - 1]):
+        return grid[row - 1][col - 1]
+    return None
