@@ -268,14 +268,7 @@ class ProvinceSheet(_SheetRef):
     @field_validator("province")
     @classmethod
     def _known_province(cls, value: str) -> str:
-        found = geo.find_province(value)
-        if found is None:
-            hint = geo.suggest_province(value)
-            raise ValueError(
-                f"{value!r} is not a province in the registry"
-                + (f"; did you mean {hint!r}?" if hint else "")
-            )
-        return found.name
+        return _registry_province(value).name
 
     @model_validator(mode="after")
     def _known_districts(self) -> ProvinceSheet:
@@ -330,6 +323,100 @@ class GoogleBackend(_Strict):
         return self
 
 
+_TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+
+
+class Reminders(_Strict):
+    """Who is reminded of the deadlines, when, and through which channels."""
+
+    enabled: bool = True
+    send_time: str = "09:00"  # local time (the config's timezone)
+    district_offsets: list[int] = Field(default_factory=lambda: [5, 2, 1, 0])
+    province_offsets: list[int] = Field(default_factory=lambda: [3, 1, 0])
+    overdue_days: list[int] = Field(default_factory=lambda: [1, 3])
+    extra_holidays: list[FlexDate] = Field(default_factory=list)
+    thai_digits: bool = False
+    templates: str | None = None  # a folder whose templates replace the built-in ones
+    outbox: str = "outbox"  # where the default channel writes messages
+    # Channels are apprise URLs; ${NAME} is read from the environment (keep secrets there).
+    admins: list[str] = Field(default_factory=lambda: ["outbox://"])
+    provinces: dict[str, list[str]] = Field(default_factory=dict)
+    districts: dict[str, dict[str, list[str]]] = Field(default_factory=dict)
+
+    @field_validator("send_time")
+    @classmethod
+    def _clock_time(cls, value: str) -> str:
+        if not _TIME.match(str(value)):
+            raise ValueError(f"expected a time of day such as 09:00, got {value!r}")
+        return value
+
+    @field_validator("district_offsets", "province_offsets")
+    @classmethod
+    def _before(cls, value: list[int]) -> list[int]:
+        if any(v < 0 for v in value):
+            raise ValueError("offsets are days before the deadline (0 = the day itself)")
+        return sorted(set(value), reverse=True)
+
+    @field_validator("overdue_days")
+    @classmethod
+    def _after(cls, value: list[int]) -> list[int]:
+        if any(v <= 0 for v in value):
+            raise ValueError("overdue_days are days after the deadline (1 or more)")
+        return sorted(set(value))
+
+    @field_validator("provinces")
+    @classmethod
+    def _provinces(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        return {_registry_province(name).name: urls for name, urls in value.items()}
+
+    @field_validator("districts")
+    @classmethod
+    def _districts(cls, value: dict[str, dict[str, list[str]]]) -> dict[str, dict[str, list[str]]]:
+        out: dict[str, dict[str, list[str]]] = {}
+        for prov_name, by_district in value.items():
+            prov = _registry_province(prov_name)
+            out[prov.name] = {}
+            for name, urls in by_district.items():
+                found = geo.find_district(prov.code, name)
+                if found is None:
+                    hint = geo.suggest_district(prov.code, name)
+                    raise ValueError(
+                        f"{name!r} is not a district of {prov.name}"
+                        + (f"; did you mean {hint!r}?" if hint else "")
+                    )
+                out[prov.name][found.name] = urls
+        return out
+
+
+class Daemon(_Strict):
+    """How `softpower-bot run` paces itself and where it keeps its memory."""
+
+    sync_every_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    state: str = "softpower-bot.sqlite"  # relative to the config file
+    failures_before_alert: int = Field(default=3, ge=1)
+    # The national tab is frozen as this bot-owned tab at the end of each province
+    # deadline day; {month} becomes e.g. "ม.ค. 2568".
+    record_tab: str = "บันทึก {month}"
+
+    @field_validator("record_tab")
+    @classmethod
+    def _record_tab(cls, value: str) -> str:
+        if "{month}" not in value:
+            raise ValueError("the record tab name must contain {month}")
+        return value
+
+
+def _registry_province(name: str) -> geo.Province:
+    found = geo.find_province(name)
+    if found is None:
+        hint = geo.suggest_province(name)
+        raise ValueError(
+            f"{name!r} is not a province in the registry"
+            + (f"; did you mean {hint!r}?" if hint else "")
+        )
+    return found
+
+
 class XlsxBackend(_Strict):
     """Where the workbooks live when `backend: xlsx`."""
 
@@ -347,6 +434,8 @@ class Config(_Strict):
     provinces: list[ProvinceSheet] = Field(min_length=1)
     tabs: Tabs = Field(default_factory=Tabs)
     form: Form = Field(default_factory=Form)
+    reminders: Reminders = Field(default_factory=Reminders)
+    daemon: Daemon = Field(default_factory=Daemon)
     timezone: str = "Asia/Bangkok"
 
     # Set by load_config: relative paths in the file are relative to the file itself.
@@ -419,6 +508,11 @@ class Config(_Strict):
         if thai.header_key(self.form.status_header) in form_headers:
             raise SettingError(("form", "status_header"), "must differ from every form header")
         return self
+
+    def local_path(self, name: str) -> Path:
+        """A path from the config (state file, outbox, templates), relative to the config."""
+        path = Path(name).expanduser()
+        return path if path.is_absolute() else self.base_dir / path
 
     def path_of(self, file: str) -> Path:
         """A workbook path from the config, resolved against the config's folder."""

@@ -39,7 +39,17 @@ from bot.config import Config
 from bot.errors import ConfigError, SheetError
 from bot.form import column_letter, fingerprint
 from bot.google_http import PoliteHTTPClient, RateLimiter, RetryPolicy
-from bot.model import ApplyResult, BotTab, Cell, LinkedText, OutCell, SheetPlan, TabData, TabMarks
+from bot.model import (
+    ApplyResult,
+    BotTab,
+    Cell,
+    Link,
+    LinkedText,
+    OutCell,
+    SheetPlan,
+    TabData,
+    TabMarks,
+)
 from bot.sheets import OWNER_MARK, BotTabState, SheetRead, conflict_problem
 
 log = logging.getLogger(__name__)
@@ -458,9 +468,7 @@ class GoogleBackend:
     def _render(self, value: OutCell) -> dict[str, Any]:
         if isinstance(value, LinkedText):
             cell = _text_cell(value.text)
-            url = self.link(
-                value.link.spreadsheet, value.link.tab, value.link.row, value.link.column
-            )
+            url = self.link(value.link)
             cell["textFormatRuns"] = [{"startIndex": 0, "format": {"link": {"uri": url}}}]
             return cell
         if isinstance(value, bool):
@@ -469,11 +477,13 @@ class GoogleBackend:
             return {"userEnteredValue": {"numberValue": value}}
         return _text_cell(value)
 
-    def link(self, spreadsheet: str, tab: str, row: int, column: int) -> str:
+    def link(self, link: Link) -> str:
         """A browser link to one cell."""
-        meta = self._meta.get(spreadsheet, {}).get(tab)
+        meta = self._meta.get(link.spreadsheet, {}).get(link.tab)
         gid = f"gid={meta.sheet_id}&" if meta else ""
-        return f"{self.location(spreadsheet)}#{gid}range={column_letter(column)}{row}"
+        return (
+            f"{self.location(link.spreadsheet)}#{gid}range={column_letter(link.column)}{link.row}"
+        )
 
 
 class _StaleRanges(Exception):

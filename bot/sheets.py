@@ -15,7 +15,7 @@ from typing import Protocol
 
 from bot import problems
 from bot.config import Config
-from bot.model import ApplyResult, Problem, SheetPlan, TabData
+from bot.model import ApplyResult, Link, Problem, SheetPlan, TabData
 
 # Name of the marker that says a tab was made by the bot (a hidden sheet-scoped defined
 # name in xlsx). A tab without it that holds data belongs to a person.
@@ -57,6 +57,10 @@ class Backend(Protocol):
 
     def location(self, spreadsheet: str) -> str:
         """Where a person opens the spreadsheet (a path or a URL)."""
+        ...
+
+    def link(self, link: Link) -> str:
+        """An address a person can open to reach one cell."""
         ...
 
     def busy(self, spreadsheet: str) -> str | None:

@@ -32,6 +32,7 @@ from bot.model import (
     ApplyResult,
     BotTab,
     Cell,
+    Link,
     LinkedText,
     OutCell,
     SheetPlan,
@@ -95,6 +96,11 @@ class XlsxBackend:
     def location(self, spreadsheet: str) -> str:
         """The workbook's path, as a person would open it."""
         return str(self.path(spreadsheet))
+
+    def link(self, link: Link) -> str:
+        """A file URL with the cell as its fragment (Excel and LibreOffice follow it)."""
+        cell = f"{column_letter(link.column)}{link.row}"
+        return f"{self.path(link.spreadsheet).resolve().as_uri()}#{_quote(link.tab)}!{cell}"
 
     def busy(self, spreadsheet: str) -> str | None:
         """Why the workbook must not be written now: open in Excel or LibreOffice."""

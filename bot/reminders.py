@@ -1,0 +1,269 @@
+"""Who is reminded of what on a given day, and the Thai text they receive. Pure.
+
+A district is reminded only when, for the month being reported, it has no complete row or
+has rows with errors; the message lists what is missing row by row with links. A province
+gets a digest of its districts before its own deadline (only if one of them still owes
+something), overdue district notices are copied to their province, and the admins get a
+national digest. One message per recipient per run: everything due for one recipient on
+one day is rendered into a single text.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cache
+from pathlib import Path
+from typing import Literal
+
+import jinja2
+
+from bot import calendar, thai
+from bot.checks import RowResult
+from bot.config import Config, SourceTab, source_tabs
+from bot.model import Link, Problem
+
+Level = Literal["district", "province", "admin"]
+ADMINS = "ผู้ดูแลระบบ"
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+@dataclass(frozen=True)
+class Todo:
+    """One thing a district still has to do, with a link to where."""
+
+    text: str
+    link: Link | None = None
+
+
+@dataclass
+class DistrictState:
+    """A district's report for one month: its complete rows and what is left to fix."""
+
+    source: SourceTab
+    complete: int = 0
+    todos: list[Todo] = field(default_factory=list)
+
+    @property
+    def owes(self) -> bool:
+        """Whether the district still owes something for the month."""
+        return self.complete == 0 or bool(self.todos)
+
+
+@dataclass
+class Section:
+    """One reminder's part of a message."""
+
+    reminder: calendar.Reminder
+    districts: list[DistrictState]
+
+
+@dataclass
+class Message:
+    """Everything one recipient gets in one run, rendered."""
+
+    level: Level
+    recipient: str
+    province: str | None
+    sections: list[Section]
+    channels: list[str]
+    title: str = ""
+    text: str = ""
+
+    @property
+    def first(self) -> calendar.Reminder:
+        """The reminder that leads the message (for its title and for the record)."""
+        return self.sections[0].reminder
+
+
+def rules_of(config: Config) -> calendar.Rules:
+    """The calendar rules the config describes."""
+    prog, rem = config.programme, config.reminders
+    return calendar.Rules(
+        start=prog.start,
+        end=prog.end,
+        district_day=prog.district_deadline_day,
+        province_day=prog.province_deadline_day,
+        district_offsets=tuple(rem.district_offsets),
+        province_offsets=tuple(rem.province_offsets),
+        overdue_days=tuple(rem.overdue_days),
+        extra_holidays=tuple(rem.extra_holidays),
+    )
+
+
+def district_states(
+    config: Config, results: list[RowResult], problems: list[Problem], month: tuple[int, int]
+) -> list[DistrictState]:
+    """Every configured district's standing for `month`, in registry order."""
+    by_tab: dict[tuple[str, str], DistrictState] = {
+        (s.spreadsheet, s.tab): DistrictState(s) for s in source_tabs(config)
+    }
+    for p in problems:
+        state = by_tab.get((p.spreadsheet, p.tab))
+        if state is not None and p.row is None and p.severity == "error":
+            state.todos.append(Todo(p.message, Link(p.spreadsheet, p.tab, 1, 1)))
+    for r in results:
+        state = by_tab.get((r.row.source.spreadsheet, r.row.source.tab))
+        # Rows whose month cannot be read may well be this month's: they count as to-do.
+        if state is None or r.month not in (month, None):
+            continue
+        if r.complete:
+            state.complete += 1
+            continue
+        errors = [p for p in r.problems if p.severity == "error"]
+        if not errors:
+            continue  # blocked by a tab-level error, already listed
+        first = errors[0]
+        text = f"แถวที่ {r.row.row}: " + " | ".join(p.message for p in errors)
+        state.todos.append(
+            Todo(text, Link(first.spreadsheet, first.tab, r.row.row, first.column or 1))
+        )
+    for state in by_tab.values():
+        if state.complete == 0:
+            label = thai.month_label(*month)
+            where = Link(state.source.spreadsheet, state.source.tab, 1, 1)
+            state.todos.insert(0, Todo(f"ยังไม่มีรายการที่ครบถ้วนของเดือน {label}", where))
+    return list(by_tab.values())
+
+
+def due_messages(
+    config: Config,
+    today: date,
+    results: list[RowResult],
+    problems: list[Problem],
+    *,
+    link: Callable[[Link], str],
+) -> list[Message]:
+    """The messages to send on `today`, one per recipient, rendered."""
+    rules = rules_of(config)
+    out: dict[tuple[Level, str], Message] = {}
+
+    def add(level: Level, recipient: str, province: str | None, section: Section) -> None:
+        key = (level, recipient)
+        if key not in out:
+            out[key] = Message(
+                level, recipient, province, [], _channels(config, level, province, recipient)
+            )
+        out[key].sections.append(section)
+
+    states_of: dict[tuple[int, int], list[DistrictState]] = {}
+    for reminder in calendar.reminders_on(today, rules):
+        month = reminder.deadline.month
+        if month not in states_of:
+            states_of[month] = district_states(config, results, problems, month)
+        owing = [s for s in states_of[month] if s.owes]
+        by_province: dict[str, list[DistrictState]] = defaultdict(list)
+        for s in states_of[month]:
+            by_province[s.source.province.name].append(s)
+        if reminder.deadline.level == "district":
+            for s in owing:
+                add(
+                    "district",
+                    s.source.district.name,
+                    s.source.province.name,
+                    Section(reminder, [s]),
+                )
+            if reminder.copy_up:
+                for prov, states in by_province.items():
+                    late = [s for s in states if s.owes]
+                    if late:
+                        add("province", prov, prov, Section(reminder, late))
+            continue
+        for prov, states in by_province.items():
+            if any(s.owes for s in states):
+                add("province", prov, prov, Section(reminder, states))
+        if owing:
+            add("admin", ADMINS, None, Section(reminder, states_of[month]))
+    messages = list(out.values())
+    for message in messages:
+        message.title, message.text = render(config, message, today, link)
+    return messages
+
+
+def _channels(config: Config, level: Level, province: str | None, recipient: str) -> list[str]:
+    rem = config.reminders
+    if level == "admin":
+        urls = rem.admins
+    elif level == "province":
+        urls = rem.provinces.get(recipient, [])
+    else:
+        urls = rem.districts.get(province or "", {}).get(recipient, [])
+    # Nobody configured: the message still goes somewhere a person can read it.
+    return list(urls) or ["outbox://"]
+
+
+@cache
+def _environment(user_templates: str | None) -> jinja2.Environment:
+    loaders: list[jinja2.BaseLoader] = []
+    if user_templates:
+        loaders.append(jinja2.FileSystemLoader(user_templates))
+    loaders.append(jinja2.FileSystemLoader(str(TEMPLATES)))
+    return jinja2.Environment(
+        loader=jinja2.ChoiceLoader(loaders),
+        autoescape=False,  # plain text for e-mail, LINE and Telegram
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def render(
+    config: Config, message: Message, today: date, link: Callable[[Link], str]
+) -> tuple[str, str]:
+    """The title and body of a message, from `<level>.txt.j2` (overridable in the config)."""
+    digits = config.reminders.thai_digits
+    user = (
+        str(config.local_path(config.reminders.templates)) if config.reminders.templates else None
+    )
+    env = _environment(user)
+
+    def d(day: date) -> str:
+        return thai.date_label(day, thai_digits=digits)
+
+    def m(month: tuple[int, int]) -> str:
+        return thai.month_label(*month, thai_digits=digits)
+
+    def n(value: int) -> str:
+        return thai.to_thai_digits(str(value)) if digits else str(value)
+
+    sections = [
+        {
+            "kind": s.reminder.kind,
+            "level": s.reminder.deadline.level,
+            "month": m(s.reminder.deadline.month),
+            "due": d(s.reminder.deadline.due),
+            "days_left": n((s.reminder.deadline.due - today).days),
+            "days_late": n((today - s.reminder.deadline.due).days),
+            "non_working": s.reminder.deadline.non_working,
+            "holiday": s.reminder.deadline.holiday_name or "",
+            "districts": [
+                {
+                    "name": st.source.district.name,
+                    "province": st.source.province.name,
+                    "complete": n(st.complete),
+                    "owes": st.owes,
+                    "todos": [
+                        {"text": t.text, "url": link(t.link) if t.link else ""} for t in st.todos
+                    ],
+                    "tab_url": link(Link(st.source.spreadsheet, st.source.tab, 1, 1)),
+                }
+                for st in s.districts
+            ],
+            "owing": n(sum(1 for st in s.districts if st.owes)),
+            "total": n(len(s.districts)),
+        }
+        for s in message.sections
+    ]
+    context = {
+        "programme": config.programme.name,
+        "recipient": message.recipient,
+        "province": message.province or "",
+        "today": d(today),
+        "sections": sections,
+    }
+    text = env.get_template(f"{message.level}.txt.j2").render(context)
+    title = env.get_template("title.txt.j2").render({**context, "first": sections[0]})
+    return " ".join(title.split()), text.strip() + "\n"

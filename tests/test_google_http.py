@@ -1,0 +1,80 @@
+"""Pacing under the quota and bounded retries, with a fake clock (no waiting, no network)."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from bot.google_http import RateLimiter, RetryPolicy, request_kind, retry_after_seconds
+
+
+class FakeClock:
+    """A clock that only moves when the code under test sleeps."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self.slept: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds
+
+
+def test_limiter_lets_60_through_then_waits_for_the_window() -> None:
+    clock = FakeClock()
+    limiter = RateLimiter(60, clock, clock.sleep)
+    for _ in range(60):
+        assert limiter.acquire() == 0.0
+        clock.now += 0.1
+    waited = limiter.acquire()
+    # The first request was at t=1000, so the 61st may go at t=1060.
+    assert 54.0 < waited < 54.2
+    assert clock.now >= 1060.0
+
+
+def test_limiter_never_exceeds_the_quota_in_any_minute() -> None:
+    clock = FakeClock()
+    limiter = RateLimiter(10, clock, clock.sleep)
+    sent = []
+    for _ in range(55):
+        limiter.acquire()
+        sent.append(clock.now)
+        clock.now += 0.5
+    for i, t in enumerate(sent):
+        assert sum(1 for u in sent[i:] if u - t < 60.0) <= 10
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "kind"),
+    [
+        ("GET", "https://sheets.googleapis.com/v4/spreadsheets/x", "read"),
+        ("get", "https://sheets.googleapis.com/v4/spreadsheets/x/values:batchGet", "read"),
+        ("POST", "https://sheets.googleapis.com/v4/spreadsheets/x/values:batchGet", "read"),
+        ("POST", "https://sheets.googleapis.com/v4/spreadsheets/x:batchUpdate", "write"),
+        ("PUT", "https://sheets.googleapis.com/v4/spreadsheets/x/values/A1", "write"),
+    ],
+)
+def test_request_kind(method: str, url: str, kind: str) -> None:
+    assert request_kind(method, url) == kind
+
+
+def test_backoff_is_bounded_jittered_and_honours_retry_after() -> None:
+    policy = RetryPolicy(max_retries=6, base_s=1.0, max_backoff_s=8.0, rng=random.Random(1))
+    delays = [policy.delay(n, None) for n in range(10)]
+    assert all(0 <= d <= 8.0 for d in delays)
+    assert len(set(delays)) == len(delays)  # jitter: no two the same
+    assert policy.delay(0, 30.0) == 30.0  # never sooner than the server asks
+
+
+@pytest.mark.parametrize(
+    ("header", "seconds"),
+    [("7", 7.0), ("0", 0.0), ("-3", 0.0), ("Wed, 21 Oct 2015 07:28:30 GMT", 30.0),
+     ("soon", None), (None, None), ("", None)],
+)  # fmt: skip
+def test_retry_after_header(header: str | None, seconds: float | None) -> None:
+    now = 1445412480.0  # Wed, 21 Oct 2015 07:28:00 GMT
+    assert retry_after_seconds(header, now=now) == seconds
