@@ -1,0 +1,464 @@
+"""spreadsheets.batchUpdate: the requests the bot uses, applied all-or-nothing.
+
+`apply_batch` runs the requests in order on a copy of the spreadsheet; the caller keeps
+the copy only if every request succeeded, so a 400 changes nothing (as with Google).
+Replies come back in request order, ``{}`` where Google answers with an empty reply.
+
+Modelled: addSheet, deleteSheet, updateSheetProperties, updateSpreadsheetProperties,
+updateCells, repeatCell, insertDimension, deleteDimension, appendDimension,
+createDeveloperMetadata, updateDeveloperMetadata, deleteDeveloperMetadata,
+addProtectedRange, deleteProtectedRange. Accepted and ignored (validated, no effect):
+updateDimensionProperties, setDataValidation, autoResizeDimensions.
+Any other real request kind answers 400 "fake_sheets does not model ..."; an unknown name
+answers Google's "Invalid JSON payload received. Unknown name ..." error.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from typing import Any
+
+from . import fieldmask
+from .cells import normalise_color, normalise_color_style, normalise_format
+from .errors import ApiError, bad_request, invalid_request, unknown_field
+from .metadata import create_metadata, delete_metadata, update_metadata
+from .model import Box, IdMaker, Sheet, Spreadsheet
+
+Handler = Callable[[Spreadsheet, dict[str, Any], "Context"], dict[str, Any]]
+
+# Real request kinds the fake knows exist but does not model (so the error says so).
+_REAL_BUT_NOT_MODELLED = {
+    "addBanding", "addChart", "addConditionalFormatRule", "addDataSource", "addDimensionGroup",
+    "addFilterView", "addNamedRange", "addSlicer", "addTable", "appendCells", "autoFill",
+    "clearBasicFilter", "copyPaste", "cutPaste",
+    "deleteBanding", "deleteConditionalFormatRule", "deleteDataSource",
+    "deleteDimensionGroup", "deleteDuplicates", "deleteEmbeddedObject", "deleteFilterView",
+    "deleteNamedRange", "deleteRange", "duplicateFilterView", "duplicateSheet",
+    "findReplace", "insertRange", "mergeCells", "moveDimension", "pasteData",
+    "randomizeRange", "refreshDataSource", "setBasicFilter", "sortRange", "textToColumns",
+    "trimWhitespace", "unmergeCells", "updateBanding", "updateBorders", "updateChartSpec",
+    "updateConditionalFormatRule", "updateDataSource", "updateDimensionGroup",
+    "updateEmbeddedObjectBorder", "updateEmbeddedObjectPosition", "updateFilterView",
+    "updateNamedRange", "updateProtectedRange", "updateSlicerSpec", "updateTable",
+}  # fmt: skip
+
+
+class Context:
+    """What a request handler needs besides the spreadsheet: its position and the id maker."""
+
+    def __init__(self, index: int, kind: str, ids: IdMaker, caller: str) -> None:
+        self.index = index
+        self.kind = kind
+        self.ids = ids
+        self.caller = caller
+
+    def fail(self, reason: str) -> ApiError:
+        """400 ``Invalid requests[i].kind: reason``."""
+        return invalid_request(self.index, self.kind, reason)
+
+
+def _sheet(ss: Spreadsheet, sheet_id: Any, ctx: Context) -> Sheet:
+    sheet = ss.sheet_by_id(int(sheet_id or 0))
+    if sheet is None:
+        raise ctx.fail(f"No grid with id: {int(sheet_id or 0)}")
+    return sheet
+
+
+def grid_box(ss: Spreadsheet, grid_range: dict[str, Any], ctx: Context) -> tuple[Sheet, Box]:
+    """A GridRange (missing bounds = unbounded) as a sheet and a closed box."""
+    sheet = _sheet(ss, grid_range.get("sheetId"), ctx)
+    r0 = int(grid_range.get("startRowIndex", 0))
+    r1 = int(grid_range.get("endRowIndex", sheet.rows))
+    c0 = int(grid_range.get("startColumnIndex", 0))
+    c1 = int(grid_range.get("endColumnIndex", sheet.cols))
+    if r1 > sheet.rows or c1 > sheet.cols:
+        raise ctx.fail(
+            f"Range ('{sheet.title}'!R{r0 + 1}C{c0 + 1}:R{r1}C{c1}) exceeds grid limits. "
+            f"Max rows: {sheet.rows}, max columns: {sheet.cols}"
+        )
+    if r0 < 0 or c0 < 0 or r0 > r1 or c0 > c1:
+        raise ctx.fail("Invalid range: start index must be non-negative and not after the end")
+    return sheet, (r0, r1, c0, c1)
+
+
+def _title_taken(ss: Spreadsheet, title: str, but: Sheet | None = None) -> bool:
+    return any(s.title.casefold() == title.casefold() and s is not but for s in ss.sheets)
+
+
+def _normalise_tab_color(props: dict[str, Any]) -> None:
+    # Google keeps tabColor and tabColorStyle in step whichever one was sent.
+    if isinstance(props.get("tabColorStyle"), dict):
+        props["tabColorStyle"] = normalise_color_style(props["tabColorStyle"])
+        if "rgbColor" in props["tabColorStyle"]:
+            props["tabColor"] = dict(props["tabColorStyle"]["rgbColor"])
+    elif isinstance(props.get("tabColor"), dict):
+        props["tabColor"] = normalise_color(props["tabColor"])
+        props["tabColorStyle"] = {"rgbColor": dict(props["tabColor"])}
+
+
+def add_sheet(ss: Spreadsheet, req: dict[str, Any], ctx: Context) -> dict[str, Any]:
+    """addSheet."""
+    props = copy.deepcopy(req.get("properties") or {})
+    if props.get("sheetType", "GRID") != "GRID":
+        raise ctx.fail("fake_sheets models GRID sheets only")
+    title = props.get("title")
+    if title is None:
+        # Like the Sheets UI: the first free "SheetN" from N = number of sheets + 1.
+        first = len(ss.sheets) + 1
+        free = (n for n in range(first, first + len(ss.sheets) + 1))
+        title = next(f"Sheet{n}" for n in free if not _title_taken(ss, f"Sheet{n}"))
+    if not str(title).strip():
+        raise ctx.fail("The sheet name cannot be empty.")
+    if _title_taken(ss, str(title)):
+        raise ctx.fail(
+            f'A sheet with the name "{title}" already exists. Please enter another name.'
+        )
+    sheet_id = props.get("sheetId")
+    if sheet_id is None:
+        sheet_id = ctx.ids.fresh_number(lambda i: ss.sheet_by_id(i) is not None)
+    elif ss.sheet_by_id(int(sheet_id)) is not None:
+        raise ctx.fail(f"A sheet with id {sheet_id} already exists.")
+    grid = props.get("gridProperties") or {}
+    sheet = Sheet.new(
+        int(sheet_id),
+        str(title),
+        len(ss.sheets),
+        int(grid.get("rowCount", 1000)),
+        int(grid.get("columnCount", 26)),
+    )
+    for key, value in grid.items():
+        if key not in ("rowCount", "columnCount"):
+            sheet.props["gridProperties"][key] = value
+    for key in ("hidden", "tabColor", "tabColorStyle", "rightToLeft"):
+        if key in props:
+            sheet.props[key] = props[key]
+    _normalise_tab_color(sheet.props)
+    index = int(props.get("index", len(ss.sheets)))
+    for other in ss.sheets:
+        if int(other.props["index"]) >= index:
+            other.props["index"] = int(other.props["index"]) + 1
+    sheet.props["index"] = min(index, len(ss.sheets))
+    ss.sheets.append(sheet)
+    ss.reindex()
+    return {"addSheet": {"properties": sheet.properties_json()}}
+
+
+def delete_sheet(ss: Spreadsheet, req: dict[str, Any], ctx: Context) -> dict[str, Any]:
+    """deleteSheet."""
+    sheet = _sheet(ss, req.get("sheetId"), ctx)
+    if len(ss.sheets) == 1:
+        raise ctx.fail("You can't remove all the sheets in a document.")
+    ss.sheets.remove(sheet)
+    ss.reindex()
+    if all(s.props.get("hidden") for s in ss.sheets):
+        raise ctx.fail("You can't remove all the visible sheets in a document.")
+    return {}
+
+
+def update_sheet_properties(ss: Spreadsheet, req: dict[str, Any], ctx: Context) -> dict[str, Any]:
+    """updateSheetProperties (title, index, hidden, tab colour, grid size, frozen panes...)."""
+    given = req.get("properties") or {}
+    sheet = _sheet(ss, given.get("sheetId"), ctx)
+    if not req.get("fields"):
+        raise ctx.fail("At least one field must be updated.")
+    mask = fieldmask.parse(str(req["fields"]))
+    new = copy.deepcopy(sheet.props)
+    fieldmask.apply(new, given, mask)
+    touched = fieldmask.top_level(mask) or set()
+    if "tabColor" in touched and "tabColorStyle" not in touched:
+        new.pop("tabColorStyle", None)  # the colour just sent replaces its stale twin
+    new["sheetId"] = sheet.sheet_id
+    new["sheetType"] = "GRID"
+    title = str(new.get("title", ""))
+    if not title.strip():
+        raise ctx.fail("The sheet name cannot be empty.")
+    if title != sheet.title and _title_taken(ss, title, but=sheet):
+        raise ctx.fail(
+            f'A sheet with the name "{title}" already exists. Please enter another name.'
+        )
+    if new.get("hidden") and all(s.props.get("hidden") or s is sheet for s in ss.sheets):
+        raise ctx.fail("You can't hide all the sheets in a document.")
+    grid = new.setdefault("gridProperties", {})
+    rows = int(grid.get("rowCount") or sheet.rows)
+    cols = int(grid.get("columnCount") or sheet.cols)
+    if rows < 1 or cols < 1:
+        raise ctx.fail("The grid must have at least one row and one column.")
+    old_index = int(sheet.props["index"])
+    new_index = int(new.get("index", old_index))
+    sheet.props = new
+    sheet.resize(rows, cols)
+    _normalise_tab_color(sheet.props)
+    if new_index != old_index:
+        # Google's quirk: moving right, the index counts the sheet's old slot too.
+        target = new_index - 1 if new_index > old_index else new_index
+        ss.sheets.remove(sheet)
+        ss.sheets.insert(max(0, min(target, len(ss.sheets))), sheet)
+        for i, s in enumerate(ss.sheets):
+            s.props["index"] = i
+    else:
+        sheet.props["index"] = old_index
+    return {}
+
+
+def update_spreadsheet_properties(
+    ss: Spreadsheet, req: dict[str, Any], ctx: Context
+) -> dict[str, Any]:
+    """updateSpreadsheetProperties (title, locale, timeZone, autoRecalc)."""
+    if not req.get("fields"):
+        raise ctx.fail("At least one field must be updated.")
+    mask = fieldmask.parse(str(req["fields"]))
+    new = copy.deepcopy(ss.props)
+    fieldmask.apply(new, req.get("properties") or {}, mask)
+    # defaultFormat/spreadsheetTheme are served as constants (see defaults.py).
+    for key in ("defaultFormat", "spreadsheetTheme", "iterativeCalculationSettings"):
+        new.pop(key, None)
+    if not str(new.get("title", "")).strip():
+        raise ctx.fail("The spreadsheet title cannot be empty.")
+    ss.props = new
+    return {}
+
+
+def _apply_cell(
+    sheet: Sheet, row: int, col: int, data: dict[str, Any], mask: fieldmask.Mask | None
+) -> None:
+    existing = sheet.cells.get((row, col))
+    if existing is None and not data:
+        return  # nothing to set and nothing to clear
+    cell = sheet.cell(row, col)
+    view: dict[str, Any] = {}
+    if (uev := cell.user_entered_value()) is not None:
+        view["userEnteredValue"] = uev
+    if cell.fmt:
+        view["userEnteredFormat"] = copy.deepcopy(cell.fmt)
+    if cell.note:
+        view["note"] = cell.note
+    fieldmask.apply(view, data, mask)
+    touched = fieldmask.top_level(mask)
+    if touched is None or "userEnteredValue" in touched:
+        cell.set_user_entered_value(view.get("userEnteredValue"))
+    fmt = view.get("userEnteredFormat")
+    if isinstance(fmt, dict):
+        sent = data.get("userEnteredFormat") or {}
+        # Whichever of a colour and its *Style twin was sent wins over the stale one.
+        if "backgroundColorStyle" in sent and "backgroundColor" not in sent:
+            fmt.pop("backgroundColor", None)
+        text_sent = sent.get("textFormat") or {}
+        if "foregroundColorStyle" in text_sent and "foregroundColor" not in text_sent:
+            fmt.get("textFormat", {}).pop("foregroundColor", None)
+        cell.fmt = normalise_format(fmt) or None
+    else:
+        cell.fmt = None
+    cell.note = view.get("note") or None
+    sheet.prune(row, col)
+
+
+def _fields(req: dict[str, Any], ctx: Context) -> fieldmask.Mask | None:
+    if not req.get("fields"):
+        raise ctx.fail("At least one field must be specified.")
+    try:
+        return fieldmask.parse(str(req["fields"]))
+    except fieldmask.MaskError as exc:
+        raise ctx.fail(f"Invalid field mask: {req['fields']}") from exc
+
+
+def update_cells(ss: Spreadsheet, req: dict[str, Any], ctx: Context) -> dict[str, Any]:
+    """updateCells: with ``range`` every cell in it gets the fields; with ``start`` only
+    the cells the rows cover."""
+    mask = _fields(req, ctx)
+    rows = req.get("rows") or []
+    if "range" in req:
+        sheet, (r0, r1, c0, c1) = grid_box(ss, req["range"], ctx)
+        if len(rows) > r1 - r0 or any(len(row.get("values") or []) > c1 - c0 for row in rows):
+            raise ctx.fail("Attempting to write beyond the requested range.")
+        for r in range(r0, r1):
+            line = (rows[r - r0].get("values") or []) if r - r0 < len(rows) else []
+            for c in range(c0, c1):
+                _apply_cell(sheet, r, c, line[c - c0] if c - c0 < len(line) else {}, mask)
+        return {}
+    start = req.get("start") or {}
+    sheet = _sheet(ss, start.get("sheetId"), ctx)
+    r0, c0 = int(start.get("rowIndex", 0)), int(start.get("columnIndex", 0))
+    if r0 + len(rows) > sheet.rows or any(
+        c0 + len(row.get("values") or []) > sheet.cols for row in rows
+    ):
+        raise ctx.fail(
+            f"Range exceeds grid limits. Max rows: {sheet.rows}, max columns: {sheet.cols}"
+        )
+    for i, row in enumerate(rows):
+        for j, data in enumerate(row.get("values") or []):
+            _apply_cell(sheet, r0 + i, c0 + j, data or {}, mask)
+    return {}
+
+
+def repeat_cell(ss: Spreadsheet, req: dict[str, Any], ctx: Context) -> dict[str, Any]:
+    """repeatCell: the same CellData fields on every cell of the range."""
+    mask = _fields(req, ctx)
+    sheet, (r0, r1, c0, c1) = grid_box(ss, req.get("range") or {}, ctx)
+    data = req.get("cell") or {}
+    for r in range(r0, r1):
+        for c in range(c0, c1):
+            _apply_cell(sheet, r, c, data, mask)
+    return {}
+
+
+def _dimension(
+    ss: Spreadsheet, dim_range: dict[str, Any], ctx: Context
+) -> tuple[Sheet, str, int, int]:
+    sheet = _sheet(ss, dim_range.get("sheetId"), ctx)
+    dimension = dim_range.get("dimension")
+    if dimension not in ("ROWS", "COLUMNS"):
+        raise ctx.fail("range.dimension must be ROWS or COLUMNS.")
+    count = sheet.rows if dimension == "ROWS" else sheet.cols
+    start = int(dim_range.get("startIndex", 0))
+    end = int(dim_range.get("endIndex", count))
+    if start < 0 or end < start:
+        raise ctx.fail("range.endIndex must not be less than range.startIndex.")
+    return sheet, dimension, start, end
+
+
+def insert_dimension(ss: Spreadsheet, req: dict[str, Any], ctx: Context) -> dict[str, Any]:
+    """insertDimension (formats are not inherited: inheritFromBefore is ignored)."""
+    sheet, dimension, start, end = _dimension(ss, req.get("range") or {}, ctx)
+    count = sheet.rows if dimension == "ROWS" else sheet.cols
+    if start > count:
+        raise ctx.fail(f"range.startIndex ({start}) must be at most the sheet's size ({count}).")
+    if req.get("inheritFromBefore") and start == 0:
+        raise ctx.fail(
+            "Cannot inherit properties from before if inserting at the first row or column."
+        )
+    sheet.shift(dimension, start, end - start)
+    return {}
+
+
+def delete_dimension(ss: Spreadsheet, req: dict[str, Any], ctx: Context) -> dict[str, Any]:
+    """deleteDimension."""
+    sheet, dimension, start, end = _dimension(ss, req.get("range") or {}, ctx)
+    count = sheet.rows if dimension == "ROWS" else sheet.cols
+    end = min(end, count)
+    if start == 0 and end >= count:
+        noun = "rows" if dimension == "ROWS" else "columns"
+        raise ctx.fail(f"You can't delete all the {noun} on the sheet.")
+    sheet.shift(dimension, start, -(end - start))
+    return {}
+
+
+def append_dimension(ss: Spreadsheet, req: dict[str, Any], ctx: Context) -> dict[str, Any]:
+    """appendDimension."""
+    sheet = _sheet(ss, req.get("sheetId"), ctx)
+    length = int(req.get("length", 0))
+    if length < 1 or req.get("dimension") not in ("ROWS", "COLUMNS"):
+        raise ctx.fail("length must be positive and dimension ROWS or COLUMNS.")
+    count = sheet.rows if req["dimension"] == "ROWS" else sheet.cols
+    sheet.shift(str(req["dimension"]), count, length)
+    return {}
+
+
+def accept_ignored(ss: Spreadsheet, req: dict[str, Any], ctx: Context) -> dict[str, Any]:
+    """A request the fake validates (its sheet must exist) but does not model."""
+    target = req.get("range") or req.get("dimensions") or {}
+    if isinstance(target, dict) and "sheetId" in target:
+        _sheet(ss, target["sheetId"], ctx)
+    return {}
+
+
+def add_protected_range(ss: Spreadsheet, req: dict[str, Any], ctx: Context) -> dict[str, Any]:
+    """addProtectedRange: stored and listed on the sheet; edits are not enforced."""
+    given = copy.deepcopy(req.get("protectedRange") or {})
+    grid_range = given.get("range") or {}
+    sheet, _ = grid_box(ss, grid_range, ctx)
+    range_out = {k: v for k, v in grid_range.items() if not (k == "sheetId" and not v)}
+    reply: dict[str, Any] = {
+        "protectedRangeId": int(given.get("protectedRangeId") or ctx.ids.number())
+    }
+    reply["range"] = range_out
+    if given.get("description"):
+        reply["description"] = given["description"]
+    if given.get("warningOnly"):
+        reply["warningOnly"] = True
+    reply["requestingUserCanEdit"] = True
+    stored = copy.deepcopy(reply)
+    reply["editors"] = {}
+    # Once created, Google lists the caller as an editor (for a warning-only range too).
+    stored["editors"] = {"users": [ctx.caller]}
+    sheet.protected.append(stored)
+    return {"addProtectedRange": {"protectedRange": reply}}
+
+
+def delete_protected_range(ss: Spreadsheet, req: dict[str, Any], ctx: Context) -> dict[str, Any]:
+    """deleteProtectedRange."""
+    wanted = int(req.get("protectedRangeId", -1))
+    for sheet in ss.sheets:
+        for item in sheet.protected:
+            if item["protectedRangeId"] == wanted:
+                sheet.protected.remove(item)
+                return {}
+    raise ctx.fail(f"No protected range with id: {wanted}")
+
+
+HANDLERS: dict[str, Handler] = {
+    "addSheet": add_sheet,
+    "deleteSheet": delete_sheet,
+    "updateSheetProperties": update_sheet_properties,
+    "updateSpreadsheetProperties": update_spreadsheet_properties,
+    "updateCells": update_cells,
+    "repeatCell": repeat_cell,
+    "insertDimension": insert_dimension,
+    "deleteDimension": delete_dimension,
+    "appendDimension": append_dimension,
+    "updateDimensionProperties": accept_ignored,
+    "setDataValidation": accept_ignored,
+    "autoResizeDimensions": accept_ignored,
+    "addProtectedRange": add_protected_range,
+    "deleteProtectedRange": delete_protected_range,
+    "createDeveloperMetadata": create_metadata,
+    "updateDeveloperMetadata": update_metadata,
+    "deleteDeveloperMetadata": delete_metadata,
+}
+
+
+def apply_batch(ss: Spreadsheet, body: dict[str, Any], ids: IdMaker, caller: str) -> dict[str, Any]:
+    """Run a batchUpdate body on ``ss`` (a copy the caller commits on success)."""
+    requests = body.get("requests")
+    if not isinstance(requests, list) or not requests:
+        raise bad_request("Must specify at least one request.")
+    replies = []
+    for index, request in enumerate(requests):
+        if not isinstance(request, dict) or len(request) != 1:
+            raise bad_request(
+                f"Invalid requests[{index}]: exactly one kind of request must be set."
+            )
+        ((kind, payload),) = request.items()
+        handler = HANDLERS.get(kind)
+        if handler is None:
+            if kind in _REAL_BUT_NOT_MODELLED:
+                raise bad_request(f"fake_sheets does not model the batchUpdate request '{kind}'")
+            raise unknown_field(kind, f"requests[{index}]")
+        replies.append(handler(ss, payload or {}, Context(index, kind, ids, caller)))
+    out: dict[str, Any] = {"spreadsheetId": ss.spreadsheet_id, "replies": replies}
+    if body.get("includeSpreadsheetInResponse"):
+        out["updatedSpreadsheet"] = ss.to_json(*_response_grid(ss, body))
+    return out
+
+
+def _response_grid(
+    ss: Spreadsheet, body: dict[str, Any]
+) -> tuple[dict[int, list[Box]] | None, Any]:
+    """What `responseRanges` / `responseIncludeGridData` ask the reply to include.
+
+    As with spreadsheets.get's `ranges`, `responseRanges` narrows the sheets listed;
+    `responseIncludeGridData` adds their cells (the whole grid when no range is given).
+    """
+    ranges = body.get("responseRanges") or []
+    with_data = bool(body.get("responseIncludeGridData"))
+    if not ranges:
+        if not with_data:
+            return None, None
+        return {s.sheet_id: [(0, s.rows, 0, s.cols)] for s in ss.sheets}, None
+    grid: dict[int, list[Box]] = {}
+    for text in ranges:
+        sheet, window = ss.resolve(text)
+        boxes = grid.setdefault(sheet.sheet_id, [])
+        if with_data:
+            boxes.append(ss.box(sheet, window, text))
+    return grid, None
