@@ -306,7 +306,12 @@ class GoogleBackend:
                 groups.append(requests_)
         if not groups:
             return result
-        replies = self._send(plan.spreadsheet, groups, [m.tab for m in stamped])
+        # Ask for the stamped tabs (to check rows did not move) and the bot's tabs (their
+        # new ids and metadata, for the cache) in the write's own response.
+        shown = [quote_tab(m.tab) for m in stamped]
+        shown += [f"{quote_tab(t.name)}!A1:A1" for t in plan.tabs if t.name not in {
+            p.tab for p in result.conflicts}]  # fmt: skip
+        replies = self._send(plan.spreadsheet, groups, shown)
         result.written = True
         moved = self._verify(plan.spreadsheet, stamped, replies)
         if moved:
@@ -314,7 +319,7 @@ class GoogleBackend:
         return result
 
     def _send(
-        self, spreadsheet: str, groups: list[list[dict[str, Any]]], verify_tabs: list[str]
+        self, spreadsheet: str, groups: list[list[dict[str, Any]]], response_ranges: list[str]
     ) -> dict[str, Any]:
         """Send the request groups in as few batchUpdates as the size limit allows."""
         limit = self.config.google.max_request_bytes
@@ -330,8 +335,8 @@ class GoogleBackend:
         merged: dict[str, Any] = {"sheets": []}
         for n, chunk in enumerate(chunks):
             body: dict[str, Any] = {"requests": chunk, "includeSpreadsheetInResponse": True}
-            if n == len(chunks) - 1 and verify_tabs:
-                body["responseRanges"] = [quote_tab(t) for t in verify_tabs]
+            if n == len(chunks) - 1 and response_ranges:
+                body["responseRanges"] = response_ranges
                 body["responseIncludeGridData"] = True
             reply = self._batch(spreadsheet, body)
             merged = reply.get("updatedSpreadsheet", merged)
@@ -344,7 +349,7 @@ class GoogleBackend:
         return merged
 
     def _verify(self, spreadsheet: str, stamped: list[TabMarks], reply: dict[str, Any]) -> int:
-        """Clear statuses that no longer sit next to the row they were computed from."""
+        """Clear statuses and highlights that no longer sit on the row they were computed for."""
         grids = {}
         for sheet in reply.get("sheets", []):
             if sheet.get("data"):
@@ -369,6 +374,11 @@ class GoogleBackend:
                     fixes.append(
                         _cell_request(meta.sheet_id, row, marks.column, {}, "userEnteredValue")
                     )
+                    fixes += [
+                        _clear_colour(meta.sheet_id, h.row, h.column)
+                        for h in marks.highlights
+                        if h.row == row
+                    ]
         if fixes:
             self._batch(spreadsheet, {"requests": fixes})
         return moved
@@ -405,9 +415,7 @@ class GoogleBackend:
         want = {(h.row, h.column): h.severity for h in marks.highlights}
         for r, c in colours:
             if (r, c) not in want:
-                out.append(
-                    _cell_request(meta.sheet_id, r, c, {}, "userEnteredFormat.backgroundColor")
-                )
+                out.append(_clear_colour(meta.sheet_id, r, c))
         for (r, c), severity in want.items():
             if colours.get((r, c)) == severity:
                 continue
@@ -502,6 +510,14 @@ def _cell_request(
         "start": {"sheetId": sheet_id, "rowIndex": row - 1, "columnIndex": col - 1},
         "rows": [{"values": [cell]}], "fields": fields,
     }}  # fmt: skip
+
+
+def _clear_colour(sheet_id: int, row: int, col: int) -> dict[str, Any]:
+    # Google keeps a colour twice (backgroundColor and its backgroundColorStyle twin):
+    # clearing one could leave the other showing, so clear both.
+    return _cell_request(
+        sheet_id, row, col, {}, "userEnteredFormat(backgroundColor,backgroundColorStyle)"
+    )
 
 
 def _new_sheet_id(title: str, taken: set[int]) -> int:

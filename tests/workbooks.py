@@ -50,8 +50,12 @@ def default_tabs() -> dict[str, list[list[Cell]]]:
     }
 
 
-def write_workbook(path: Path, tabs: dict[str, list[list[Cell]]]) -> None:
-    """Write `tabs` (name -> grid) as a workbook, in the given order."""
+def write_workbook(path: Path, tabs: dict[str, list[list[Cell]]], *, raw: bool = False) -> None:
+    """Write `tabs` (name -> grid) as a workbook, in the given order.
+
+    With `raw`, text starting with "=" is stored as text (as '=... typed in Excel), not as
+    a formula.
+    """
     wb = openpyxl.Workbook()
     wb.remove(wb.active)
     for name, cells in tabs.items():
@@ -59,7 +63,10 @@ def write_workbook(path: Path, tabs: dict[str, list[list[Cell]]]) -> None:
         for r, values in enumerate(cells, start=1):
             for c, value in enumerate(values, start=1):
                 if value is not None:
-                    ws.cell(r, c).value = value
+                    cell = ws.cell(r, c)
+                    cell.value = value
+                    if raw and isinstance(value, str):
+                        cell.data_type = "s"
     wb.save(path)
 
 
