@@ -12,11 +12,11 @@ import json
 import logging
 import sys
 from collections.abc import Callable, Sequence
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
 from bot import thai
-from bot.config import CONFIG_ENV, DEFAULT_CONFIG_PATH, Config, load_config
+from bot.cli_daemon import cmd_remind, cmd_run, cmd_status
+from bot.config import CONFIG_ENV, DEFAULT_CONFIG_PATH, Config, load_config, local_today
 from bot.cycle import CycleReport, check_cycle, sync_cycle
 from bot.doctor import blocks_sync, diagnose
 from bot.errors import BotError
@@ -32,13 +32,6 @@ flags problems next to each row in Thai, and rolls district rows up into provinc
 national tabs with a KPI summary."""
 
 
-def _today(args: argparse.Namespace, config: Config | None) -> date:
-    if args.today:
-        return args.today  # type: ignore[no-any-return]
-    tz = ZoneInfo(config.timezone if config else "Asia/Bangkok")
-    return datetime.now(tz).date()
-
-
 def _parse_today(text: str) -> date:
     parsed = thai.parse_date(text)
     if parsed is None:
@@ -52,7 +45,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     """Validate every district tab; write nothing."""
     config = load_config(args.config)
     with open_backend(config) as backend:
-        report = check_cycle(config, backend, _today(args, config))
+        report = check_cycle(config, backend, local_today(config, args.today))
     if args.json:
         _print_json(
             {
@@ -71,7 +64,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
     """Run one cycle: check, then write status columns, highlights and the bot's tabs."""
     config = load_config(args.config)
     with open_backend(config) as backend:
-        report = sync_cycle(config, backend, _today(args, config))
+        report = sync_cycle(config, backend, local_today(config, args.today))
         locations = {a.spreadsheet: backend.location(a.spreadsheet) for a in report.applied}
     if args.json:
         out = report.summary.as_json()
@@ -184,6 +177,9 @@ EXAMPLES = {
     "check": "softpower-bot --config config.yaml check --json > problems.json",
     "sync": "softpower-bot --config config.yaml --today 2025-01-17 sync",
     "doctor": "softpower-bot --config config.yaml doctor",
+    "remind": "softpower-bot --config config.yaml --today 2025-01-17 remind --dry-run",
+    "run": "softpower-bot --config config.yaml run",
+    "status": "softpower-bot --config config.yaml status --json",
 }
 
 
@@ -243,6 +239,19 @@ def build_parser() -> argparse.ArgumentParser:
             "check credentials, sharing, tabs, headers and bot tabs, and say how to fix "
             "each problem (exit code 1 when something blocks a sync)",
         ),
+        (
+            "remind",
+            cmd_remind,
+            "send the deadline reminders due today to those who still owe something "
+            "(--dry-run: only show them)",
+        ),
+        (
+            "run",
+            cmd_run,
+            "run the daemon in the foreground: sync every few minutes, remind at the "
+            "send time; stops cleanly on SIGTERM/SIGINT",
+        ),
+        ("status", cmd_status, "the last sync, the next jobs, reminders sent this month"),
     ]
     for name, func, text in commands:
         p = sub.add_parser(
@@ -253,7 +262,11 @@ def build_parser() -> argparse.ArgumentParser:
             epilog=f"example:\n  {EXAMPLES[name]}",
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )
-        p.add_argument("--json", action="store_true", help="print JSON for scripts")
+        if name != "run":
+            p.add_argument("--json", action="store_true", help="print JSON for scripts")
+        if name == "remind":
+            dry = "show the messages, rendered, without sending or recording"
+            p.add_argument("--dry-run", action="store_true", help=dry)
         p.set_defaults(func=func)
     return parser
 

@@ -10,7 +10,7 @@ import difflib
 import os
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -573,6 +573,13 @@ _Loader.add_constructor(
     yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
     _mapping_without_duplicates,
 )
+
+
+def local_today(config: Config, override: date | None = None) -> date:
+    """`override` if given (the CLI's --today), else today in the config's time zone."""
+    if override is not None:
+        return override
+    return datetime.now(ZoneInfo(config.timezone)).date()
 
 
 def load_config(path: str | os.PathLike[str] | None = None) -> Config:

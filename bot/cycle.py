@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
+from bot import thai
 from bot.checks import CheckContext, RowResult, check_tabs
 from bot.config import Config, SourceTab, source_tabs
 from bot.form import ParsedTab, parse_tab
@@ -53,13 +54,22 @@ def bot_tabs_by_spreadsheet(config: Config) -> dict[str, list[str]]:
     return dict(out)
 
 
-def read_all(config: Config, backend: Backend) -> tuple[list[SourceTab], dict[str, SheetRead]]:
+def record_tab(config: Config, month: tuple[int, int]) -> str:
+    """The name of the frozen copy of the national tab for a report month."""
+    return config.daemon.record_tab.format(month=thai.month_label(*month))
+
+
+def read_all(
+    config: Config, backend: Backend, record: str | None = None
+) -> tuple[list[SourceTab], dict[str, SheetRead]]:
     """Read every spreadsheet of the config once, with all its tabs."""
     sources = source_tabs(config)
     wanted: dict[str, list[str]] = defaultdict(list)
     for s in sources:
         wanted[s.spreadsheet].append(s.tab)
     bot_tabs = bot_tabs_by_spreadsheet(config)
+    if record:
+        bot_tabs[config.national.sheet].append(record)
     reads: dict[str, SheetRead] = {}
     for spreadsheet in dict.fromkeys([*wanted, *bot_tabs]):
         log.info("reading %s", spreadsheet)
@@ -70,9 +80,17 @@ def read_all(config: Config, backend: Backend) -> tuple[list[SourceTab], dict[st
 
 
 def evaluate(
-    config: Config, sources: list[SourceTab], reads: dict[str, SheetRead], today: date
+    config: Config,
+    sources: list[SourceTab],
+    reads: dict[str, SheetRead],
+    today: date,
+    record: str | None = None,
 ) -> CycleReport:
-    """The pure part of a cycle: parse, check, summarise and plan."""
+    """The pure part of a cycle: parse, check, summarise and plan.
+
+    With `record`, the plan also freezes a copy of the national tab under that name, unless
+    a tab of that name exists already (a record, once made, is never rewritten).
+    """
     tabs: list[ParsedTab] = [
         parse_tab(s, reads[s.spreadsheet].tabs[s.tab], config.form) for s in sources
     ]
@@ -83,6 +101,12 @@ def evaluate(
     blocked = {(p.spreadsheet, p.tab) for p in conflicts}
     for plan in plans:
         plan.tabs = [t for t in plan.tabs if (plan.spreadsheet, t.name) not in blocked]
+    national = reads.get(config.national.sheet)
+    if record and national is not None and national.bot_tabs.get(record) is BotTabState.ABSENT:
+        for plan in plans:
+            for tab in list(plan.tabs):
+                if plan.spreadsheet == config.national.sheet and tab.name == config.tabs.national:
+                    plan.tabs.append(replace(tab, name=record))
     problems = [p for t in tabs for p in t.problems] + [p for r in results for p in r.problems]
     summary.problems_by_code.update({"TAB_CONFLICT": len(conflicts)} if conflicts else {})
     return CycleReport(summary, problems + conflicts, results, plans, reads=reads)
@@ -97,15 +121,19 @@ def _conflicts(reads: dict[str, SheetRead]) -> list[Problem]:
     ]
 
 
-def check_cycle(config: Config, backend: Backend, today: date) -> CycleReport:
+def check_cycle(
+    config: Config, backend: Backend, today: date, record: str | None = None
+) -> CycleReport:
     """Read and check everything; write nothing."""
-    sources, reads = read_all(config, backend)
-    return evaluate(config, sources, reads, today)
+    sources, reads = read_all(config, backend, record)
+    return evaluate(config, sources, reads, today, record)
 
 
-def sync_cycle(config: Config, backend: Backend, today: date) -> CycleReport:
-    """Read, check and write: status columns, highlights and the bot's tabs."""
-    report = check_cycle(config, backend, today)
+def sync_cycle(
+    config: Config, backend: Backend, today: date, record: str | None = None
+) -> CycleReport:
+    """Read, check and write: status columns, highlights, the bot's tabs (and a record)."""
+    report = check_cycle(config, backend, today, record)
     for plan in report.plans:
         result = backend.apply(plan, report.reads.get(plan.spreadsheet))
         if result.skipped_reason:

@@ -20,7 +20,7 @@ from typing import Literal
 
 import jinja2
 
-from bot import calendar, thai
+from bot import deadlines, thai
 from bot.checks import RowResult
 from bot.config import Config, SourceTab, source_tabs
 from bot.model import Link, Problem
@@ -56,7 +56,7 @@ class DistrictState:
 class Section:
     """One reminder's part of a message."""
 
-    reminder: calendar.Reminder
+    reminder: deadlines.Reminder
     districts: list[DistrictState]
 
 
@@ -73,15 +73,15 @@ class Message:
     text: str = ""
 
     @property
-    def first(self) -> calendar.Reminder:
+    def first(self) -> deadlines.Reminder:
         """The reminder that leads the message (for its title and for the record)."""
         return self.sections[0].reminder
 
 
-def rules_of(config: Config) -> calendar.Rules:
+def rules_of(config: Config) -> deadlines.Rules:
     """The calendar rules the config describes."""
     prog, rem = config.programme, config.reminders
-    return calendar.Rules(
+    return deadlines.Rules(
         start=prog.start,
         end=prog.end,
         district_day=prog.district_deadline_day,
@@ -149,7 +149,7 @@ def due_messages(
         out[key].sections.append(section)
 
     states_of: dict[tuple[int, int], list[DistrictState]] = {}
-    for reminder in calendar.reminders_on(today, rules):
+    for reminder in deadlines.reminders_on(today, rules):
         month = reminder.deadline.month
         if month not in states_of:
             states_of[month] = district_states(config, results, problems, month)

@@ -1,0 +1,228 @@
+"""`softpower-bot run`: the daemon. Syncs on an interval, reminds at the send time, freezes
+each month's national tab at the end of the province deadline day, and never dies of a job
+that fails.
+
+`schedule` deliberately lets job errors through, so every job here is wrapped: a failure is
+logged and the job runs again on the next tick. Whether reminders are due is decided from
+the local clock and the state file, not from `schedule`'s own timing, so a daemon restarted
+at 11:00 still sends what was due at 09:00 today and was not yet sent, and nothing twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+import schedule
+
+from bot import deadlines
+from bot.config import Config
+from bot.cycle import CycleReport, check_cycle, record_tab, sync_cycle
+from bot.errors import BotError
+from bot.notify import Sender, expand_env, mask
+from bot.reminders import Message, due_messages, rules_of
+from bot.sheets import Backend
+from bot.state import SendKey, State
+
+log = logging.getLogger(__name__)
+
+# The monthly record is frozen this late on the province deadline day.
+RECORD_TIME = time(23, 45)
+TOLD_FAILING = "admins_told_failing"
+
+
+@dataclass
+class SendReport:
+    """What one reminder run sent, skipped and failed."""
+
+    sent: list[tuple[Message, str]] = field(default_factory=list)
+    already: int = 0
+    failed: list[tuple[Message, str, str]] = field(default_factory=list)
+
+
+def send_due(
+    config: Config,
+    messages: list[Message],
+    today: date,
+    sender: Sender,
+    state: State,
+) -> SendReport:
+    """Send each message on each channel unless the state says it went already.
+
+    The record is written right after each send returns, so a crash can repeat at most the
+    one message whose send had finished and whose record had not; nothing is ever lost.
+    """
+    report = SendReport()
+    for message in messages:
+        first = message.first
+        for url in message.channels:
+            shown = mask(url)
+            key = SendKey(
+                deadline=first.deadline.due,
+                level=message.level,
+                month=f"{first.deadline.month[0]:04d}-{first.deadline.month[1]:02d}",
+                offset=first.offset,
+                recipient=message.recipient,
+                channel=shown,
+            )
+            if state.was_sent(key):
+                report.already += 1
+                continue
+            state.claim(key)
+            try:
+                delivery = sender.send(expand_env(url), message.title, message.text)
+            except BotError as exc:
+                state.mark_failed(key, str(exc))
+                report.failed.append((message, shown, str(exc)))
+                continue
+            if delivery.ok:
+                state.mark_sent(key)
+                report.sent.append((message, shown))
+            else:
+                state.mark_failed(key, delivery.error or "failed")
+                report.failed.append((message, shown, delivery.error or "failed"))
+    return report
+
+
+class Daemon:
+    """The jobs of `softpower-bot run`, each safe to call at any time."""
+
+    def __init__(
+        self,
+        config: Config,
+        *,
+        open_backend: Callable[[Config], Backend],
+        sender: Sender,
+        state: State,
+        now: Callable[[], datetime] | None = None,
+    ) -> None:
+        self.config = config
+        self.open_backend = open_backend
+        self.sender = sender
+        self.state = state
+        tz = ZoneInfo(config.timezone)
+        self.now = now or (lambda: datetime.now(tz))
+        self.last_report: CycleReport | None = None
+        self.stop = threading.Event()
+        self.scheduler = schedule.Scheduler()
+
+    def today(self) -> date:
+        """Today in the config's time zone."""
+        return self.now().date()
+
+    # -- jobs ------------------------------------------------------------------------------
+
+    def sync_job(self, record: str | None = None) -> CycleReport | None:
+        """One sync cycle; counts failures and tells the admins once, and on recovery."""
+        try:
+            with self.open_backend(self.config) as backend:
+                report = sync_cycle(self.config, backend, self.today(), record)
+        except Exception as exc:
+            # Any failure (Google down, a bad workbook, a bug) is survived and retried.
+            log.error("sync failed: %s", exc, exc_info=not isinstance(exc, BotError))
+            failures = self.state.record_sync(False, None, str(exc))
+            if failures >= self.config.daemon.failures_before_alert and not self.state.get_flag(
+                TOLD_FAILING
+            ):
+                self._tell_admins(
+                    "softpower-bot: การตรวจสอบรายงานขัดข้อง",
+                    f"ระบบไม่สามารถตรวจสอบรายงานได้ติดต่อกัน {failures} ครั้ง\n"
+                    f"สาเหตุล่าสุด: {exc}\n\nระบบจะพยายามต่อไปโดยอัตโนมัติ "
+                    "และจะแจ้งอีกครั้งเมื่อกลับมาทำงานได้ตามปกติ",
+                )
+                self.state.set_flag(TOLD_FAILING, self.now().isoformat())
+            return None
+        self.state.record_sync(True, report.summary.as_json(), None)
+        if self.state.get_flag(TOLD_FAILING):
+            self._tell_admins(
+                "softpower-bot: การตรวจสอบรายงานกลับมาทำงานตามปกติ",
+                "ระบบกลับมาตรวจสอบรายงานได้ตามปกติแล้ว",
+            )
+            self.state.set_flag(TOLD_FAILING, None)
+        self.last_report = report
+        return report
+
+    def remind_job(self) -> SendReport | None:
+        """Send today's due reminders once the send time has passed (and retry failures)."""
+        rem = self.config.reminders
+        if not rem.enabled:
+            return None
+        hour, minute = (int(x) for x in rem.send_time.split(":"))
+        now = self.now()
+        if now.time() < time(hour, minute):
+            return None
+        today = now.date()
+        if not deadlines.reminders_on(today, rules_of(self.config)):
+            return None
+        with self.open_backend(self.config) as backend:
+            # Reminders speak of the sheets as they are now, not as of the last sync.
+            report = check_cycle(self.config, backend, today)
+            messages = due_messages(
+                self.config, today, report.results, report.problems, link=backend.link
+            )
+        result = send_due(self.config, messages, today, self.sender, self.state)
+        for message, channel, error in result.failed:
+            log.warning("reminder to %s via %s failed: %s", message.recipient, channel, error)
+        return result
+
+    def record_job(self) -> bool:
+        """At the end of a province deadline day, freeze that month's national tab."""
+        now = self.now()
+        if now.time() < RECORD_TIME:
+            return False
+        deadline = deadlines.deadline_in_force("province", now.date(), rules_of(self.config))
+        if deadline is None or deadline.due != now.date():
+            return False
+        month = f"{deadline.month[0]:04d}-{deadline.month[1]:02d}"
+        if self.state.has_snapshot(month):
+            return False
+        name = record_tab(self.config, deadline.month)
+        if self.sync_job(record=name) is None:
+            return False
+        self.state.record_snapshot(month, self.config.national.sheet, name)
+        return True
+
+    def _tell_admins(self, title: str, text: str) -> None:
+        for url in self.config.reminders.admins:
+            try:
+                delivery = self.sender.send(expand_env(url), title, text)
+            except BotError as exc:
+                log.error("could not tell the admins via %s: %s", mask(url), exc)
+                continue
+            if not delivery.ok:
+                log.error("could not tell the admins via %s: %s", mask(url), delivery.error)
+
+    # -- loop ------------------------------------------------------------------------------
+
+    def _guard(self, job: Callable[[], object], name: str) -> Callable[[], None]:
+        def run() -> None:
+            if self.stop.is_set():
+                return
+            try:
+                job()
+            except Exception:
+                log.exception("%s failed; it runs again on the next tick", name)
+
+        return run
+
+    def run(self, tick_s: float = 20.0) -> None:
+        """Run until `stop` is set (SIGTERM/SIGINT); the job in hand always finishes."""
+        every = self.config.daemon.sync_every_minutes
+        self.scheduler.every(every).minutes.do(self._guard(self.sync_job, "sync"))
+        self.scheduler.every(1).minutes.do(self._guard(self.remind_job, "reminders"))
+        self.scheduler.every(1).minutes.do(self._guard(self.record_job, "monthly record"))
+        log.info("softpower-bot running: sync every %d min, reminders at %s %s",
+                 every, self.config.reminders.send_time, self.config.timezone)  # fmt: skip
+        # Catch up at once: a restarted daemon syncs, then sends what is due and unsent.
+        for name, job in (("sync", self.sync_job), ("reminders", self.remind_job),
+                          ("monthly record", self.record_job)):  # fmt: skip
+            self._guard(job, name)()
+        while not self.stop.is_set():
+            self.scheduler.run_pending()
+            idle = self.scheduler.idle_seconds
+            self.stop.wait(min(tick_s, max(idle if idle is not None else tick_s, 0.5)))
+        log.info("softpower-bot stopped")
