@@ -222,6 +222,14 @@ class _SheetRef(_Strict):
     key: str | None = None
     url: str | None = None
 
+    @field_validator("file", "key", "url", mode="before")
+    @classmethod
+    def _as_text(cls, value: Any) -> Any:
+        # YAML reads an unquoted 2568 or 1e5 as a number; a name or key is always text.
+        return (
+            str(value) if isinstance(value, int | float) and not isinstance(value, bool) else value
+        )
+
     @field_validator("key")
     @classmethod
     def _key_shape(cls, value: str | None) -> str | None:

@@ -132,9 +132,10 @@ class GoogleWorld:
         self.ids["national"] = self.fake.add_spreadsheet(
             "national", tabs=national or {"คำอธิบาย": [["รายงานระดับประเทศ"]]}, value_input="RAW"
         )
-        extra = "".join(f"  {k}: {v}\n" for k, v in self.google.items())
+        settings = {"timeout_s": 30, **self.google}
+        extra = "".join(f"  {k}: {v}\n" for k, v in settings.items())
         self.config = parse_config(
-            f"backend: google\ngoogle:\n  read_quota_per_minute: 60\n{extra}"
+            f"backend: google\ngoogle:\n{extra}"
             f"national: {{key: {self.ids['national']}}}\nprovinces:\n"
             f"  - {{province: ชัยภูมิ, key: {self.ids['province']}, {PROVINCE_TABS}}}\n"
         )

@@ -1,0 +1,287 @@
+"""Google Sheets specifics, against the local fake: calls per cycle, quota, faults, people
+editing at the same time, awkward tab names, sharing errors, chunking and credentials."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from bot.config import parse_config
+from bot.cycle import sync_cycle
+from bot.doctor import blocks_sync, diagnose
+from bot.errors import ConfigError, SheetError
+from bot.google_backend import GoogleBackend, _value, load_credentials, quote_tab
+from tests.factories import HEADERS, row
+from tests.fake_sheets import FakeClock, FakeSheets
+from tests.workbooks import default_tabs
+from tests.worlds import GoogleWorld
+
+TODAY = date(2025, 1, 17)
+STATUS_COL = len(HEADERS) + 1
+IDENTITY_COL = HEADERS.index("ชื่ออัตลักษณ์ท้องถิ่น") + 1
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeSheets]:
+    with FakeSheets() as server:
+        yield server
+        assert server.errors == []
+
+
+def kinds(fake: FakeSheets) -> dict[str, int]:
+    return dict(fake.counts)
+
+
+def test_one_read_and_at_most_one_write_per_spreadsheet(fake: FakeSheets) -> None:
+    world = GoogleWorld(fake)
+    world.make(default_tabs())
+    world.sync()
+    # Cold start: the province needs its tab metadata once; the national sheet has no
+    # bot tab yet, so its metadata read is its only read.
+    assert kinds(fake) == {"spreadsheets.get": 3, "spreadsheets.batchUpdate": 2}
+    fake.reset_counts()
+    world.sync()
+    assert kinds(fake) == {"spreadsheets.get": 2}  # unchanged: one read each, no write
+    fake.reset_counts()
+    world.set_value("province", "อำเภอภูเขียว", 3, IDENTITY_COL, "ข้าวหลาม")
+    world.sync()
+    assert kinds(fake) == {"spreadsheets.get": 2, "spreadsheets.batchUpdate": 2}
+
+
+def test_pacing_keeps_under_the_quota_so_no_429(fake: FakeSheets) -> None:
+    clock = FakeClock(1000.0)
+    fake_quota = FakeSheets(clock=clock, read_per_minute=2, write_per_minute=2)
+    with fake_quota:
+        world = GoogleWorld(fake_quota, read_quota_per_minute=2, write_quota_per_minute=2)
+        world.make(default_tabs())
+        world._backend = GoogleBackend(
+            world.config,
+            session=fake_quota.session(),
+            clock=clock,
+            sleep=clock.advance,  # type: ignore[arg-type]
+        )
+        for _ in range(3):
+            world.sync()
+        statuses = [r.status for r in fake_quota.requests]
+        assert 429 not in statuses
+        assert len(statuses) >= 7
+        assert world._backend.http.traffic.waited_s > 60  # it really had to wait
+
+
+@pytest.mark.parametrize("status", [429, 500, 503])
+def test_transient_errors_are_retried(fake: FakeSheets, status: int) -> None:
+    world = GoogleWorld(fake)
+    world.make(default_tabs())
+    fake.fail_next(status, count=2)
+    report = world.sync()
+    assert all(a.written for a in report.applied)
+    assert world.backend().http.traffic.retries == 2
+    assert world.values("province", "อำเภอภูเขียว")[1][STATUS_COL - 1] == "ครบถ้วน"
+
+
+def test_retry_after_is_honoured(fake: FakeSheets) -> None:
+    slept: list[float] = []
+    world = GoogleWorld(fake)
+    world.make(default_tabs())
+    world._backend = GoogleBackend(world.config, session=fake.session(), sleep=slept.append)  # type: ignore[arg-type]
+    fake.fail_next(429, retry_after=7)
+    world.sync()
+    assert slept and slept[0] >= 7.0
+
+
+def test_dropped_connections_and_slow_answers_are_retried(fake: FakeSheets) -> None:
+    world = GoogleWorld(fake, timeout_s=0.5)
+    world.make(default_tabs())
+    fake.drop_next()
+    fake.slow_next(2.0)
+    report = world.sync()
+    assert all(a.written for a in report.applied)
+    assert world.backend().http.traffic.retries == 2
+
+
+def test_when_retries_run_out_the_cycle_fails_cleanly_with_nothing_half_written(
+    fake: FakeSheets,
+) -> None:
+    world = GoogleWorld(fake, max_retries=2)
+    world.make(default_tabs())
+    fake.fail_next(503, count=50, kind="spreadsheets.batchUpdate")
+    with pytest.raises(SheetError, match=r"did not answer a write request after 3 tries"):
+        world.sync()
+    # The batch is all or nothing: no status, no highlight, no bot tab.
+    assert all(len(r) < STATUS_COL for r in world.values("province", "อำเภอภูเขียว"))
+    assert world.tabs("province") == ["อำเภอบ้านเขว้า", "อำเภอภูเขียว", "อำเภอคอนสาร"]
+    fake.clear_faults()
+    world.sync()
+    assert "รวมจังหวัดชัยภูมิ" in world.tabs("province")
+
+
+def test_rows_inserted_between_read_and_write_never_keep_a_wrong_status(fake: FakeSheets) -> None:
+    world = GoogleWorld(fake)
+    tabs = default_tabs()
+    world.make(tabs)
+    province = world.ids["province"]
+    # A person inserts an empty row above the bad row just before the bot writes.
+    fake.before_next(
+        lambda f: f.insert_rows(province, "อำเภอภูเขียว", 3, 1), kind="spreadsheets.batchUpdate"
+    )
+    world.sync()
+    phu = world.values("province", "อำเภอภูเขียว")
+    statuses = [r[STATUS_COL - 1] if len(r) >= STATUS_COL else None for r in phu]
+    # Row 2 did not move and keeps its status; rows 3-5 shifted: none carries one now.
+    assert statuses[1] == "ครบถ้วน"
+    assert statuses[2:] == [None, None, None]
+    assert all(world.colour("province", "อำเภอภูเขียว", r, c) is None
+               for r in (3, 4, 5) for c in range(1, STATUS_COL))  # fmt: skip
+    world.sync()  # the next cycle puts everything right
+    statuses = [r[STATUS_COL - 1][:9] if len(r) >= STATUS_COL else None
+                for r in world.values("province", "อำเภอภูเขียว")]  # fmt: skip
+    assert statuses == ["ผลตรวจสอบ", "ครบถ้วน", None, "ต้องแก้ไข", "ต้องแก้ไข"]
+    assert world.colour("province", "อำเภอภูเขียว", 4, IDENTITY_COL) == "error"
+
+
+def test_awkward_tab_names_are_quoted_everywhere(fake: FakeSheets) -> None:
+    assert quote_tab("A1") == "'A1'"
+    assert quote_tab("it's") == "'it''s'"
+    assert quote_tab("อำเภอ เมือง") == "'อำเภอ เมือง'"
+    world = GoogleWorld(fake)
+    world.make(default_tabs())
+    assert world.config is not None
+    names = {"province": "รวม จ.{province}", "summary": "A1", "issues": "รายการ 'ด่วน' ที่ต้องแก้ไข"}
+    tabs = world.config.tabs.model_copy(update=names)
+    world.config = world.config.model_copy(update={"tabs": tabs})
+    world.sync()
+    assert {"A1", "รายการ 'ด่วน' ที่ต้องแก้ไข"} <= set(world.tabs("national"))
+    assert "รวม จ.ชัยภูมิ" in world.tabs("province")
+    fake.reset_counts()
+    report = world.sync()  # the bot tabs are read back by (quoted) range: nothing to write
+    assert [a.written for a in report.applied] == [False, False]
+    assert kinds(fake) == {"spreadsheets.get": 2}
+
+
+def test_a_sheet_not_shared_with_the_bot_says_whom_to_share_it_with(fake: FakeSheets) -> None:
+    world = GoogleWorld(fake)
+    config = world.make(default_tabs())
+    fake.set_shared(world.ids["province"], False)
+    account = SimpleNamespace(
+        service_account_email="softpower-bot@thai-dla.iam.gserviceaccount.com"
+    )
+    backend = GoogleBackend(config, credentials=account, session=fake.session())
+    with pytest.raises(
+        SheetError,
+        match=r"share it with softpower-bot@thai-dla\.iam\.gserviceaccount\.com as Editor",
+    ):
+        sync_cycle(config, backend, TODAY)
+    findings = diagnose(
+        config, lambda c: GoogleBackend(c, credentials=account, session=fake.session())
+    )
+    assert blocks_sync(findings)
+    assert any(f.level == "blocking" and "as Editor" in f.english for f in findings)
+    assert any(f.level == "ok" and "softpower-bot@thai-dla" in f.thai for f in findings)
+
+
+def test_a_wrong_key_is_reported_as_not_found(fake: FakeSheets) -> None:
+    world = GoogleWorld(fake)
+    config = world.make(default_tabs())
+    bad = config.model_copy(update={"national": config.national.model_copy(
+        update={"key": "1BxiMVs0XRA5nFMdKvBdBZjgmUUqptlbs74OgvE2upms"})})  # fmt: skip
+    with pytest.raises(SheetError, match="not found; check its key or url"):
+        sync_cycle(bad, GoogleBackend(bad, session=fake.session()), TODAY)
+
+
+def test_big_writes_are_chunked_but_each_tab_arrives_whole(fake: FakeSheets) -> None:
+    world = GoogleWorld(fake, max_request_bytes=10_000)
+    tabs = default_tabs()
+    tabs["อำเภอภูเขียว"] += [
+        row(identity=f"อัตลักษณ์ที่ {n}", post_url=f"https://fb.watch/{n}") for n in range(40)
+    ]
+    world.make(tabs)
+    world.sync()
+    assert kinds(fake)["spreadsheets.batchUpdate"] > 2
+    assert len(world.values("national", "รวมทั้งประเทศ")) == 45
+    assert len(world.values("province", "รวมจังหวัดชัยภูมิ")) == 45
+
+
+def test_dates_are_read_as_dates_not_locale_text() -> None:
+    cell: dict[str, Any] = {
+        "effectiveValue": {"numberValue": 45627},
+        "formattedValue": "1/12/2567",
+        "effectiveFormat": {"numberFormat": {"type": "DATE"}},
+    }
+    assert _value(cell) == date(2024, 12, 1)
+    assert _value({"effectiveValue": {"numberValue": 3.0}}) == 3
+    assert (
+        _value({"effectiveValue": {"errorValue": {"type": "REF"}}, "formattedValue": "#REF!"})
+        == "#REF!"
+    )
+    assert _value({"effectiveValue": {"stringValue": "=1+1"}}) == "=1+1"
+
+
+def _service_account_file(path: Path) -> Path:
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+    path.write_text(json.dumps({
+        "type": "service_account", "project_id": "thai-dla", "private_key_id": "abc",
+        "private_key": pem, "client_email": "softpower-bot@thai-dla.iam.gserviceaccount.com",
+        "client_id": "1", "token_uri": "https://oauth2.googleapis.com/token",
+    }))  # fmt: skip
+    return path
+
+
+def test_credentials_from_a_service_account_key(tmp_path: Path) -> None:
+    _service_account_file(tmp_path / "sa.json")
+    config = parse_config(
+        "backend: google\ngoogle: {credentials: sa.json}\nnational: {key: "
+        + "1BxiMVs0XRA5nFMdKvBdBZjgmUUqptlbs74OgvE2upms"
+        + "}\nprovinces: [{province: ชัยภูมิ, key: "
+        + "2BxiMVs0XRA5nFMdKvBdBZjgmUUqptlbs74OgvE2upms"
+        + "}]\n",
+        base_dir=tmp_path,
+    )
+    credentials = load_credentials(config)
+    assert credentials.service_account_email == "softpower-bot@thai-dla.iam.gserviceaccount.com"
+    assert GoogleBackend(config).account == credentials.service_account_email
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [(None, "credentials file not found"), ("{not json", "not a valid Google credentials file"),
+     ('{"type": "service_account"}', "not a valid Google credentials file")],
+)  # fmt: skip
+def test_bad_credentials_are_a_clear_config_error(
+    tmp_path: Path, content: str | None, message: str
+) -> None:
+    if content is not None:
+        (tmp_path / "sa.json").write_text(content)
+    config = parse_config(
+        "backend: google\ngoogle: {credentials: sa.json}\nnational: {key: "
+        + "1BxiMVs0XRA5nFMdKvBdBZjgmUUqptlbs74OgvE2upms"
+        + "}\nprovinces: [{province: ชัยภูมิ, key: "
+        + "2BxiMVs0XRA5nFMdKvBdBZjgmUUqptlbs74OgvE2upms"
+        + "}]\n",
+        base_dir=tmp_path,
+    )
+    with pytest.raises(ConfigError, match=message):
+        load_credentials(config)
+
+
+def test_no_credentials_at_all_says_where_to_put_them(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("GOOGLE_APPLICATION_CREDENTIALS", raising=False)
+    config = parse_config(
+        "backend: google\nnational: {key: "
+        + "1BxiMVs0XRA5nFMdKvBdBZjgmUUqptlbs74OgvE2upms"
+        + "}\nprovinces: [{province: ชัยภูมิ, key: "
+        + "2BxiMVs0XRA5nFMdKvBdBZjgmUUqptlbs74OgvE2upms"
+        + "}]\n"
+    )
+    with pytest.raises(ConfigError, match=r"google\.credentials: give the path"):
+        load_credentials(config)
