@@ -14,7 +14,7 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import schedule
@@ -33,6 +33,8 @@ log = logging.getLogger(__name__)
 # The monthly record is frozen this late on the province deadline day.
 RECORD_TIME = time(23, 45)
 TOLD_FAILING = "admins_told_failing"
+# A channel that keeps failing is tried this often in a day, then reported and left.
+MAX_TRIES = 5
 
 
 @dataclass
@@ -41,6 +43,7 @@ class SendReport:
 
     sent: list[tuple[Message, str]] = field(default_factory=list)
     already: int = 0
+    given_up: int = 0
     failed: list[tuple[Message, str, str]] = field(default_factory=list)
 
 
@@ -57,6 +60,7 @@ def send_due(
     one message whose send had finished and whose record had not; nothing is ever lost.
     """
     report = SendReport()
+    tries = {key: n for key, _, n in state.pending_failures(today)}
     for message in messages:
         first = message.first
         for url in message.channels:
@@ -71,6 +75,9 @@ def send_due(
             )
             if state.was_sent(key):
                 report.already += 1
+                continue
+            if tries.get(key, 0) >= MAX_TRIES:
+                report.given_up += 1
                 continue
             state.claim(key)
             try:
@@ -158,6 +165,12 @@ class Daemon:
         today = now.date()
         if not deadlines.reminders_on(today, rules_of(self.config)):
             return None
+        # Read the sheets once a day for reminders, not on every tick: again only after a
+        # failed send, and then no more often than the sync interval.
+        flag = f"reminders:{today.isoformat()}"
+        mark = self.state.get_flag(flag)
+        if mark == "done" or (mark and now < datetime.fromisoformat(mark)):
+            return None
         with self.open_backend(self.config) as backend:
             # Reminders speak of the sheets as they are now, not as of the last sync.
             report = check_cycle(self.config, backend, today)
@@ -167,6 +180,11 @@ class Daemon:
         result = send_due(self.config, messages, today, self.sender, self.state)
         for message, channel, error in result.failed:
             log.warning("reminder to %s via %s failed: %s", message.recipient, channel, error)
+        if result.failed:
+            retry = now + timedelta(minutes=self.config.daemon.sync_every_minutes)
+            self.state.set_flag(flag, retry.isoformat())
+        else:
+            self.state.set_flag(flag, "done")
         return result
 
     def record_job(self) -> bool:

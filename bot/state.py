@@ -166,7 +166,7 @@ class SendKey:
     def __post_init__(self) -> None:
         # A datetime is a date too, but its isoformat() carries a time, so the same
         # reminder would get a different key: refuse it rather than send twice.
-        if type(self.deadline) is not date:
+        if not isinstance(self.deadline, date) or isinstance(self.deadline, datetime):
             raise TypeError(f"SendKey.deadline must be a date, got {self.deadline!r}")
         if self.level not in LEVELS:
             raise ValueError(f"SendKey.level must be one of {LEVELS}, got {self.level!r}")
