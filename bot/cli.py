@@ -278,7 +278,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     for name, default in (("config", None), ("today", None), ("debug", False), ("verbose", False)):
         if not hasattr(args, name):
             setattr(args, name, default)
-    level = logging.DEBUG if args.debug else logging.INFO if args.verbose else logging.WARNING
+    # The daemon logs its progress (to stderr, i.e. the journal) without being asked.
+    chatty = args.verbose or args.command == "run"
+    level = logging.DEBUG if args.debug else logging.INFO if chatty else logging.WARNING
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         return int(args.func(args))

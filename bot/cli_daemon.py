@@ -8,6 +8,7 @@ import logging
 import signal
 from datetime import datetime, timedelta
 from types import FrameType
+from zoneinfo import ZoneInfo
 
 from bot import deadlines, thai
 from bot.config import Config, load_config, local_today
@@ -94,9 +95,17 @@ def cmd_run(args: argparse.Namespace) -> int:
     config = load_config(args.config)
     with _state(config) as state:
         state.lock()
-        daemon = Daemon(
-            config, open_backend=open_backend, sender=_sender(config, echo=False), state=state
-        )
+        sender = _sender(config, echo=False)
+        now = None
+        if args.today:
+            # Run as if on that day (at the real time of day): for rehearsals and tests.
+            tz = ZoneInfo(config.timezone)
+            day = args.today
+
+            def now() -> datetime:
+                return datetime.combine(day, datetime.now(tz).time(), tzinfo=tz)
+
+        daemon = Daemon(config, open_backend=open_backend, sender=sender, state=state, now=now)
 
         def stop(signum: int, frame: FrameType | None) -> None:
             log.info("received %s: finishing the job in hand", signal.Signals(signum).name)

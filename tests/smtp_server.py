@@ -10,6 +10,7 @@ Use it through a pytest fixture so the server is always stopped.
 
 from __future__ import annotations
 
+import asyncio
 import email
 import email.policy
 import socket
@@ -44,6 +45,7 @@ class LocalSMTP:
     password: str | None
     messages: list[Received] = field(default_factory=list)
     refuse: set[str] = field(default_factory=set)  # recipients answered with 550
+    delay_s: float = 0.0  # a slow server, so a test can kill a sender half-way through
 
     # aiosmtpd handler hooks (aiosmtpd calls them by these names) --------------------------
 
@@ -58,6 +60,8 @@ class LocalSMTP:
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         """Keep the message, parsed with the modern e-mail policy (decoded headers)."""
+        if self.delay_s:
+            await asyncio.sleep(self.delay_s)
         raw = envelope.original_content or envelope.content
         parsed = email.message_from_bytes(raw, policy=email.policy.default)
         assert isinstance(parsed, EmailMessage)
@@ -94,7 +98,9 @@ def _free_port() -> int:
 
 
 @contextmanager
-def local_smtp(user: str | None = None, password: str | None = None) -> Iterator[LocalSMTP]:
+def local_smtp(
+    user: str | None = None, password: str | None = None, delay_s: float = 0.0
+) -> Iterator[LocalSMTP]:
     """Run an SMTP server on 127.0.0.1 for the block; it checks AUTH against `user`/`password`
     (a client that logs in with anything else gets 535; `Received.login` tells who did).
 
@@ -102,7 +108,7 @@ def local_smtp(user: str | None = None, password: str | None = None) -> Iterator
     picked again if another process took it in between).
     """
     for attempt in range(3):
-        state = LocalSMTP(port=_free_port(), user=user, password=password)
+        state = LocalSMTP(port=_free_port(), user=user, password=password, delay_s=delay_s)
         controller = Controller(
             state,
             hostname="127.0.0.1",

@@ -33,9 +33,6 @@ from bot.notify import (
 )
 from tests.smtp_server import LocalSMTP, local_smtp
 
-# apprise's optional PGP support imports the stdlib's deprecated imghdr (Python 3.11).
-pytestmark = pytest.mark.filterwarnings("ignore:'imghdr' is deprecated:DeprecationWarning")
-
 LINE_PUSH = "https://api.line.me/v2/bot/message/push"
 # Shaped like a long-lived channel access token: base64 with "/" and "+", ending in "=".
 LINE_TOKEN = "kQ7Zt+SECRETline/Xb3mW9pLq2Rr8sT4vY6uN1oA5cE0dF7gH2jK3lM4nP=="
