@@ -50,7 +50,7 @@ from bot.model import (
     TabData,
     TabMarks,
 )
-from bot.sheets import OWNER_MARK, BotTabState, SheetRead, conflict_problem
+from bot.sheets import OWNER_MARK, BotTabState, SheetRead, conflict_problem, quote_tab
 
 log = logging.getLogger(__name__)
 
@@ -71,11 +71,6 @@ _GRID_FIELDS = (
     "data(startRow,startColumn,rowData(values(effectiveValue,formattedValue,"
     "effectiveFormat(numberFormat(type)),userEnteredFormat(backgroundColor)))))"
 )
-
-
-def quote_tab(tab: str) -> str:
-    """A tab name quoted for an A1 range: always quoted, so 'A1', Thai and spaces are safe."""
-    return "'" + tab.replace("'", "''") + "'"
 
 
 @dataclass

@@ -77,6 +77,11 @@ class Backend(Protocol):
     ) -> None: ...
 
 
+def quote_tab(tab: str) -> str:
+    """A tab name quoted for an A1 reference: always quoted, so 'A1', Thai and spaces are safe."""
+    return "'" + tab.replace("'", "''") + "'"
+
+
 def conflict_problem(spreadsheet: str, tab: str) -> Problem:
     """The problem reported when a person's tab holds one of the bot's tab names."""
     return Problem(

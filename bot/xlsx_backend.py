@@ -39,7 +39,7 @@ from bot.model import (
     TabData,
     TabMarks,
 )
-from bot.sheets import OWNER_MARK, BotTabState, SheetRead, conflict_problem
+from bot.sheets import OWNER_MARK, BotTabState, SheetRead, conflict_problem, quote_tab
 
 # The bot's own highlight colours. Only cells with exactly these fills are ever un-coloured
 # by the bot, so a colour a person chose is never removed.
@@ -100,7 +100,7 @@ class XlsxBackend:
     def link(self, link: Link) -> str:
         """A file URL with the cell as its fragment (Excel and LibreOffice follow it)."""
         cell = f"{column_letter(link.column)}{link.row}"
-        return f"{self.path(link.spreadsheet).resolve().as_uri()}#{_quote(link.tab)}!{cell}"
+        return f"{self.path(link.spreadsheet).resolve().as_uri()}#{quote_tab(link.tab)}!{cell}"
 
     def busy(self, spreadsheet: str) -> str | None:
         """Why the workbook must not be written now: open in Excel or LibreOffice."""
@@ -236,7 +236,7 @@ class XlsxBackend:
     def _cell(self, value: OutCell, spreadsheet: str) -> tuple[Any, str | None, str | None]:
         if isinstance(value, LinkedText):
             link = value.link
-            location = f"{_quote(link.tab)}!{column_letter(link.column)}{link.row}"
+            location = f"{quote_tab(link.tab)}!{column_letter(link.column)}{link.row}"
             target = None
             if link.spreadsheet != spreadsheet:
                 here = self.path(spreadsheet).parent
@@ -247,10 +247,6 @@ class XlsxBackend:
 
 def _clean(text: str) -> str | None:
     return ILLEGAL_CHARACTERS_RE.sub("", text) or None
-
-
-def _quote(tab: str) -> str:
-    return "'" + tab.replace("'", "''") + "'"
 
 
 def _version(path: Path) -> tuple[int, int]:

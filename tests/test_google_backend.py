@@ -18,7 +18,8 @@ from bot.config import parse_config
 from bot.cycle import sync_cycle
 from bot.doctor import blocks_sync, diagnose
 from bot.errors import ConfigError, SheetError
-from bot.google_backend import GoogleBackend, _value, load_credentials, quote_tab
+from bot.google_backend import GoogleBackend, _value, load_credentials
+from bot.sheets import quote_tab
 from tests.factories import HEADERS, row
 from tests.fake_sheets import FakeClock, FakeSheets
 from tests.workbooks import default_tabs
