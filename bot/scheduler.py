@@ -109,6 +109,7 @@ class Daemon:
     ) -> None:
         self.config = config
         self.open_backend = open_backend
+        self._backend: Backend | None = None
         self.sender = sender
         self.state = state
         tz = ZoneInfo(config.timezone)
@@ -116,6 +117,13 @@ class Daemon:
         self.last_report: CycleReport | None = None
         self.stop = threading.Event()
         self.scheduler = schedule.Scheduler()
+
+    def backend(self) -> Backend:
+        """One backend for the daemon's life, so what it caches (Google tab metadata)
+        carries over between cycles; each job still enters it (the xlsx folder lock)."""
+        if self._backend is None:
+            self._backend = self.open_backend(self.config)
+        return self._backend
 
     def today(self) -> date:
         """Today in the config's time zone."""
@@ -126,7 +134,7 @@ class Daemon:
     def sync_job(self, record: str | None = None) -> CycleReport | None:
         """One sync cycle; counts failures and tells the admins once, and on recovery."""
         try:
-            with self.open_backend(self.config) as backend:
+            with self.backend() as backend:
                 report = sync_cycle(self.config, backend, self.today(), record)
         except Exception as exc:
             # Any failure (Google down, a bad workbook, a bug) is survived and retried.
@@ -171,7 +179,7 @@ class Daemon:
         mark = self.state.get_flag(flag)
         if mark == "done" or (mark and now < datetime.fromisoformat(mark)):
             return None
-        with self.open_backend(self.config) as backend:
+        with self.backend() as backend:
             # Reminders speak of the sheets as they are now, not as of the last sync.
             report = check_cycle(self.config, backend, today)
             messages = due_messages(

@@ -32,7 +32,10 @@ def project(folder: Path, port: int, *, send_time: str = "00:00", extra: str = "
     """The example workbooks plus a config that e-mails every district, the province and
     the admins through the local SMTP server."""
     make_examples(folder / "example")
-    base = (ROOT / "config.example.yaml").read_text(encoding="utf-8")
+    base = (
+        "xlsx: {folder: example}\nnational: {file: national.xlsx}\n"
+        "provinces: [{province: ชัยภูมิ, file: chaiyaphum.xlsx}]\n"
+    )
     smtp = f"mailto://bot:${{SMTP_PASSWORD}}@127.0.0.1:{port}?from=bot@dla.example&mode=insecure"
     lines = [
         "reminders:",
