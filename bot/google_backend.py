@@ -221,30 +221,34 @@ class GoogleBackend:
     def read(self, spreadsheet: str, tabs: Sequence[str], bot_tabs: Sequence[str]) -> SheetRead:
         """One read of the source tabs' cells and the bot tabs' state."""
         meta = self._meta.get(spreadsheet)
-        if meta is None or any(t not in meta for t in tabs):
-            meta = self.metadata(spreadsheet)
-        ranges = [quote_tab(t) for t in tabs if t in meta]
-        ranges += [f"{quote_tab(t)}!A1:A1" for t in bot_tabs if t in meta]
-        body: dict[str, Any] = {"sheets": []}
-        if ranges:
+        if meta is not None and any(t not in meta for t in tabs):
+            meta = None  # a missing district tab may have been made since: look again
+        body: dict[str, Any] | None = None
+        if meta is None:
+            # Ask for every expected tab at once; Google refuses the lot (400) only when one
+            # is missing, and then the tab list is read first.
             try:
-                body = self._grid(spreadsheet, ranges)
-            except SheetError:
-                raise
+                body = self._grid(spreadsheet, self._ranges(tabs, bot_tabs, None))
+            except _StaleRanges:
+                meta = self.metadata(spreadsheet)
+        if body is None:
+            assert meta is not None
+            try:
+                body = self._grid(spreadsheet, self._ranges(tabs, bot_tabs, meta))
             except _StaleRanges:
                 # A tab was renamed or deleted since the metadata was cached: look again.
                 meta = self.metadata(spreadsheet)
-                ranges = [quote_tab(t) for t in tabs if t in meta]
-                ranges += [f"{quote_tab(t)}!A1:A1" for t in bot_tabs if t in meta]
-                body = self._grid(spreadsheet, ranges) if ranges else body
-        state = GoogleRead(tabs=dict(meta))
-        for sheet in body.get("sheets", []):
-            tab = _tab_meta(sheet)
-            state.tabs[tab.title] = tab
-            grid, colours, person = _grid_of(sheet)
-            state.grids[tab.title] = grid
-            state.bot_colours[tab.title] = colours
-            state.person_colours[tab.title] = person
+                body = self._grid(spreadsheet, self._ranges(tabs, bot_tabs, meta))
+        state = GoogleRead(tabs=dict(meta or {}))
+        self._take(state, body)
+        # A tab with the bot's name that the bot does not own was only peeked at (A1): read
+        # it whole before calling it empty, or a person's data below A1 could be claimed.
+        peeked = [
+            t for t in bot_tabs
+            if t in state.tabs and not state.tabs[t].owned and not state.grids.get(t)
+        ]  # fmt: skip
+        if peeked and meta is None:
+            self._take(state, self._grid(spreadsheet, [quote_tab(t) for t in peeked]))
         self._meta[spreadsheet] = dict(state.tabs)
         out = {
             t: TabData(spreadsheet, t, state.grids.get(t) if t in state.tabs else None)
@@ -261,7 +265,32 @@ class GoogleBackend:
                 states[t] = BotTabState.FOREIGN if state.grids.get(t) else BotTabState.EMPTY
         return SheetRead(spreadsheet, out, states, state)
 
+    @staticmethod
+    def _ranges(
+        tabs: Sequence[str], bot_tabs: Sequence[str], meta: dict[str, TabMeta] | None
+    ) -> list[str]:
+        """Source tabs whole; the bot's own tabs only at A1 (their state, not their cells)."""
+        ranges = [quote_tab(t) for t in tabs if meta is None or t in meta]
+        for t in bot_tabs:
+            if meta is None or (t in meta and meta[t].owned):
+                ranges.append(f"{quote_tab(t)}!A1:A1")
+            elif t in meta:
+                ranges.append(quote_tab(t))  # not the bot's: is it empty?
+        return ranges
+
+    @staticmethod
+    def _take(state: GoogleRead, body: dict[str, Any]) -> None:
+        for sheet in body.get("sheets", []):
+            tab = _tab_meta(sheet)
+            state.tabs[tab.title] = tab
+            grid, colours, person = _grid_of(sheet)
+            state.grids[tab.title] = grid
+            state.bot_colours[tab.title] = colours
+            state.person_colours[tab.title] = person
+
     def _grid(self, spreadsheet: str, ranges: list[str]) -> dict[str, Any]:
+        if not ranges:
+            return {"sheets": []}
         params: Any = {"ranges": ranges, "fields": _GRID_FIELDS, "includeGridData": "true"}
         try:
             body: dict[str, Any] = self.client.http_client.spreadsheets_get(

@@ -101,6 +101,17 @@ def test_a_person_s_tab_with_the_bot_s_name_is_left_alone(world: World) -> None:
     assert any(r[5] == "TAB_CONFLICT" for r in issues[1:])
 
 
+def test_a_person_s_tab_is_not_taken_for_empty_when_only_a1_is_blank(world: World) -> None:
+    mine = [[None, None], [None, None], [None, "ข้อมูลของฉัน"]]
+    # All the bot's tab names exist, so the bot's first read succeeds in one request and
+    # sees only A1 of each: it must look further before calling this one empty.
+    national = {"คำอธิบาย": [["x"]], "รวมทั้งประเทศ": mine, "สรุปตัวชี้วัด": [], "รายการที่ต้องแก้ไข": []}
+    world.make(default_tabs(), national=national)
+    world.sync()  # first cycle
+    world.sync()  # a later one, with what the backend has learnt
+    assert world.values("national", "รวมทั้งประเทศ") == [[], [], [None, "ข้อมูลของฉัน"]]
+
+
 def test_an_empty_tab_with_the_bot_s_name_is_claimed(world: World) -> None:
     world.make(default_tabs(), national={"คำอธิบาย": [["x"]], "รวมทั้งประเทศ": []})
     report = world.sync()

@@ -45,9 +45,10 @@ def test_one_read_and_at_most_one_write_per_spreadsheet(fake: FakeSheets) -> Non
     world = GoogleWorld(fake)
     world.make(default_tabs())
     world.sync()
-    # Cold start: the province needs its tab metadata once; the national sheet has no
-    # bot tab yet, so its metadata read is its only read.
-    assert kinds(fake) == {"spreadsheets.get": 3, "spreadsheets.batchUpdate": 2}
+    # The very first cycle: the bot's tabs do not exist yet, so the one-request read is
+    # refused (400) and each spreadsheet's tab list is read first: 3 reads for the
+    # province (try, tab list, cells), 2 for the national sheet (try, tab list).
+    assert kinds(fake) == {"spreadsheets.get": 5, "spreadsheets.batchUpdate": 2}
     fake.reset_counts()
     world.sync()
     assert kinds(fake) == {"spreadsheets.get": 2}  # unchanged: one read each, no write
@@ -55,6 +56,17 @@ def test_one_read_and_at_most_one_write_per_spreadsheet(fake: FakeSheets) -> Non
     world.set_value("province", "อำเภอภูเขียว", 3, IDENTITY_COL, "ข้าวหลาม")
     world.sync()
     assert kinds(fake) == {"spreadsheets.get": 2, "spreadsheets.batchUpdate": 2}
+
+
+def test_a_fresh_process_reads_each_spreadsheet_once(fake: FakeSheets) -> None:
+    world = GoogleWorld(fake)
+    config = world.make(default_tabs())
+    world.sync()
+    fake.reset_counts()
+    # A new backend (a restarted daemon, a `sync` from cron) knows no tab metadata yet.
+    report = sync_cycle(config, GoogleBackend(config, session=fake.session()), TODAY)
+    assert kinds(fake) == {"spreadsheets.get": 2}
+    assert [a.written for a in report.applied] == [False, False]
 
 
 def test_pacing_keeps_under_the_quota_so_no_429(fake: FakeSheets) -> None:
