@@ -149,11 +149,6 @@ KINDS: dict[str, Kind] = {
     ),
 }
 
-# Problems in these codes concern a whole tab; the others concern a row.
-TAB_LEVEL = frozenset(
-    {"MISSING_COLUMN", "DUPLICATE_COLUMN", "NO_HEADER", "MISSING_TAB", "TAB_CONFLICT"}
-)
-
 
 def message(code: str, **values: object) -> str:
     """The Thai message for a problem code, filled with `values`."""
