@@ -25,7 +25,6 @@ import time
 import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -38,6 +37,7 @@ from bot import thai
 from bot.config import Config
 from bot.errors import ConfigError, SheetError
 from bot.form import column_letter, fingerprint
+from bot.google_grid import COLOURS, TabMeta, cell_at, grid_of, tab_meta
 from bot.google_http import PoliteHTTPClient, RateLimiter, RetryPolicy
 from bot.model import (
     ApplyResult,
@@ -56,10 +56,7 @@ log = logging.getLogger(__name__)
 
 SCOPES = ("https://www.googleapis.com/auth/spreadsheets",)
 DIGEST_KEY = "softpower-bot.digest"
-COLOURS = {"error": (0.973, 0.796, 0.796), "warning": (1.0, 0.941, 0.702)}
 _HEADER_COLOUR = {"red": 0.867, "green": 0.922, "blue": 0.969}
-_SERIAL_EPOCH = date(1899, 12, 30)
-_DATE_TYPES = frozenset({"DATE", "DATE_TIME"})
 _META_FIELDS = (
     "properties.title,"
     "sheets(properties(sheetId,title,index,gridProperties(rowCount,columnCount)),"
@@ -71,22 +68,6 @@ _GRID_FIELDS = (
     "data(startRow,startColumn,rowData(values(effectiveValue,formattedValue,"
     "effectiveFormat(numberFormat(type)),userEnteredFormat(backgroundColor)))))"
 )
-
-
-@dataclass
-class TabMeta:
-    """What the bot knows of one tab without reading its cells."""
-
-    sheet_id: int
-    title: str
-    rows: int
-    columns: int
-    metadata: dict[str, tuple[int, str]] = field(default_factory=dict)  # key -> (id, value)
-
-    @property
-    def owned(self) -> bool:
-        """Whether the bot made this tab."""
-        return OWNER_MARK in self.metadata
 
 
 @dataclass
@@ -214,7 +195,7 @@ class GoogleBackend:
                 spreadsheet, params={"fields": _META_FIELDS}
             ),
         )
-        tabs = {m.title: m for m in (_tab_meta(s) for s in body.get("sheets", []))}
+        tabs = {m.title: m for m in (tab_meta(s) for s in body.get("sheets", []))}
         self._meta[spreadsheet] = tabs
         return tabs
 
@@ -281,9 +262,9 @@ class GoogleBackend:
     @staticmethod
     def _take(state: GoogleRead, body: dict[str, Any]) -> None:
         for sheet in body.get("sheets", []):
-            tab = _tab_meta(sheet)
+            tab = tab_meta(sheet)
             state.tabs[tab.title] = tab
-            grid, colours, person = _grid_of(sheet)
+            grid, colours, person = grid_of(sheet)
             state.grids[tab.title] = grid
             state.bot_colours[tab.title] = colours
             state.person_colours[tab.title] = person
@@ -366,7 +347,7 @@ class GoogleBackend:
             merged = reply.get("updatedSpreadsheet", merged)
         tabs = {}
         for sheet in merged.get("sheets", []):
-            meta = _tab_meta(sheet)
+            meta = tab_meta(sheet)
             tabs[meta.title] = meta
         if tabs:
             self._meta[spreadsheet] = {**self._meta.get(spreadsheet, {}), **tabs}
@@ -377,7 +358,7 @@ class GoogleBackend:
         grids = {}
         for sheet in reply.get("sheets", []):
             if sheet.get("data"):
-                grids[sheet["properties"]["title"]] = _grid_of(sheet)[0]
+                grids[sheet["properties"]["title"]] = grid_of(sheet)[0]
         fixes: list[dict[str, Any]] = []
         moved = 0
         for marks in stamped:
@@ -423,7 +404,7 @@ class GoogleBackend:
         col = marks.column
         out: list[dict[str, Any]] = []
         wanted = {marks.header_row: marks.header, **marks.status}
-        current = {r: thai.clean_text(_at(grid, r, col)) for r in wanted}
+        current = {r: thai.clean_text(cell_at(grid, r, col)) for r in wanted}
         if any(current[r] != (text or "") for r, text in wanted.items()):
             if col > meta.columns:
                 out.append({"appendDimension": {"sheetId": meta.sheet_id, "dimension": "COLUMNS",
@@ -550,87 +531,3 @@ def _new_sheet_id(title: str, taken: set[int]) -> int:
     while candidate in taken or candidate == 0:
         candidate = (candidate + 1) & 0x7FFFFFFF
     return candidate
-
-
-def _tab_meta(sheet: dict[str, Any]) -> TabMeta:
-    props = sheet.get("properties", {})
-    grid = props.get("gridProperties", {})
-    metadata = {
-        m.get("metadataKey", ""): (int(m.get("metadataId", 0)), m.get("metadataValue", ""))
-        for m in sheet.get("developerMetadata", [])
-    }
-    return TabMeta(
-        sheet_id=int(props.get("sheetId", 0)),
-        title=props.get("title", ""),
-        rows=int(grid.get("rowCount", 0)),
-        columns=int(grid.get("columnCount", 0)),
-        metadata=metadata,
-    )
-
-
-def _grid_of(
-    sheet: dict[str, Any],
-) -> tuple[list[list[Cell]], dict[tuple[int, int], str], set[tuple[int, int]]]:
-    """A tab's values (dates as dates), cells in the bot's colours, cells a person coloured."""
-    grid: list[list[Cell]] = []
-    colours: dict[tuple[int, int], str] = {}
-    person: set[tuple[int, int]] = set()
-    for block in sheet.get("data", []):
-        top, left = block.get("startRow", 0), block.get("startColumn", 0)
-        for r, row in enumerate(block.get("rowData", []), start=top):
-            while len(grid) <= r:
-                grid.append([])
-            cells = grid[r]
-            for c, cell in enumerate(row.get("values", []), start=left):
-                while len(cells) <= c:
-                    cells.append(None)
-                cells[c] = _value(cell)
-                colour = _colour(cell)
-                if colour in COLOURS:
-                    colours[(r + 1, c + 1)] = colour
-                elif colour:
-                    person.add((r + 1, c + 1))
-    while grid and all(v in (None, "") for v in grid[-1]):
-        grid.pop()
-    return grid, colours, person
-
-
-def _value(cell: dict[str, Any]) -> Cell:
-    effective = cell.get("effectiveValue")
-    if not effective:
-        return None
-    if "errorValue" in effective:
-        return str(cell.get("formattedValue") or effective["errorValue"].get("type", "#ERROR!"))
-    if "stringValue" in effective:
-        return str(effective["stringValue"])
-    if "boolValue" in effective:
-        return bool(effective["boolValue"])
-    number = effective.get("numberValue")
-    if number is None:
-        return None
-    kind = cell.get("effectiveFormat", {}).get("numberFormat", {}).get("type")
-    if kind in _DATE_TYPES:
-        # Read dates as dates, not as the locale's text ("1/12/2567" or "12/1/2024").
-        return _SERIAL_EPOCH + timedelta(days=int(number))
-    return int(number) if float(number).is_integer() else float(number)
-
-
-def _colour(cell: dict[str, Any]) -> str | None:
-    """'error'/'warning' for the bot's colours, 'person' for any other, None for none/white."""
-    colour = cell.get("userEnteredFormat", {}).get("backgroundColor")
-    if not colour:
-        return None
-    # The API leaves out channels that are 0 and rounds to float32: compare loosely.
-    rgb = tuple(round(float(colour.get(k, 0.0)), 2) for k in ("red", "green", "blue"))
-    if rgb == (1.0, 1.0, 1.0):
-        return None
-    for severity, ours in COLOURS.items():
-        if rgb == tuple(round(v, 2) for v in ours):
-            return severity
-    return "person"
-
-
-def _at(grid: list[list[Cell]], row: int, col: int) -> Cell:
-    if row - 1 < len(grid) and col - 1 < len(grid[row - 1]):
-        return grid[row - 1][col - 1]
-    return None

@@ -18,7 +18,8 @@ from bot.config import parse_config
 from bot.cycle import sync_cycle
 from bot.doctor import blocks_sync, diagnose
 from bot.errors import ConfigError, SheetError
-from bot.google_backend import GoogleBackend, _value, load_credentials
+from bot.google_backend import GoogleBackend, load_credentials
+from bot.google_grid import cell_value
 from bot.sheets import quote_tab
 from tests.factories import HEADERS, row
 from tests.fake_sheets import FakeClock, FakeSheets
@@ -228,13 +229,13 @@ def test_dates_are_read_as_dates_not_locale_text() -> None:
         "formattedValue": "1/12/2567",
         "effectiveFormat": {"numberFormat": {"type": "DATE"}},
     }
-    assert _value(cell) == date(2024, 12, 1)
-    assert _value({"effectiveValue": {"numberValue": 3.0}}) == 3
+    assert cell_value(cell) == date(2024, 12, 1)
+    assert cell_value({"effectiveValue": {"numberValue": 3.0}}) == 3
     assert (
-        _value({"effectiveValue": {"errorValue": {"type": "REF"}}, "formattedValue": "#REF!"})
+        cell_value({"effectiveValue": {"errorValue": {"type": "REF"}}, "formattedValue": "#REF!"})
         == "#REF!"
     )
-    assert _value({"effectiveValue": {"stringValue": "=1+1"}}) == "=1+1"
+    assert cell_value({"effectiveValue": {"stringValue": "=1+1"}}) == "=1+1"
 
 
 def _service_account_file(path: Path) -> Path:

@@ -15,7 +15,8 @@ from openpyxl.styles import PatternFill
 
 from bot.config import Config, load_config, parse_config
 from bot.cycle import CycleReport, sync_cycle
-from bot.google_backend import COLOURS, GoogleBackend
+from bot.google_backend import GoogleBackend
+from bot.google_grid import COLOURS
 from bot.sheets import Backend, open_backend
 from bot.xlsx_backend import FILLS
 from tests.fake_sheets import FakeSheets

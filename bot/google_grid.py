@@ -1,0 +1,122 @@
+"""Reading Google's answers: tab properties, developer metadata, cell values and colours.
+
+Pure functions over the JSON the Sheets API returns, kept apart from the backend that
+talks to it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from bot.model import Cell
+from bot.sheets import OWNER_MARK
+
+# The bot's highlight colours (red, green, blue as the API writes them).
+COLOURS = {"error": (0.973, 0.796, 0.796), "warning": (1.0, 0.941, 0.702)}
+_SERIAL_EPOCH = date(1899, 12, 30)
+_DATE_TYPES = frozenset({"DATE", "DATE_TIME"})
+
+
+@dataclass
+class TabMeta:
+    """What the bot knows of one tab without reading its cells."""
+
+    sheet_id: int
+    title: str
+    rows: int
+    columns: int
+    metadata: dict[str, tuple[int, str]] = field(default_factory=dict)  # key -> (id, value)
+
+    @property
+    def owned(self) -> bool:
+        """Whether the bot made this tab."""
+        return OWNER_MARK in self.metadata
+
+
+def tab_meta(sheet: dict[str, Any]) -> TabMeta:
+    """A tab's properties and developer metadata from a Sheet resource."""
+    props = sheet.get("properties", {})
+    grid = props.get("gridProperties", {})
+    metadata = {
+        m.get("metadataKey", ""): (int(m.get("metadataId", 0)), m.get("metadataValue", ""))
+        for m in sheet.get("developerMetadata", [])
+    }
+    return TabMeta(
+        sheet_id=int(props.get("sheetId", 0)),
+        title=props.get("title", ""),
+        rows=int(grid.get("rowCount", 0)),
+        columns=int(grid.get("columnCount", 0)),
+        metadata=metadata,
+    )
+
+
+def grid_of(
+    sheet: dict[str, Any],
+) -> tuple[list[list[Cell]], dict[tuple[int, int], str], set[tuple[int, int]]]:
+    """A tab's values (dates as dates), cells in the bot's colours, cells a person coloured."""
+    grid: list[list[Cell]] = []
+    colours: dict[tuple[int, int], str] = {}
+    person: set[tuple[int, int]] = set()
+    for block in sheet.get("data", []):
+        top, left = block.get("startRow", 0), block.get("startColumn", 0)
+        for r, row in enumerate(block.get("rowData", []), start=top):
+            while len(grid) <= r:
+                grid.append([])
+            cells = grid[r]
+            for c, cell in enumerate(row.get("values", []), start=left):
+                while len(cells) <= c:
+                    cells.append(None)
+                cells[c] = cell_value(cell)
+                colour = colour_of(cell)
+                if colour in COLOURS:
+                    colours[(r + 1, c + 1)] = colour
+                elif colour:
+                    person.add((r + 1, c + 1))
+    while grid and all(v in (None, "") for v in grid[-1]):
+        grid.pop()
+    return grid, colours, person
+
+
+def cell_value(cell: dict[str, Any]) -> Cell:
+    """A cell's value as the checks want it: text, number, bool, or a date for dates."""
+    effective = cell.get("effectiveValue")
+    if not effective:
+        return None
+    if "errorValue" in effective:
+        return str(cell.get("formattedValue") or effective["errorValue"].get("type", "#ERROR!"))
+    if "stringValue" in effective:
+        return str(effective["stringValue"])
+    if "boolValue" in effective:
+        return bool(effective["boolValue"])
+    number = effective.get("numberValue")
+    if number is None:
+        return None
+    kind = cell.get("effectiveFormat", {}).get("numberFormat", {}).get("type")
+    if kind in _DATE_TYPES:
+        # Read dates as dates, not as the locale's text ("1/12/2567" or "12/1/2024").
+        return _SERIAL_EPOCH + timedelta(days=int(number))
+    return int(number) if float(number).is_integer() else float(number)
+
+
+def colour_of(cell: dict[str, Any]) -> str | None:
+    """'error'/'warning' for the bot's colours, 'person' for any other, None for none/white."""
+    colour = cell.get("userEnteredFormat", {}).get("backgroundColor")
+    if not colour:
+        return None
+    # The API leaves out channels that are 0 and rounds to float32: compare loosely.
+    rgb = tuple(round(float(colour.get(k, 0.0)), 2) for k in ("red", "green", "blue"))
+    if rgb == (1.0, 1.0, 1.0):
+        return None
+    for severity, ours in COLOURS.items():
+        if rgb == tuple(round(v, 2) for v in ours):
+            return severity
+    return "person"
+
+
+def cell_at(grid: list[list[Cell]], row: int, col: int) -> Cell:
+    """The value at a 1-based row and column, None outside the grid."""
+    if row - 1 < len(grid) and col - 1 < len(grid[row - 1]):
+        return grid[row - 1][col - 1]
+    return None
