@@ -12,14 +12,11 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 from pydantic import (
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
     Field,
     PositiveInt,
     ValidationError,
@@ -28,6 +25,8 @@ from pydantic import (
 )
 
 from bot import geo, thai
+from bot.config_services import Daemon, GoogleBackend, Reminders, XlsxBackend
+from bot.config_types import FlexDate, Month, SettingError, Strict, registry_province
 from bot.errors import ConfigError
 from bot.form_fields import (
     DEFAULT_PLATFORMS,
@@ -41,51 +40,14 @@ CONFIG_ENV = "SOFTPOWER_CONFIG"
 BACKENDS = ("xlsx", "google")
 
 
-class SettingError(ValueError):
-    """A check across settings that knows which setting (path below its model) is wrong."""
-
-    def __init__(self, loc: tuple[str | int, ...], message: str) -> None:
-        super().__init__(message)
-        self.loc = loc
-
-
-def _to_date(value: Any) -> Any:
-    if isinstance(value, str | date | int):
-        parsed = thai.parse_date(value)
-        if parsed is None:
-            raise ValueError(
-                f"expected a date such as 2568-03-31 (B.E.) or 2025-03-31 (C.E.), got {value!r}"
-            )
-        return parsed
-    return value
-
-
-def _to_month(value: Any) -> Any:
-    if isinstance(value, str | date):
-        parsed = thai.parse_month(value)
-        if parsed is None:
-            raise ValueError(f"expected a month such as 2567-11 or พ.ย. 2567, got {value!r}")
-        return parsed
-    return value
-
-
-FlexDate = Annotated[date, BeforeValidator(_to_date)]
-Month = Annotated[tuple[int, int], BeforeValidator(_to_month)]
-
-
-class _Strict(BaseModel):
-    # Unknown keys are almost always typos ("deadine"): refuse them instead of ignoring.
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Target(_Strict):
+class Target(Strict):
     """At least `districts` districts must have an identity by the date `by`."""
 
     districts: int = Field(gt=0)
     by: FlexDate
 
 
-class Programme(_Strict):
+class Programme(Strict):
     """The programme's period, targets and monthly deadlines."""
 
     name: str = "1 อำเภอ 1 อัตลักษณ์ท้องถิ่น (Soft Power)"
@@ -130,7 +92,7 @@ class Programme(_Strict):
         return self.start <= month <= self.end
 
 
-class Form(_Strict):
+class Form(Strict):
     """The report form: which header text means which field."""
 
     headers: dict[str, list[str]] = Field(default_factory=dict)
@@ -175,7 +137,7 @@ class Form(_Strict):
 _PLACEHOLDER = re.compile(r"{(\w*)}")
 
 
-class Tabs(_Strict):
+class Tabs(Strict):
     """Tab names; `{province}` and `{district}` are filled with registry names."""
 
     district: str = "อำเภอ{district}"
@@ -215,7 +177,7 @@ _SHEET_URL = re.compile(r"/spreadsheets/d/([A-Za-z0-9_-]{20,})")
 _SHEET_KEY = re.compile(r"^[A-Za-z0-9_-]{20,}$")
 
 
-class _SheetRef(_Strict):
+class _SheetRef(Strict):
     """Where a spreadsheet is: a workbook file (xlsx) or a Google Sheets key or URL."""
 
     file: str | None = None
@@ -276,7 +238,7 @@ class ProvinceSheet(_SheetRef):
     @field_validator("province")
     @classmethod
     def _known_province(cls, value: str) -> str:
-        return _registry_province(value).name
+        return registry_province(value).name
 
     @model_validator(mode="after")
     def _known_districts(self) -> ProvinceSheet:
@@ -311,127 +273,7 @@ class NationalSheet(_SheetRef):
     """The national spreadsheet: national, summary and issues tabs."""
 
 
-class GoogleBackend(_Strict):
-    """How to reach Google Sheets when `backend: google`."""
-
-    # A service account's JSON key file, or an OAuth "authorized user" token file.
-    credentials: str | None = None
-    authorized_user: str | None = None
-    read_quota_per_minute: int = Field(default=60, ge=1, le=300)
-    write_quota_per_minute: int = Field(default=60, ge=1, le=300)
-    timeout_s: float = Field(default=60.0, gt=0, le=180)
-    max_retries: int = Field(default=6, ge=0, le=20)
-    max_backoff_s: float = Field(default=64.0, gt=0)
-    max_request_bytes: int = Field(default=2_000_000, ge=10_000)
-
-    @model_validator(mode="after")
-    def _one_login(self) -> GoogleBackend:
-        if self.credentials and self.authorized_user:
-            raise ValueError("give only one of credentials (service account) or authorized_user")
-        return self
-
-
-_TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
-
-
-class Reminders(_Strict):
-    """Who is reminded of the deadlines, when, and through which channels."""
-
-    enabled: bool = True
-    send_time: str = "09:00"  # local time (the config's timezone)
-    district_offsets: list[int] = Field(default_factory=lambda: [5, 2, 1, 0])
-    province_offsets: list[int] = Field(default_factory=lambda: [3, 1, 0])
-    overdue_days: list[int] = Field(default_factory=lambda: [1, 3])
-    extra_holidays: list[FlexDate] = Field(default_factory=list)
-    thai_digits: bool = False
-    templates: str | None = None  # a folder whose templates replace the built-in ones
-    outbox: str = "outbox"  # where the default channel writes messages
-    # Channels are apprise URLs; ${NAME} is read from the environment (keep secrets there).
-    admins: list[str] = Field(default_factory=lambda: ["outbox://"])
-    provinces: dict[str, list[str]] = Field(default_factory=dict)
-    districts: dict[str, dict[str, list[str]]] = Field(default_factory=dict)
-
-    @field_validator("send_time")
-    @classmethod
-    def _clock_time(cls, value: str) -> str:
-        if not _TIME.match(str(value)):
-            raise ValueError(f"expected a time of day such as 09:00, got {value!r}")
-        return value
-
-    @field_validator("district_offsets", "province_offsets")
-    @classmethod
-    def _before(cls, value: list[int]) -> list[int]:
-        if any(v < 0 for v in value):
-            raise ValueError("offsets are days before the deadline (0 = the day itself)")
-        return sorted(set(value), reverse=True)
-
-    @field_validator("overdue_days")
-    @classmethod
-    def _after(cls, value: list[int]) -> list[int]:
-        if any(v <= 0 for v in value):
-            raise ValueError("overdue_days are days after the deadline (1 or more)")
-        return sorted(set(value))
-
-    @field_validator("provinces")
-    @classmethod
-    def _provinces(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
-        return {_registry_province(name).name: urls for name, urls in value.items()}
-
-    @field_validator("districts")
-    @classmethod
-    def _districts(cls, value: dict[str, dict[str, list[str]]]) -> dict[str, dict[str, list[str]]]:
-        out: dict[str, dict[str, list[str]]] = {}
-        for prov_name, by_district in value.items():
-            prov = _registry_province(prov_name)
-            out[prov.name] = {}
-            for name, urls in by_district.items():
-                found = geo.find_district(prov.code, name)
-                if found is None:
-                    hint = geo.suggest_district(prov.code, name)
-                    raise ValueError(
-                        f"{name!r} is not a district of {prov.name}"
-                        + (f"; did you mean {hint!r}?" if hint else "")
-                    )
-                out[prov.name][found.name] = urls
-        return out
-
-
-class Daemon(_Strict):
-    """How `softpower-bot run` paces itself and where it keeps its memory."""
-
-    sync_every_minutes: int = Field(default=15, ge=1, le=24 * 60)
-    state: str = "softpower-bot.sqlite"  # relative to the config file
-    failures_before_alert: int = Field(default=3, ge=1)
-    # The national tab is frozen as this bot-owned tab at the end of each province
-    # deadline day; {month} becomes e.g. "ม.ค. 2568".
-    record_tab: str = "บันทึก {month}"
-
-    @field_validator("record_tab")
-    @classmethod
-    def _record_tab(cls, value: str) -> str:
-        if "{month}" not in value:
-            raise ValueError("the record tab name must contain {month}")
-        return value
-
-
-def _registry_province(name: str) -> geo.Province:
-    found = geo.find_province(name)
-    if found is None:
-        hint = geo.suggest_province(name)
-        raise ValueError(
-            f"{name!r} is not a province in the registry"
-            + (f"; did you mean {hint!r}?" if hint else "")
-        )
-    return found
-
-
-class XlsxBackend(_Strict):
-    """Where the workbooks live when `backend: xlsx`."""
-
-    folder: str = "."
-
-
-class Config(_Strict):
+class Config(Strict):
     """The whole configuration file."""
 
     programme: Programme = Field(default_factory=Programme)
