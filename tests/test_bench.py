@@ -1,0 +1,73 @@
+"""The Google benchmark on a tiny data set: the request budget the bot's design claims.
+
+bench/national.py --backend google measures these at national scale; here 2 provinces with
+about 3 rows per district tab keep the same structure and run in about a second.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bench import national
+
+
+def _run(**kwargs: Any) -> dict[str, Any]:
+    figures = national.run_google(rows_per_tab=3, provinces=2, naive_provinces=0, **kwargs)
+    assert figures["spreadsheets"] == 3  # 2 provinces + the national spreadsheet
+    assert figures["naive_scaled"] is False  # the naive script ran on everything
+    return figures
+
+
+def _assert_design_claims(f: dict[str, Any]) -> None:
+    spreadsheets = f["spreadsheets"]
+    # First sync: every read is accounted for, and a cold start costs at most one extra
+    # metadata read and one refused (400) read per spreadsheet besides its data read.
+    assert f["reads"] == f["data_reads"] + f["metadata_reads"] + f["refused_reads"]
+    assert f["data_reads"] <= spreadsheets
+    assert f["metadata_reads"] <= spreadsheets
+    assert f["refused_reads"] <= spreadsheets
+    # Steady state, and a restarted bot with nothing cached: one read per spreadsheet.
+    for cycle in ("unchanged", "restart"):
+        assert f[f"{cycle}_reads"] == spreadsheets
+        assert f[f"{cycle}_metadata_reads"] == 0
+        assert f[f"{cycle}_writes"] == 0
+        assert f[f"{cycle}_spreadsheets_written"] == 0
+    assert f["writes"] <= spreadsheets
+    assert f["first_spreadsheets_written"] == spreadsheets
+    assert f["http_429"] == 0
+    assert f["bot_retries"] == 0
+    assert f["naive_requests"] > f["reads"] + f["writes"]
+    assert f["ratio"] > 1
+
+
+def test_design_claims_under_the_default_quota() -> None:
+    figures = _run()
+    _assert_design_claims(figures)
+    assert figures["quota_per_minute"] == 60
+    assert figures["paced_wait_s"] == 0  # a dozen requests never come near 60 a minute
+    assert figures["naive_http_429"] == 0
+    assert all(figures["claims"].values()), figures["claims"]
+
+
+def test_pacing_avoids_429s_where_the_naive_script_gets_them() -> None:
+    figures = _run(quota_per_minute=2)
+    _assert_design_claims(figures)
+    # 8 reads at 2 a minute cannot go through without waiting: the bot waits on the
+    # simulated clock instead of being refused, while the unpaced script is refused.
+    assert figures["paced_wait_s"] > 0
+    assert figures["first_simulated_s"] >= figures["first_quota_floor_s"] >= 60
+    assert figures["naive_http_429"] > 0
+    assert figures["naive_retry_wait_s"] > 0
+
+
+def test_the_naive_request_count_scales_per_part() -> None:
+    data = national.national_data(rows_per_tab=2, provinces=4)
+    tabs = [len(p.tabs) for p in data]
+    full = national.run_naive(data, 0, "รวมทั้งประเทศ", "รวมจังหวัด{province}")
+    sample = national.run_naive(data, 2, "รวมทั้งประเทศ", "รวมจังหวัด{province}")
+    assert sample["naive_scaled"] is True
+    assert sample["naive_sample_tabs"] == tabs[0] + tabs[2]  # every 2nd province
+    # Open the national spreadsheet, add its tab, append its header (3), then per
+    # province open, list tabs, add a tab, append a header (4), per tab 1 read + 2 appends.
+    assert full["naive_requests"] == 3 + 4 * len(data) + 3 * sum(tabs)
+    assert sample["naive_requests"] == full["naive_requests"]
