@@ -38,7 +38,7 @@ from bot.config import Config
 from bot.errors import ConfigError, SheetError
 from bot.form import column_letter, fingerprint
 from bot.google_grid import COLOURS, TabMeta, cell_at, grid_of, tab_meta
-from bot.google_http import PoliteHTTPClient, RateLimiter, RetryPolicy
+from bot.google_http import PoliteHTTPClient, RateLimiter, RetryPolicy, encode_json
 from bot.model import (
     ApplyResult,
     BotTab,
@@ -65,7 +65,7 @@ _META_FIELDS = (
 _GRID_FIELDS = (
     "sheets(properties(sheetId,title,index,gridProperties(rowCount,columnCount)),"
     "developerMetadata(metadataId,metadataKey,metadataValue),"
-    "data(startRow,startColumn,rowData(values(effectiveValue,formattedValue,"
+    "data(startRow,startColumn,rowData(values(effectiveValue,"
     "effectiveFormat(numberFormat(type)),userEnteredFormat(backgroundColor)))))"
 )
 
@@ -144,6 +144,8 @@ class GoogleBackend:
             sleep=sleep,
         )
         self.http = http
+        # Google compresses answers only for clients that say "gzip" in their User-Agent.
+        http.session.headers["User-Agent"] = "softpower-bot (gzip)"
         self._meta: dict[str, dict[str, TabMeta]] = {}
 
     def __enter__(self) -> GoogleBackend:
@@ -331,7 +333,7 @@ class GoogleBackend:
         chunks: list[list[dict[str, Any]]] = [[]]
         size = 0
         for group in groups:
-            group_size = len(json.dumps(group, ensure_ascii=False).encode())
+            group_size = len(encode_json({"requests": group}))
             if chunks[-1] and size + group_size > limit:
                 chunks.append([])
                 size = 0

@@ -16,6 +16,11 @@ from bot.sheets import OWNER_MARK
 # The bot's highlight colours (red, green, blue as the API writes them).
 COLOURS = {"error": (0.973, 0.796, 0.796), "warning": (1.0, 0.941, 0.702)}
 _SERIAL_EPOCH = date(1899, 12, 30)
+# ErrorValue.type -> what the cell shows.
+ERROR_TEXT = {
+    "ERROR": "#ERROR!", "NULL_VALUE": "#NULL!", "DIVIDE_BY_ZERO": "#DIV/0!", "VALUE": "#VALUE!",
+    "REF": "#REF!", "NAME": "#NAME?", "NUM": "#NUM!", "N_A": "#N/A", "LOADING": "#LOADING",
+}  # fmt: skip
 _DATE_TYPES = frozenset({"DATE", "DATE_TIME"})
 
 
@@ -85,7 +90,9 @@ def cell_value(cell: dict[str, Any]) -> Cell:
     if not effective:
         return None
     if "errorValue" in effective:
-        return str(cell.get("formattedValue") or effective["errorValue"].get("type", "#ERROR!"))
+        # What the cell shows; derived from the type so reads need not fetch formattedValue.
+        kind = effective["errorValue"].get("type", "ERROR")
+        return cell.get("formattedValue") or ERROR_TEXT.get(kind, "#ERROR!")
     if "stringValue" in effective:
         return str(effective["stringValue"])
     if "boolValue" in effective:

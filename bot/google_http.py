@@ -8,6 +8,7 @@ writes under their per-minute quotas so a national cycle never sees a 429 at all
 
 from __future__ import annotations
 
+import json as json_module
 import logging
 import random
 import time
@@ -18,6 +19,7 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 
 import requests
+from google.auth.exceptions import RefreshError
 from gspread.exceptions import APIError
 from gspread.http_client import HTTPClient
 
@@ -35,6 +37,11 @@ def request_kind(method: str, url: str) -> str:
     if method.upper() == "GET" or any(p in url for p in _READ_POSTS):
         return "read"
     return "write"
+
+
+def encode_json(body: Mapping[str, Any]) -> bytes:
+    """A request body as the bot sends it (compact UTF-8 JSON); its length is its size."""
+    return json_module.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
 class RateLimiter:
@@ -146,6 +153,10 @@ class PoliteHTTPClient(HTTPClient):
     ) -> requests.Response:
         """Send one API request, pacing and retrying; raise SheetError when it cannot."""
         kind = request_kind(method, endpoint)
+        if json is not None:
+            # UTF-8, not requests' \uXXXX escapes: Thai text goes out at half the size.
+            data, json = encode_json(json), None
+            headers = {**(headers or {}), "Content-Type": "application/json; charset=utf-8"}
         last = ""
         for attempt in range(self.policy.max_retries + 1):
             self.traffic.waited_s += self.limiters[kind].acquire()
@@ -158,6 +169,13 @@ class PoliteHTTPClient(HTTPClient):
                 )  # fmt: skip
             except (requests.Timeout, requests.ConnectionError) as exc:
                 last = f"{type(exc).__name__}"
+            except RefreshError as exc:
+                # Not worth retrying: the key was revoked, deleted, or the clock is wrong.
+                raise SheetError(
+                    f"Google refused the bot's credentials ({str(exc).split(':')[0]}); check "
+                    "google.credentials, make a new key for the service account if it was "
+                    "deleted, and check the machine's clock"
+                ) from None
             else:
                 self.traffic.by_status[response.status_code] += 1
                 if response.ok:

@@ -5,8 +5,17 @@ from __future__ import annotations
 import random
 
 import pytest
+import requests
+from google.auth.exceptions import RefreshError
 
-from bot.google_http import RateLimiter, RetryPolicy, request_kind, retry_after_seconds
+from bot.errors import SheetError
+from bot.google_http import (
+    PoliteHTTPClient,
+    RateLimiter,
+    RetryPolicy,
+    request_kind,
+    retry_after_seconds,
+)
 
 
 class FakeClock:
@@ -78,3 +87,14 @@ def test_backoff_is_bounded_jittered_and_honours_retry_after() -> None:
 def test_retry_after_header(header: str | None, seconds: float | None) -> None:
     now = 1445412480.0  # Wed, 21 Oct 2015 07:28:00 GMT
     assert retry_after_seconds(header, now=now) == seconds
+
+
+def test_refused_credentials_are_one_clear_error_not_a_traceback() -> None:
+    class RefusingSession(requests.Session):
+        def request(self, *args: object, **kwargs: object) -> requests.Response:  # type: ignore[override]
+            raise RefreshError("invalid_grant: Invalid JWT Signature.", {"error": "invalid_grant"})
+
+    client = PoliteHTTPClient(None, RefusingSession())
+    with pytest.raises(SheetError, match="Google refused the bot's credentials"):
+        client.request("get", "https://sheets.googleapis.com/v4/spreadsheets/x")
+    assert client.traffic.retries == 0
