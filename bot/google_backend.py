@@ -21,6 +21,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import time
 import zlib
 from collections.abc import Callable, Sequence
@@ -303,42 +304,53 @@ class GoogleBackend:
                 groups.append(requests_)
                 stamped.append(marks)
         taken = {m.sheet_id for m in state.tabs.values()}
+        # Staging tabs a crash left behind are removed with the first write.
+        leftovers = [m.sheet_id for t, m in state.tabs.items() if _STAGING.search(t)]
+        if leftovers:
+            groups.append([{"deleteSheet": {"sheetId": i}} for i in leftovers])
+        staged: list[list[dict[str, Any]]] = []
         for tab in plan.tabs:
             meta = state.tabs.get(tab.name)
             if meta is not None and not meta.owned and state.grids.get(tab.name):
                 result.conflicts.append(conflict_problem(plan.spreadsheet, tab.name))
                 continue
-            requests_ = self._tab_requests(tab, meta, plan.spreadsheet, taken)
-            if requests_:
-                groups.append(requests_)
-        if not groups:
+            batches = self._tab_requests(tab, meta, taken)
+            if len(batches) == 1:
+                groups.append(batches[0])
+            else:
+                staged += batches  # a big tab: its own sequence of requests
+        if not groups and not staged:
             return result
         # Ask for the stamped tabs (to check rows did not move) and the bot's tabs (their
         # new ids and metadata, for the cache) in the write's own response.
         shown = [quote_tab(m.tab) for m in stamped]
         shown += [f"{quote_tab(t.name)}!A1:A1" for t in plan.tabs if t.name not in {
             p.tab for p in result.conflicts}]  # fmt: skip
-        replies = self._send(plan.spreadsheet, groups, shown)
+        replies = self._send(plan.spreadsheet, self._pack(groups) + staged, shown)
         result.written = True
         moved = self._verify(plan.spreadsheet, stamped, replies)
         if moved:
             log.warning("rows moved while writing %s: cleared %d statuses", plan.spreadsheet, moved)
         return result
 
-    def _send(
-        self, spreadsheet: str, groups: list[list[dict[str, Any]]], response_ranges: list[str]
-    ) -> dict[str, Any]:
-        """Send the request groups in as few batchUpdates as the size limit allows."""
+    def _pack(self, groups: list[list[dict[str, Any]]]) -> list[list[dict[str, Any]]]:
+        """Request groups packed into as few batches as the size limit allows."""
         limit = self.config.google.max_request_bytes
-        chunks: list[list[dict[str, Any]]] = [[]]
-        size = 0
+        chunks: list[list[dict[str, Any]]] = []
+        size = limit
         for group in groups:
             group_size = len(encode_json({"requests": group}))
-            if chunks[-1] and size + group_size > limit:
+            if size + group_size > limit:
                 chunks.append([])
                 size = 0
             chunks[-1].extend(group)  # a tab's requests always travel together
             size += group_size
+        return chunks
+
+    def _send(
+        self, spreadsheet: str, chunks: list[list[dict[str, Any]]], response_ranges: list[str]
+    ) -> dict[str, Any]:
+        """Send the batches in order; the last one brings back the tabs in `response_ranges`."""
         merged: dict[str, Any] = {"sheets": []}
         for n, chunk in enumerate(chunks):
             body: dict[str, Any] = {"requests": chunk, "includeSpreadsheetInResponse": True}
@@ -436,8 +448,10 @@ class GoogleBackend:
         return out
 
     def _tab_requests(
-        self, tab: BotTab, meta: TabMeta | None, spreadsheet: str, taken: set[int]
-    ) -> list[dict[str, Any]]:
+        self, tab: BotTab, meta: TabMeta | None, taken: set[int]
+    ) -> list[list[dict[str, Any]]]:
+        """The batches that rebuild one bot tab: none if unchanged, one if it fits in a
+        request, else a hidden staging tab filled chunk by chunk and swapped in at once."""
         rows = [[self._render(c) for c in row] for row in tab.rows]
         width = max((len(r) for r in rows), default=1) or 1
         rows = [r + [{}] * (width - len(r)) for r in rows]
@@ -452,33 +466,90 @@ class GoogleBackend:
         ).hexdigest()
         if meta is not None and meta.owned and meta.metadata.get(DIGEST_KEY, (0, ""))[1] == digest:
             return []
-        height = max(len(rows), tab.header_rows + 1)
+        grid = {"rowCount": max(len(rows), tab.header_rows + 1), "columnCount": width,
+                "frozenRowCount": tab.header_rows}  # fmt: skip
+        marks = _ownership(digest)
+        sheet_id = _new_sheet_id(tab.name, taken) if meta is None else meta.sheet_id
+        whole = [*self._fill(sheet_id, rows, grid, meta, tab.name), *marks(sheet_id)]
+        if len(encode_json({"requests": whole})) <= self.config.google.max_request_bytes:
+            taken.add(sheet_id)
+            return [whole]
+        return self._staged(tab, rows, grid, meta, taken, marks)
+
+    def _fill(
+        self,
+        sheet_id: int,
+        rows: list[list[dict[str, Any]]],
+        grid: dict[str, int],
+        meta: TabMeta | None,
+        title: str,
+    ) -> list[dict[str, Any]]:
+        """Rewrite a tab in place: (add it,) drop the bot's metadata, resize, write cells."""
         out: list[dict[str, Any]] = []
         if meta is None:
-            sheet_id = _new_sheet_id(tab.name, taken)
-            taken.add(sheet_id)
-            out.append({"addSheet": {"properties": {"sheetId": sheet_id, "title": tab.name}}})
+            out.append({"addSheet": {"properties": {"sheetId": sheet_id, "title": title}}})
         else:
-            sheet_id = meta.sheet_id
             for key in (OWNER_MARK, DIGEST_KEY):
                 if key in meta.metadata:
                     lookup = {"developerMetadataLookup": {"metadataId": meta.metadata[key][0]}}
                     out.append({"deleteDeveloperMetadata": {"dataFilter": lookup}})
-        out.append({"updateSheetProperties": {
-            "properties": {"sheetId": sheet_id, "gridProperties": {
-                "rowCount": height, "columnCount": width, "frozenRowCount": tab.header_rows}},
-            "fields": "gridProperties(rowCount,columnCount,frozenRowCount)",
-        }})  # fmt: skip
-        out.append({"updateCells": {
-            "start": {"sheetId": sheet_id, "rowIndex": 0, "columnIndex": 0},
-            "rows": [{"values": r} for r in rows],
-            "fields": "userEnteredValue,textFormatRuns,userEnteredFormat",
-        }})  # fmt: skip
-        for key, value in ((OWNER_MARK, "softpower-bot"), (DIGEST_KEY, digest)):
-            out.append({"createDeveloperMetadata": {"developerMetadata": {
-                "metadataKey": key, "metadataValue": value, "visibility": "DOCUMENT",
-                "location": {"sheetId": sheet_id}}}})  # fmt: skip
+        out.append(_resize(sheet_id, grid))
+        out.append(_write_rows(sheet_id, 0, rows))
         return out
+
+    def _staged(  # noqa: PLR0917 - the parts of one tab's rebuild
+        self,
+        tab: BotTab,
+        rows: list[list[dict[str, Any]]],
+        grid: dict[str, int],
+        meta: TabMeta | None,
+        taken: set[int],
+        marks: Callable[[int], list[dict[str, Any]]],
+    ) -> list[list[dict[str, Any]]]:
+        # Too big for one request (the national tab): fill a hidden copy in requests under
+        # the size limit, then swap it in with one atomic batchUpdate, so nobody ever sees
+        # a half-built tab. The swap keeps the old tab's id, so links to it still work.
+        limit = self.config.google.max_request_bytes - 4096
+        staging = _new_sheet_id(f"{tab.name}{os.urandom(4).hex()}", taken)
+        taken.add(staging)
+        title = f"{tab.name} (กำลังปรับปรุง {staging})"
+        batches: list[list[dict[str, Any]]] = []
+        hidden = {"sheetId": staging, "title": title, "hidden": True, "gridProperties": grid}
+        current: list[dict[str, Any]] = [{"addSheet": {"properties": hidden}}]
+        chunk: list[list[dict[str, Any]]] = []
+        size, start = len(encode_json({"requests": current})), 0
+        for index, row in enumerate(rows):
+            row_size = len(encode_json({"values": row})) + 1
+            if chunk and size + row_size > limit:
+                current.append(_write_rows(staging, start, chunk))
+                batches.append(current)
+                current, size, start, chunk = [], 0, index, []
+            chunk.append(row)
+            size += row_size
+        current.append(_write_rows(staging, start, chunk))
+        batches.append(current)
+        swap: list[dict[str, Any]]
+        if meta is None:
+            final = staging
+            props: dict[str, Any] = {"sheetId": staging, "title": tab.name, "hidden": False}
+            swap = [{"updateSheetProperties": {"properties": props, "fields": "title,hidden"}}]
+        else:
+            final = meta.sheet_id
+            copy = {
+                "sourceSheetId": staging,
+                "newSheetId": meta.sheet_id,
+                "newSheetName": tab.name,
+                "insertSheetIndex": meta.index,
+            }
+            shown: dict[str, Any] = {"sheetId": meta.sheet_id, "hidden": False}
+            swap = [
+                {"deleteSheet": {"sheetId": meta.sheet_id}},
+                {"duplicateSheet": copy},
+                {"deleteSheet": {"sheetId": staging}},
+                {"updateSheetProperties": {"properties": shown, "fields": "hidden"}},
+            ]
+        batches.append([*swap, *marks(final)])
+        return batches
 
     def _render(self, value: OutCell) -> dict[str, Any]:
         if isinstance(value, LinkedText):
@@ -499,6 +570,42 @@ class GoogleBackend:
         return (
             f"{self.location(link.spreadsheet)}#{gid}range={column_letter(link.column)}{link.row}"
         )
+
+
+_STAGING = re.compile(r" \(กำลังปรับปรุง \d+\)$")
+
+
+def _resize(sheet_id: int, grid: dict[str, int]) -> dict[str, Any]:
+    return {"updateSheetProperties": {
+        "properties": {"sheetId": sheet_id, "gridProperties": grid},
+        "fields": "gridProperties(rowCount,columnCount,frozenRowCount)",
+    }}  # fmt: skip
+
+
+def _write_rows(sheet_id: int, start: int, rows: list[list[dict[str, Any]]]) -> dict[str, Any]:
+    return {"updateCells": {
+        "start": {"sheetId": sheet_id, "rowIndex": start, "columnIndex": 0},
+        "rows": [{"values": r} for r in rows],
+        "fields": "userEnteredValue,textFormatRuns,userEnteredFormat",
+    }}  # fmt: skip
+
+
+def _ownership(digest: str) -> Callable[[int], list[dict[str, Any]]]:
+    """The developer metadata that marks a tab as the bot's, with its content digest."""
+
+    def create(sheet_id: int) -> list[dict[str, Any]]:
+        out = []
+        for key, value in ((OWNER_MARK, "softpower-bot"), (DIGEST_KEY, digest)):
+            meta = {
+                "metadataKey": key,
+                "metadataValue": value,
+                "visibility": "DOCUMENT",
+                "location": {"sheetId": sheet_id},
+            }
+            out.append({"createDeveloperMetadata": {"developerMetadata": meta}})
+        return out
+
+    return create
 
 
 class _StaleRanges(Exception):

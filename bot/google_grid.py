@@ -32,6 +32,7 @@ class TabMeta:
     title: str
     rows: int
     columns: int
+    index: int = 0
     metadata: dict[str, tuple[int, str]] = field(default_factory=dict)  # key -> (id, value)
 
     @property
@@ -53,6 +54,7 @@ def tab_meta(sheet: dict[str, Any]) -> TabMeta:
         title=props.get("title", ""),
         rows=int(grid.get("rowCount", 0)),
         columns=int(grid.get("columnCount", 0)),
+        index=int(props.get("index", 0)),
         metadata=metadata,
     )
 

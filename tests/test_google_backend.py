@@ -210,17 +210,67 @@ def test_a_wrong_key_is_reported_as_not_found(fake: FakeSheets) -> None:
         sync_cycle(bad, GoogleBackend(bad, session=fake.session()), TODAY)
 
 
-def test_big_writes_are_chunked_but_each_tab_arrives_whole(fake: FakeSheets) -> None:
+def test_a_tab_too_big_for_one_request_is_swapped_in_whole(fake: FakeSheets) -> None:
     world = GoogleWorld(fake, max_request_bytes=10_000)
     tabs = default_tabs()
     tabs["อำเภอภูเขียว"] += [
         row(identity=f"อัตลักษณ์ที่ {n}", post_url=f"https://fb.watch/{n}") for n in range(40)
     ]
     world.make(tabs)
+    national = world.ids["national"]
+    seen: list[list[list[Any]] | None] = []
+
+    def watch(f: FakeSheets) -> None:
+        # What a person looking at the national tab sees before each of the bot's writes.
+        titles = [s.title for s in f.spreadsheet(national).sheets if not s.props.get("hidden")]
+        seen.append(f.tab_values(national, "รวมทั้งประเทศ") if "รวมทั้งประเทศ" in titles else None)
+        f.before_next(watch, kind="spreadsheets.batchUpdate")
+
+    fake.before_next(watch, kind="spreadsheets.batchUpdate")
     world.sync()
-    assert kinds(fake)["spreadsheets.batchUpdate"] > 2
-    assert len(world.values("national", "รวมทั้งประเทศ")) == 45
+    first = world.values("national", "รวมทั้งประเทศ")
+    assert len(first) == 45
     assert len(world.values("province", "รวมจังหวัดชัยภูมิ")) == 45
+    assert len(seen) > 3  # it took several requests...
+    assert all(v is None for v in seen)  # ...and the tab only appeared complete
+    gid = next(s.sheet_id for s in fake.spreadsheet(national).sheets if s.title == "รวมทั้งประเทศ")
+
+    world.set_value("province", "อำเภอคอนสาร", 2, 1, "ธ.ค. 2567")  # one more row
+    seen.clear()
+    world.sync()
+    second = world.values("national", "รวมทั้งประเทศ")
+    assert len(second) == 46
+    # Before every request a person saw the whole old tab or the whole new one, never a mix.
+    lengths = [len(v) if v is not None else None for v in seen]
+    assert set(lengths) == {45, 46}
+    assert lengths == sorted(lengths, key=lambda n: n or 0)
+    assert [s.title for s in fake.spreadsheet(national).sheets if "กำลังปรับปรุง" in s.title] == []
+    # Same tab id after the swap: links and bookmarks to the national tab keep working.
+    assert gid == next(
+        s.sheet_id for s in fake.spreadsheet(national).sheets if s.title == "รวมทั้งประเทศ"
+    )
+    assert world.sync().applied[1].written is False  # its digest came along
+
+
+def test_a_staging_tab_left_by_a_crash_is_removed(fake: FakeSheets) -> None:
+    world = GoogleWorld(fake, max_request_bytes=10_000, max_retries=0)
+    tabs = default_tabs()
+    tabs["อำเภอภูเขียว"] += [
+        row(identity=f"ที่ {n}", post_url=f"https://fb.watch/{n}") for n in range(40)
+    ]
+    world.make(tabs)
+    world.sync()
+    world.set_value("province", "อำเภอคอนสาร", 2, 1, "ธ.ค. 2567")
+    # The swap (the national sheet's last request) fails: the hidden staging tab stays.
+    fake.before_next(lambda f: f.fail_next(503, kind="spreadsheets.batchUpdate"),
+                     kind="spreadsheets.batchUpdate")  # fmt: skip
+    with pytest.raises(SheetError):
+        world.sync()
+    assert len(world.values("national", "รวมทั้งประเทศ")) == 45  # the old tab, whole
+    world._backend = None  # a restarted bot
+    world.sync()
+    assert len(world.values("national", "รวมทั้งประเทศ")) == 46
+    assert not [t for t in world.tabs("national") if "กำลังปรับปรุง" in t]
 
 
 def test_dates_are_read_as_dates_not_locale_text() -> None:

@@ -133,7 +133,11 @@ class GoogleWorld:
         self.ids["national"] = self.fake.add_spreadsheet(
             "national", tabs=national or {"คำอธิบาย": [["รายงานระดับประเทศ"]]}, value_input="RAW"
         )
-        settings = {"timeout_s": 30, **self.google}
+        # Generous quotas unless a test is about quotas: pacing is tested on its own.
+        settings = {"timeout_s": 30, "read_quota_per_minute": 300, "write_quota_per_minute": 300,
+                    **self.google}  # fmt: skip
+        if "write_quota_per_minute" not in self.google:
+            self.fake.set_quota(10_000, 10_000)
         extra = "".join(f"  {k}: {v}\n" for k, v in settings.items())
         self.config = parse_config(
             f"backend: google\ngoogle:\n{extra}"

@@ -34,7 +34,7 @@ _REAL_BUT_NOT_MODELLED = {
     "clearBasicFilter", "copyPaste", "cutPaste",
     "deleteBanding", "deleteConditionalFormatRule", "deleteDataSource",
     "deleteDimensionGroup", "deleteDuplicates", "deleteEmbeddedObject", "deleteFilterView",
-    "deleteNamedRange", "deleteRange", "duplicateFilterView", "duplicateSheet",
+    "deleteNamedRange", "deleteRange", "duplicateFilterView",
     "findReplace", "insertRange", "mergeCells", "moveDimension", "pasteData",
     "randomizeRange", "refreshDataSource", "setBasicFilter", "sortRange", "textToColumns",
     "trimWhitespace", "unmergeCells", "updateBanding", "updateBorders", "updateChartSpec",
@@ -154,6 +154,38 @@ def delete_sheet(ss: Spreadsheet, req: dict[str, Any], ctx: Context) -> dict[str
     if all(s.props.get("hidden") for s in ss.sheets):
         raise ctx.fail("You can't remove all the visible sheets in a document.")
     return {}
+
+
+def duplicate_sheet(ss: Spreadsheet, req: dict[str, Any], ctx: Context) -> dict[str, Any]:
+    """duplicateSheet: a copy of a sheet's cells and properties, under a new id and name.
+
+    Developer metadata is not copied (an assumption: the recordings have no duplicateSheet);
+    the bot does not rely on either behaviour, it deletes and recreates its own.
+    """
+    source = _sheet(ss, req.get("sourceSheetId"), ctx)
+    new_id = req.get("newSheetId")
+    if new_id is None:
+        new_id = ctx.ids.fresh_number(lambda i: ss.sheet_by_id(i) is not None)
+    elif ss.sheet_by_id(int(new_id)) is not None:
+        raise ctx.fail(f"A sheet with id {new_id} already exists.")
+    title = str(req.get("newSheetName") or f"Copy of {source.title}")
+    if _title_taken(ss, title):
+        raise ctx.fail(
+            f'A sheet with the name "{title}" already exists. Please enter another name.'
+        )
+    copy_of = copy.deepcopy(source)
+    copy_of.metadata = []
+    copy_of.protected = []
+    copy_of.props["sheetId"] = int(new_id)
+    copy_of.props["title"] = title
+    index = req.get("insertSheetIndex", len(ss.sheets))
+    for sheet in ss.sheets:
+        if int(sheet.props["index"]) >= int(index):
+            sheet.props["index"] = int(sheet.props["index"]) + 1
+    copy_of.props["index"] = int(index)
+    ss.sheets.append(copy_of)
+    ss.reindex()
+    return {"duplicateSheet": {"properties": copy.deepcopy(copy_of.props)}}
 
 
 def update_sheet_properties(ss: Spreadsheet, req: dict[str, Any], ctx: Context) -> dict[str, Any]:
@@ -399,6 +431,7 @@ def delete_protected_range(ss: Spreadsheet, req: dict[str, Any], ctx: Context) -
 HANDLERS: dict[str, Handler] = {
     "addSheet": add_sheet,
     "deleteSheet": delete_sheet,
+    "duplicateSheet": duplicate_sheet,
     "updateSheetProperties": update_sheet_properties,
     "updateSpreadsheetProperties": update_spreadsheet_properties,
     "updateCells": update_cells,
