@@ -3,8 +3,9 @@
 Per spreadsheet and cycle: one read (`spreadsheets.get` with a field mask: values,
 backgrounds, tab properties and the bot's developer metadata of exactly the tabs it needs)
 and at most one write (`spreadsheets.batchUpdate`, which Google applies atomically), none
-when nothing changed. Tab metadata is cached between cycles and refreshed from the write's
-own response, so a steady cycle costs one read per spreadsheet.
+when nothing changed. Only the very first cycle, before the bot's tabs exist, has to read
+the tab list first. A bot tab too big for one request is filled into a hidden staging tab
+in parts and swapped in by one atomic request.
 
 `values:batchGet` is not used for the read because it cannot return cell backgrounds, and
 the bot must know which colours are its own to remove only those.
