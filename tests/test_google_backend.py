@@ -14,7 +14,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from bot.config import parse_config
+from bot.config import Config, parse_config
 from bot.cycle import sync_cycle
 from bot.doctor import blocks_sync, diagnose
 from bot.errors import ConfigError, SheetError
@@ -288,6 +288,16 @@ def test_dates_are_read_as_dates_not_locale_text() -> None:
     assert cell_value({"effectiveValue": {"stringValue": "=1+1"}}) == "=1+1"
 
 
+def google_config(folder: Path, google: str = "") -> Config:
+    """A Google config with two well-formed keys, relative paths under `folder`."""
+    return parse_config(
+        f"backend: google\n{google}"
+        "national: {key: 1BxiMVs0XRA5nFMdKvBdBZjgmUUqptlbs74OgvE2upms}\n"
+        "provinces: [{province: ชัยภูมิ, key: 2BxiMVs0XRA5nFMdKvBdBZjgmUUqptlbs74OgvE2upms}]\n",
+        base_dir=folder,
+    )
+
+
 def _service_account_file(path: Path) -> Path:
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     pem = key.private_bytes(
@@ -303,14 +313,7 @@ def _service_account_file(path: Path) -> Path:
 
 def test_credentials_from_a_service_account_key(tmp_path: Path) -> None:
     _service_account_file(tmp_path / "sa.json")
-    config = parse_config(
-        "backend: google\ngoogle: {credentials: sa.json}\nnational: {key: "
-        + "1BxiMVs0XRA5nFMdKvBdBZjgmUUqptlbs74OgvE2upms"
-        + "}\nprovinces: [{province: ชัยภูมิ, key: "
-        + "2BxiMVs0XRA5nFMdKvBdBZjgmUUqptlbs74OgvE2upms"
-        + "}]\n",
-        base_dir=tmp_path,
-    )
+    config = google_config(tmp_path, "google: {credentials: sa.json}\n")
     credentials = load_credentials(config)
     assert credentials.service_account_email == "softpower-bot@thai-dla.iam.gserviceaccount.com"
     assert GoogleBackend(config).account == credentials.service_account_email
@@ -326,26 +329,13 @@ def test_bad_credentials_are_a_clear_config_error(
 ) -> None:
     if content is not None:
         (tmp_path / "sa.json").write_text(content)
-    config = parse_config(
-        "backend: google\ngoogle: {credentials: sa.json}\nnational: {key: "
-        + "1BxiMVs0XRA5nFMdKvBdBZjgmUUqptlbs74OgvE2upms"
-        + "}\nprovinces: [{province: ชัยภูมิ, key: "
-        + "2BxiMVs0XRA5nFMdKvBdBZjgmUUqptlbs74OgvE2upms"
-        + "}]\n",
-        base_dir=tmp_path,
-    )
+    config = google_config(tmp_path, "google: {credentials: sa.json}\n")
     with pytest.raises(ConfigError, match=message):
         load_credentials(config)
 
 
 def test_no_credentials_at_all_says_where_to_put_them(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("GOOGLE_APPLICATION_CREDENTIALS", raising=False)
-    config = parse_config(
-        "backend: google\nnational: {key: "
-        + "1BxiMVs0XRA5nFMdKvBdBZjgmUUqptlbs74OgvE2upms"
-        + "}\nprovinces: [{province: ชัยภูมิ, key: "
-        + "2BxiMVs0XRA5nFMdKvBdBZjgmUUqptlbs74OgvE2upms"
-        + "}]\n"
-    )
+    config = google_config(Path.cwd())
     with pytest.raises(ConfigError, match=r"google\.credentials: give the path"):
         load_credentials(config)
