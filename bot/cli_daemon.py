@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from bot import deadlines, thai
 from bot.config import Config, load_config, local_today
 from bot.cycle import check_cycle
-from bot.notify import Sender, channel_limit, line_messages, mask, split_message
+from bot.notify import Sender, channel_limit, line_messages, mask, message_text, split_message
 from bot.output import pairs, table
 from bot.reminders import due_messages, rules_of
 from bot.scheduler import Daemon, send_due
@@ -52,9 +52,12 @@ def cmd_remind(args: argparse.Namespace) -> int:
         for m in messages
         for url in m.channels
     ]
-    line_urls = [url for m in messages for url in m.channels if url.startswith("line")]
-    estimate = line_messages(
-        line_urls, [m.text for m in messages for u in m.channels if u.startswith("line")]
+    # Each message costs its own pushes, on its own LINE channels (title included).
+    estimate = sum(
+        line_messages([url], [message_text(m.title, m.text)])
+        for m in messages
+        for url in m.channels
+        if url.startswith("line")
     )
     sent = None
     if not args.dry_run:

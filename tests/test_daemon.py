@@ -109,10 +109,10 @@ def test_dry_run_json_shows_everything_and_sends_nothing(
 ) -> None:  # fmt: skip
     monkeypatch.setenv("LINE_TOKEN", "line-secret-token-xyz")
     config = project(tmp_path, smtp.port, extra="")
-    text = config.read_text(encoding="utf-8").replace(
-        '  provinces: {ชัยภูมิ: ["',
-        '  provinces: {ชัยภูมิ: ["line://${LINE_TOKEN}/C1234567890abcdef1234567890abcdef", "',
-    )
+    line = "line://${LINE_TOKEN}/C1234567890abcdef1234567890abcdef"
+    text = config.read_text(encoding="utf-8")
+    text = text.replace('  provinces: {ชัยภูมิ: ["', f'  provinces: {{ชัยภูมิ: ["{line}", "')
+    text = text.replace('  admins: ["', f'  admins: ["{line}", "')
     config.write_text(text, encoding="utf-8")
     assert (
         main(["--config", str(config), "--today", "2025-01-22", "remind", "--dry-run", "--json"])
@@ -124,8 +124,8 @@ def test_dry_run_json_shows_everything_and_sends_nothing(
     keys = {"recipient", "level", "deadline", "offset", "channel", "title", "text"}
     assert all(keys <= set(m) for m in data["messages"])
     levels = Counter(m["level"] for m in data["messages"])
-    assert levels == {"province": 2, "admin": 1}  # province: LINE + e-mail
-    assert data["line_messages_estimate"] == 1
+    assert levels == {"province": 2, "admin": 2}  # each: LINE + e-mail
+    assert data["line_messages_estimate"] == 2  # one push each, not every text to every URL
     assert "line-secret-token-xyz" not in out and "s3cret-pass" not in out
     province = next(m for m in data["messages"] if m["channel"].startswith("line"))
     assert (province["deadline"], province["offset"]) == ("2025-01-25", 3)
