@@ -15,7 +15,7 @@ district (about 10% of rows wrong in the usual ways) and a national spreadsheet.
   peak_rss_mb      the process's peak resident memory over the whole run
 
 `--backend google` puts the spreadsheets straight into the local fake Sheets API
-(tests/fake_sheets, served over real HTTP on 127.0.0.1, in this process), which enforces
+(fake_sheets, served over real HTTP on 127.0.0.1, in this process), which enforces
 Google's default per-user quota (60 read and 60 write requests a minute) on a simulated
 clock shared with the bot's own pacing, so waiting a quota minute takes no real time.
 Requests themselves take no simulated time (the harshest case for the quota). It runs a
@@ -71,15 +71,11 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import openpyxl
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from bot import geo  # noqa: E402
-from bot.config import Config, load_config, parse_config, source_tabs  # noqa: E402
-from bot.cycle import CycleReport, evaluate, read_all, sync_cycle  # noqa: E402
-from bot.form_fields import CATEGORIES, FIELDS  # noqa: E402
-from bot.sheets import open_backend  # noqa: E402
+from bot import geo
+from bot.config import Config, load_config, parse_config, source_tabs
+from bot.cycle import CycleReport, evaluate, read_all, sync_cycle
+from bot.form_fields import CATEGORIES, FIELDS
+from bot.sheets import open_backend
 
 if TYPE_CHECKING:
     # The Google side (gspread, the fake) is imported where it runs, so that the xlsx
@@ -87,7 +83,7 @@ if TYPE_CHECKING:
     import requests
 
     from bot.google_http import Traffic
-    from tests.fake_sheets import FakeClock, FakeSheets, RequestRecord
+    from fake_sheets import FakeClock, FakeSheets, RequestRecord
 
 T = TypeVar("T")
 
@@ -327,7 +323,7 @@ class Tally:
 
 def tally(records: Sequence[RequestRecord]) -> Tally:
     """Count a slice of the fake's request log."""
-    from tests.fake_sheets import READ_KINDS, WRITE_KINDS  # noqa: PLC0415
+    from fake_sheets import READ_KINDS, WRITE_KINDS  # noqa: PLC0415
 
     out = Tally()
     for r in records:
@@ -412,7 +408,7 @@ def run_naive(
     national tab (once), each province (open, list tabs, add its tab, header) and each
     district tab (one read, two appends).
     """
-    from tests.fake_sheets import FakeClock, FakeSheets  # noqa: PLC0415
+    from fake_sheets import FakeClock, FakeSheets  # noqa: PLC0415
 
     chosen = sample_provinces(data, sample)
     clock = FakeClock()
@@ -524,7 +520,7 @@ def run_google(
     """
     from bot.google_backend import GoogleBackend  # noqa: PLC0415
     from bot.google_http import Traffic  # noqa: PLC0415
-    from tests.fake_sheets import FakeClock, FakeSheets  # noqa: PLC0415
+    from fake_sheets import FakeClock, FakeSheets  # noqa: PLC0415
 
     wall = time.perf_counter()
     start = time.perf_counter()

@@ -1,5 +1,6 @@
-# Sourced by demo.sh and test.sh: make .venv and install the project into it, once per
-# change of pyproject.toml. Needs only python3 (3.11+) and access to PyPI.
+# Sourced by demo.sh and test.sh: make .venv and install the project (and, for the tests
+# and the benchmark, the fake Sheets API in fake_sheets/) into it, once per change of a
+# pyproject.toml. Needs only python3 (3.11+) and access to PyPI.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="${SOFTPOWER_VENV:-$ROOT/.venv}"
@@ -9,10 +10,10 @@ if [ ! -x "$VENV/bin/python" ]; then
   "$PYTHON" -m venv "$VENV"
 fi
 STAMP="$VENV/.softpower-installed"
-WANT="$(cat "$ROOT/pyproject.toml" | sha256sum | cut -d' ' -f1)"
+WANT="$(cat "$ROOT/pyproject.toml" "$ROOT/fake_sheets/pyproject.toml" | sha256sum | cut -d' ' -f1)"
 if [ ! -f "$STAMP" ] || [ "$(cat "$STAMP")" != "$WANT" ]; then
   echo "installing softpower-bot and its dependencies into $VENV ..." >&2
   "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip >&2
-  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -e "$ROOT[test]" >&2
+  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -e "$ROOT[test]" -e "$ROOT/fake_sheets" >&2
   echo "$WANT" > "$STAMP"
 fi

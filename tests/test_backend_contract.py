@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from bot.form_fields import STATUS_HEADER
+from fake_sheets import FakeSheets
 from tests.factories import HEADERS, row
-from tests.fake_sheets import FakeSheets
 from tests.workbooks import default_tabs
 from tests.worlds import GoogleWorld, World, XlsxWorld
 

@@ -26,8 +26,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.fake_sheets import FakeSheets
-from tests.fake_sheets.routes import classify
+from fake_sheets import FakeSheets
+from fake_sheets.routes import classify
 
 ROOT = Path(__file__).resolve().parents[1]
 CASSETTES = ROOT.parent / "shared" / "gspread-cassettes"

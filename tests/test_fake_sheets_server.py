@@ -15,8 +15,8 @@ import pytest
 import requests
 from gspread.utils import ValueInputOption, ValueRenderOption
 
-from tests.fake_sheets import FakeClock, FakeSheets
-from tests.fake_sheets.a1 import A1Error, Window, format_range, parse_range, quote_sheet_name
+from fake_sheets import FakeClock, FakeSheets
+from fake_sheets.a1 import A1Error, Window, format_range, parse_range, quote_sheet_name
 
 THAI_TAB = "ข้อมูล อำเภอ"
 SHEETS = "https://sheets.googleapis.com/v4/spreadsheets"

@@ -21,8 +21,8 @@ from bot.errors import ConfigError, SheetError
 from bot.google_backend import GoogleBackend, load_credentials
 from bot.google_grid import cell_value
 from bot.sheets import quote_tab
+from fake_sheets import FakeClock, FakeSheets
 from tests.factories import HEADERS, row
-from tests.fake_sheets import FakeClock, FakeSheets
 from tests.workbooks import default_tabs
 from tests.worlds import GoogleWorld
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
+import pandas as pd
 import pytest
 
 from bot import thai
@@ -102,7 +103,6 @@ def test_clean_text(value: object, expected: str) -> None:
 
 
 def test_clean_text_pandas_missing_values() -> None:
-    pd = pytest.importorskip("pandas")
     assert thai.clean_text(pd.NaT) == ""
     assert thai.clean_text(pd.Timestamp("2024-12-15 10:00")) == "2024-12-15"
 
@@ -371,7 +371,6 @@ def test_parse_month_rejects(value: object) -> None:
 
 
 def test_parse_month_pandas_values() -> None:
-    pd = pytest.importorskip("pandas")
     assert thai.parse_month(pd.NaT) is None
     assert thai.parse_month(pd.Timestamp("2024-12-15")) == (2024, 12)
 

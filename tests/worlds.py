@@ -19,7 +19,7 @@ from bot.google_backend import GoogleBackend
 from bot.google_grid import COLOURS
 from bot.sheets import Backend, open_backend
 from bot.xlsx_backend import FILLS
-from tests.fake_sheets import FakeSheets
+from fake_sheets import FakeSheets
 from tests.workbooks import values as xlsx_values
 from tests.workbooks import write_workbook
 
