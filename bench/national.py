@@ -72,17 +72,17 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import openpyxl
 
 from bot import geo
+from bot.backends import open_backend
 from bot.config import Config, load_config, parse_config, source_tabs
 from bot.cycle import CycleReport, evaluate, read_all, sync_cycle
 from bot.form_fields import CATEGORIES, FIELDS
-from bot.sheets import open_backend
 
 if TYPE_CHECKING:
     # The Google side (gspread, the fake) is imported where it runs, so that the xlsx
     # benchmark's memory figures do not carry it.
     import requests
 
-    from bot.google_http import Traffic
+    from bot.backends.google_http import Traffic
     from fake_sheets import FakeClock, FakeSheets, RequestRecord
 
 T = TypeVar("T")
@@ -518,8 +518,8 @@ def run_google(
     naive script's sample (0: all); `quota_per_minute` is both the fake's quota and the
     bot's configured pacing (Google's default is 60 reads and 60 writes).
     """
-    from bot.google_backend import GoogleBackend  # noqa: PLC0415
-    from bot.google_http import Traffic  # noqa: PLC0415
+    from bot.backends.google import GoogleBackend  # noqa: PLC0415
+    from bot.backends.google_http import Traffic  # noqa: PLC0415
     from fake_sheets import FakeClock, FakeSheets  # noqa: PLC0415
 
     wall = time.perf_counter()

@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from datetime import date
 
 from bot import thai
+from bot.backends import open_backend
 from bot.cli_daemon import cmd_remind, cmd_run, cmd_status
 from bot.config import CONFIG_ENV, DEFAULT_CONFIG_PATH, Config, load_config, local_today
 from bot.cycle import CycleReport, check_cycle, sync_cycle
@@ -22,7 +23,6 @@ from bot.doctor import blocks_sync, diagnose
 from bot.errors import BotError
 from bot.output import pairs, table
 from bot.problems import KINDS
-from bot.sheets import open_backend
 
 EXIT_OK, EXIT_FOUND, EXIT_FAILED = 0, 1, 2
 

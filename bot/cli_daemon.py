@@ -11,13 +11,13 @@ from types import FrameType
 from zoneinfo import ZoneInfo
 
 from bot import deadlines, thai
+from bot.backends import open_backend
 from bot.config import Config, load_config, local_today
 from bot.cycle import check_cycle
 from bot.notify import Sender, channel_limit, line_messages, mask, message_text, split_message
 from bot.output import pairs, table
 from bot.reminders import due_messages, rules_of
 from bot.scheduler import Daemon, send_due
-from bot.sheets import open_backend
 from bot.state import State
 
 log = logging.getLogger("bot.daemon")

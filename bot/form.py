@@ -13,6 +13,7 @@ from bot import problems, thai
 from bot.config import Form, SourceTab
 from bot.form_fields import FIELDS
 from bot.model import Cell, Problem, TabData
+from bot.sheets import column_letter
 
 # A header row must match at least this many form headers: one stray match in a title
 # row ("จังหวัด") must not be mistaken for the header.
@@ -174,12 +175,3 @@ def _tab_problem(source: SourceTab, code: str, **values: object) -> Problem:
         severity=problems.severity(code),
         message=problems.message(code, **values),
     )
-
-
-def column_letter(column: int) -> str:
-    """Spreadsheet column letters for a 1-based column number (1 -> A, 27 -> AA)."""
-    letters = ""
-    while column > 0:
-        column, rem = divmod(column - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters

@@ -2,7 +2,7 @@
 
 A cycle reads each spreadsheet once (all its tabs in one go) and applies one plan to it;
 nothing else crosses this line. Backends: `xlsx` (local Excel workbooks, the embedded
-default) in `bot.xlsx_backend`; `google` (Google Sheets) in `bot.google_backend`.
+default) in `bot.backends.xlsx`; `google` (Google Sheets) in `bot.backends.google`.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from types import TracebackType
 from typing import Protocol
 
 from bot import problems
-from bot.config import Config
 from bot.model import ApplyResult, Link, Problem, SheetPlan, TabData
 
 # Name of the marker that says a tab was made by the bot (a hidden sheet-scoped defined
@@ -82,6 +81,15 @@ def quote_tab(tab: str) -> str:
     return "'" + tab.replace("'", "''") + "'"
 
 
+def column_letter(column: int) -> str:
+    """Spreadsheet column letters for a 1-based column number (1 -> A, 27 -> AA)."""
+    letters = ""
+    while column > 0:
+        column, rem = divmod(column - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
 def conflict_problem(spreadsheet: str, tab: str) -> Problem:
     """The problem reported when a person's tab holds one of the bot's tab names."""
     return Problem(
@@ -94,15 +102,3 @@ def conflict_problem(spreadsheet: str, tab: str) -> Problem:
         problems.severity("TAB_CONFLICT"),
         problems.message("TAB_CONFLICT", tab=tab),
     )
-
-
-def open_backend(config: Config) -> Backend:
-    """The backend the config asks for; use it as a context manager."""
-    # Imported here so `--help` and config errors don't pay for importing openpyxl/gspread.
-    if config.backend == "google":
-        from bot.google_backend import GoogleBackend  # noqa: PLC0415
-
-        return GoogleBackend(config)
-    from bot.xlsx_backend import XlsxBackend  # noqa: PLC0415
-
-    return XlsxBackend(config)

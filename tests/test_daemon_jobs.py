@@ -11,12 +11,12 @@ import openpyxl
 import pytest
 from freezegun import freeze_time
 
+from bot.backends import open_backend
 from bot.config import Config, load_config
 from bot.cycle import check_cycle
 from bot.notify import Sender
 from bot.reminders import due_messages
 from bot.scheduler import Daemon
-from bot.sheets import open_backend
 from bot.state import State
 from tests.workbooks import make_project, values
 

@@ -14,12 +14,12 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from bot.backends.google import GoogleBackend, load_credentials
+from bot.backends.google_grid import cell_value
 from bot.config import Config, parse_config
 from bot.cycle import sync_cycle
 from bot.doctor import blocks_sync, diagnose
 from bot.errors import ConfigError, SheetError
-from bot.google_backend import GoogleBackend, load_credentials
-from bot.google_grid import cell_value
 from bot.sheets import quote_tab
 from fake_sheets import FakeClock, FakeSheets
 from tests.factories import HEADERS, row

@@ -8,14 +8,14 @@ import pytest
 import requests
 from google.auth.exceptions import RefreshError
 
-from bot.errors import SheetError
-from bot.google_http import (
+from bot.backends.google_http import (
     PoliteHTTPClient,
     RateLimiter,
     RetryPolicy,
     request_kind,
     retry_after_seconds,
 )
+from bot.errors import SheetError
 
 
 class FakeClock:

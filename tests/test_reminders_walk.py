@@ -18,11 +18,11 @@ import pytest
 from freezegun import freeze_time
 
 from bot import deadlines, thai
+from bot.backends import open_backend
 from bot.config import Config, load_config
 from bot.notify import Sender
 from bot.reminders import ADMINS, rules_of
 from bot.scheduler import Daemon
-from bot.sheets import open_backend
 from bot.state import State
 from tests.factories import HEADERS, row
 from tests.workbooks import write_workbook

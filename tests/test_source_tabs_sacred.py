@@ -17,9 +17,9 @@ import openpyxl
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bot.backends import open_backend
 from bot.config import load_config
 from bot.cycle import sync_cycle
-from bot.sheets import open_backend
 from tests.factories import GOOD, HEADERS
 from tests.workbooks import CONFIG_TEXT, DISTRICT_TABS
 

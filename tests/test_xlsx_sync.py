@@ -8,12 +8,12 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from bot.backends import open_backend
+from bot.backends.xlsx import FILLS
 from bot.config import Config, load_config
 from bot.cycle import check_cycle, sync_cycle
 from bot.errors import ConfigError, SheetError
 from bot.form_fields import STATUS_HEADER
-from bot.sheets import open_backend
-from bot.xlsx_backend import FILLS
 from tests.factories import HEADERS, row
 from tests.workbooks import DISTRICT_TABS, make_project, values, write_workbook
 

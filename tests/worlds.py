@@ -13,12 +13,13 @@ from typing import Any, Protocol
 import openpyxl
 from openpyxl.styles import PatternFill
 
+from bot.backends import open_backend
+from bot.backends.google import GoogleBackend
+from bot.backends.google_grid import COLOURS
+from bot.backends.xlsx import FILLS
 from bot.config import Config, load_config, parse_config
 from bot.cycle import CycleReport, sync_cycle
-from bot.google_backend import GoogleBackend
-from bot.google_grid import COLOURS
-from bot.sheets import Backend, open_backend
-from bot.xlsx_backend import FILLS
+from bot.sheets import Backend
 from fake_sheets import FakeSheets
 from tests.workbooks import values as xlsx_values
 from tests.workbooks import write_workbook

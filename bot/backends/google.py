@@ -36,11 +36,11 @@ import requests
 from gspread.exceptions import APIError
 
 from bot import thai
+from bot.backends.google_grid import COLOURS, TabMeta, cell_at, grid_of, tab_meta
+from bot.backends.google_http import PoliteHTTPClient, RateLimiter, RetryPolicy, encode_json
 from bot.config import Config
 from bot.errors import ConfigError, SheetError
-from bot.form import column_letter, fingerprint
-from bot.google_grid import COLOURS, TabMeta, cell_at, grid_of, tab_meta
-from bot.google_http import PoliteHTTPClient, RateLimiter, RetryPolicy, encode_json
+from bot.form import fingerprint
 from bot.model import (
     ApplyResult,
     BotTab,
@@ -52,7 +52,14 @@ from bot.model import (
     TabData,
     TabMarks,
 )
-from bot.sheets import OWNER_MARK, BotTabState, SheetRead, conflict_problem, quote_tab
+from bot.sheets import (
+    OWNER_MARK,
+    BotTabState,
+    SheetRead,
+    column_letter,
+    conflict_problem,
+    quote_tab,
+)
 
 log = logging.getLogger(__name__)
 

@@ -27,7 +27,6 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from bot.config import Config
 from bot.errors import SheetError
-from bot.form import column_letter
 from bot.model import (
     ApplyResult,
     BotTab,
@@ -39,7 +38,14 @@ from bot.model import (
     TabData,
     TabMarks,
 )
-from bot.sheets import OWNER_MARK, BotTabState, SheetRead, conflict_problem, quote_tab
+from bot.sheets import (
+    OWNER_MARK,
+    BotTabState,
+    SheetRead,
+    column_letter,
+    conflict_problem,
+    quote_tab,
+)
 
 # The bot's own highlight colours. Only cells with exactly these fills are ever un-coloured
 # by the bot, so a colour a person chose is never removed.
