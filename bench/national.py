@@ -73,7 +73,8 @@ import openpyxl
 
 from bot import geo
 from bot.backends import open_backend
-from bot.config import Config, load_config, parse_config, source_tabs
+from bot.config import Config, source_tabs
+from bot.config_load import load_config, parse_config
 from bot.cycle import CycleReport, evaluate, read_all, sync_cycle
 from bot.form_fields import CATEGORIES, FIELDS
 

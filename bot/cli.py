@@ -17,7 +17,8 @@ from datetime import date
 from bot import thai
 from bot.backends import open_backend
 from bot.cli_daemon import cmd_remind, cmd_run, cmd_status
-from bot.config import CONFIG_ENV, DEFAULT_CONFIG_PATH, Config, load_config, local_today
+from bot.config import Config
+from bot.config_load import CONFIG_ENV, DEFAULT_CONFIG_PATH, load_config, local_today
 from bot.cycle import CycleReport, check_cycle, sync_cycle
 from bot.doctor import blocks_sync, diagnose
 from bot.errors import BotError

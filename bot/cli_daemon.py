@@ -12,7 +12,8 @@ from zoneinfo import ZoneInfo
 
 from bot import deadlines, thai
 from bot.backends import open_backend
-from bot.config import Config, load_config, local_today
+from bot.config import Config
+from bot.config_load import config_path, load_config, local_today
 from bot.cycle import check_cycle
 from bot.notify import Sender, channel_limit, line_messages, mask, message_text, split_message
 from bot.output import pairs, table
@@ -24,11 +25,11 @@ log = logging.getLogger("bot.daemon")
 
 
 def _state(config: Config) -> State:
-    return State(config.local_path(config.daemon.state), now=lambda: datetime.now().astimezone())
+    return State(config_path(config, config.daemon.state), now=lambda: datetime.now().astimezone())
 
 
 def _sender(config: Config, echo: bool) -> Sender:
-    out = config.local_path(config.reminders.outbox)
+    out = config_path(config, config.reminders.outbox)
     return Sender(out, echo=(lambda text: print(text, flush=True)) if echo else log.info)
 
 

@@ -1,33 +1,27 @@
-"""The admin's YAML file, loaded into validated pydantic models.
+"""What the admin's YAML file means: the validated pydantic models of the config. Pure.
 
-Every mistake in the file becomes one `ConfigError` that names the YAML path (and line),
-what was found and what is expected, so an admin can fix it without reading code.
+The models check every setting and every rule across settings; `bot.config_load` reads the
+file, turns a validation error into one message that names the YAML path and line, and
+resolves the paths and the clock. Nothing here reads a file, the environment or the clock.
 """
 
 from __future__ import annotations
 
-import difflib
-import os
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
-from pathlib import Path
+from datetime import date
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import yaml
-from pydantic import (
-    Field,
-    PositiveInt,
-    ValidationError,
-    field_validator,
-    model_validator,
-)
+from pydantic import Field, PositiveInt, field_validator, model_validator
 
 from bot import geo, thai
-from bot.config_services import Daemon, GoogleBackend, Reminders, XlsxBackend
+from bot.config_services import (
+    DaemonSettings,
+    GoogleSettings,
+    ReminderSettings,
+    XlsxSettings,
+)
 from bot.config_types import FlexDate, Month, SettingError, Strict, registry_province
-from bot.errors import ConfigError
 from bot.form_fields import (
     DEFAULT_PLATFORMS,
     FIELD_KEYS,
@@ -35,8 +29,6 @@ from bot.form_fields import (
     STATUS_HEADER,
 )
 
-DEFAULT_CONFIG_PATH = "config.yaml"
-CONFIG_ENV = "SOFTPOWER_CONFIG"
 BACKENDS = ("xlsx", "google")
 
 
@@ -278,18 +270,19 @@ class Config(Strict):
 
     programme: Programme = Field(default_factory=Programme)
     backend: str = "xlsx"
-    xlsx: XlsxBackend = Field(default_factory=XlsxBackend)
-    google: GoogleBackend = Field(default_factory=GoogleBackend)
+    xlsx: XlsxSettings = Field(default_factory=XlsxSettings)
+    google: GoogleSettings = Field(default_factory=GoogleSettings)
     national: NationalSheet
     provinces: list[ProvinceSheet] = Field(min_length=1)
     tabs: Tabs = Field(default_factory=Tabs)
     form: Form = Field(default_factory=Form)
-    reminders: Reminders = Field(default_factory=Reminders)
-    daemon: Daemon = Field(default_factory=Daemon)
-    timezone: str = "Asia/Bangkok"
+    reminders: ReminderSettings = Field(default_factory=ReminderSettings)
+    daemon: DaemonSettings = Field(default_factory=DaemonSettings)
+    timezone: str = "Asia/Bangkok"  # an IANA zone; the loader checks that it exists
 
-    # Set by load_config: relative paths in the file are relative to the file itself.
-    base_dir: Path = Field(default=Path("."), exclude=True)
+    # Set by the loader: relative paths in the file are relative to the file's folder
+    # (see bot.config_load.config_path and workbook_path).
+    base_dir: str = Field(default=".", exclude=True)
 
     @field_validator("backend")
     @classmethod
@@ -299,15 +292,6 @@ class Config(Strict):
                 f"unknown backend {value!r}; use xlsx (local Excel workbooks) or google "
                 "(Google Sheets)"
             )
-        return value
-
-    @field_validator("timezone")
-    @classmethod
-    def _known_timezone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown time zone {value!r}; use e.g. Asia/Bangkok") from None
         return value
 
     @model_validator(mode="after")
@@ -359,18 +343,6 @@ class Config(Strict):
             raise SettingError(("form", "status_header"), "must differ from every form header")
         return self
 
-    def local_path(self, name: str) -> Path:
-        """A path from the config (state file, outbox, templates), relative to the config."""
-        path = Path(name).expanduser()
-        return path if path.is_absolute() else self.base_dir / path
-
-    def path_of(self, file: str) -> Path:
-        """A workbook path from the config, resolved against the config's folder."""
-        path = Path(file).expanduser()
-        if not path.is_absolute():
-            path = self.base_dir / Path(self.xlsx.folder).expanduser() / path
-        return path
-
 
 @dataclass(frozen=True)
 class SourceTab:
@@ -390,167 +362,3 @@ def source_tabs(config: Config) -> list[SourceTab]:
         for d in prov.registry_districts():
             out.append(SourceTab(prov.sheet, config.tabs.district_tab(p, d), p, d))
     return out
-
-
-class _Loader(yaml.SafeLoader):
-    """YAML without implicit dates, and refusing a key given twice.
-
-    PyYAML would turn `2568-02-29` into a C.E. date and fail (2568 is no leap year) or
-    accept `2568-13-45` only to crash; as text, our own B.E.-aware parser reads it. A key
-    given twice would silently keep only the last value.
-    """
-
-
-_Loader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-
-
-def _mapping_without_duplicates(loader: _Loader, node: yaml.MappingNode) -> dict[Any, Any]:
-    seen: set[Any] = set()
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node)
-        if key in seen:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"the setting {key!r} is given twice", key_node.start_mark
-            )
-        seen.add(key)
-    return loader.construct_mapping(node)
-
-
-_Loader.add_constructor(
-    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
-    _mapping_without_duplicates,
-)
-
-
-def local_today(config: Config, override: date | None = None) -> date:
-    """`override` if given (the CLI's --today), else today in the config's time zone."""
-    if override is not None:
-        return override
-    return datetime.now(ZoneInfo(config.timezone)).date()
-
-
-def load_config(path: str | os.PathLike[str] | None = None) -> Config:
-    """Read and validate the YAML file at `path` (default: $SOFTPOWER_CONFIG or config.yaml)."""
-    chosen = Path(path or os.environ.get(CONFIG_ENV) or DEFAULT_CONFIG_PATH)
-    try:
-        text = chosen.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise ConfigError(
-            f"{chosen}: config file not found; copy config.example.yaml to {chosen} "
-            "and edit it, or pass --config PATH"
-        ) from None
-    except UnicodeDecodeError:
-        raise ConfigError(
-            f"{chosen}: the file is not UTF-8 text; save it as UTF-8 (in Notepad: "
-            "Save As, Encoding UTF-8)"
-        ) from None
-    except OSError as exc:
-        raise ConfigError(f"{chosen}: cannot read the config file ({exc.strerror})") from None
-    return parse_config(text, source=str(chosen), base_dir=chosen.resolve().parent)
-
-
-def parse_config(text: str, *, source: str = "config", base_dir: Path | None = None) -> Config:
-    """Validate YAML text; errors name `source`, the YAML path and the line."""
-    try:
-        root = yaml.compose(text, Loader=_Loader)
-        data = yaml.load(text, Loader=_Loader)  # a SafeLoader: no arbitrary objects
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f":{mark.line + 1}" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise ConfigError(f"{source}{where}: not valid YAML: {problem}") from None
-    if data is None:
-        data = {}
-    if not isinstance(data, dict):
-        raise ConfigError(f"{source}: expected a mapping of settings (key: value) at the top level")
-    try:
-        config = Config.model_validate(data)
-    except ValidationError as exc:
-        raise ConfigError(_describe(exc, source, root)) from None
-    return config.model_copy(update={"base_dir": base_dir or Path.cwd()})
-
-
-def _describe(exc: ValidationError, source: str, root: yaml.Node | None) -> str:
-    errors = exc.errors()
-    missing = [e for e in errors if e["type"] == "missing"]
-    if missing and len(missing) == len(errors):
-        # An empty or half-written file: name every required setting at once.
-        paths = [_yaml_path([p for p in e["loc"] if not _is_pydantic_tag(p)]) for e in missing]
-        line = _line_of(root, [p for p in missing[0]["loc"][:-1] if not _is_pydantic_tag(p)])
-        where = f"{source}:{line}" if line else source
-        noun = "this setting is" if len(paths) == 1 else "these settings are"
-        return f"{where}: {', '.join(paths)}: {noun} required (see config.example.yaml)"
-    first = errors[0]
-    loc = [part for part in first["loc"] if not _is_pydantic_tag(part)]
-    cause = first.get("ctx", {}).get("error")
-    if isinstance(cause, SettingError):
-        loc += list(cause.loc)
-    path = _yaml_path(loc)
-    line = _line_of(root, loc)
-    msg = str(first["msg"]).removeprefix("Value error, ")
-    if first["type"] == "missing":
-        msg = "this setting is required"
-    elif first["type"] == "extra_forbidden":
-        hint = _closest_setting(loc)
-        msg = "unknown setting" + (
-            f"; did you mean {hint!r}?"
-            if hint
-            else " (check the spelling against config.example.yaml)"
-        )
-    elif "input" in first and first["type"] not in {"value_error", "assertion_error"}:
-        msg = f"{msg}, got {first['input']!r}"
-    where = f"{source}:{line}" if line else source
-    more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
-    return f"{where}: {path + ': ' if path else ''}{msg}{more}"
-
-
-def _closest_setting(loc: list[str | int]) -> str | None:
-    model: Any = Config
-    for part in loc[:-1]:
-        if isinstance(part, int):
-            continue
-        field = model.model_fields.get(part) if hasattr(model, "model_fields") else None
-        annotation = getattr(field, "annotation", None)
-        args = getattr(annotation, "__args__", ())
-        model = next((a for a in (annotation, *args) if hasattr(a, "model_fields")), None)
-        if model is None:
-            return None
-    if not hasattr(model, "model_fields"):
-        return None
-    names = [n for n in model.model_fields if n != "base_dir"]
-    found = difflib.get_close_matches(str(loc[-1]), names, n=1, cutoff=0.7)
-    return found[0] if found else None
-
-
-def _is_pydantic_tag(part: object) -> bool:
-    # pydantic puts union/validator tags such as "function-before[...]" in locations.
-    return isinstance(part, str) and ("[" in part or part.startswith("function-"))
-
-
-def _yaml_path(loc: list[str | int]) -> str:
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
-
-
-def _line_of(node: yaml.Node | None, loc: list[str | int]) -> int | None:
-    """The line of the setting at `loc`: the key's own line, where the admin looks."""
-    line = None
-    for part in loc:
-        if isinstance(node, yaml.MappingNode):
-            match = next(((k, v) for k, v in node.value if k.value == part), None)
-            if match is None:
-                return line
-            line, node = match[0].start_mark.line + 1, match[1]
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
-            if part >= len(node.value):
-                return line
-            node = node.value[part]
-            line = node.start_mark.line + 1
-        else:
-            return line
-    return line

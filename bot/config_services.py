@@ -11,7 +11,7 @@ from bot import geo
 from bot.config_types import FlexDate, Strict, registry_province
 
 
-class GoogleBackend(Strict):
+class GoogleSettings(Strict):
     """How to reach Google Sheets when `backend: google`."""
 
     # A service account's JSON key file, or an OAuth "authorized user" token file.
@@ -25,13 +25,13 @@ class GoogleBackend(Strict):
     max_request_bytes: int = Field(default=2_000_000, ge=10_000)
 
     @model_validator(mode="after")
-    def _one_login(self) -> GoogleBackend:
+    def _one_login(self) -> GoogleSettings:
         if self.credentials and self.authorized_user:
             raise ValueError("give only one of credentials (service account) or authorized_user")
         return self
 
 
-class XlsxBackend(Strict):
+class XlsxSettings(Strict):
     """Where the workbooks live when `backend: xlsx`."""
 
     folder: str = "."
@@ -40,7 +40,7 @@ class XlsxBackend(Strict):
 _TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 
 
-class Reminders(Strict):
+class ReminderSettings(Strict):
     """Who is reminded of the deadlines, when, and through which channels."""
 
     enabled: bool = True
@@ -102,7 +102,7 @@ class Reminders(Strict):
         return out
 
 
-class Daemon(Strict):
+class DaemonSettings(Strict):
     """How `softpower-bot run` paces itself and where it keeps its memory."""
 
     sync_every_minutes: int = Field(default=15, ge=1, le=24 * 60)

@@ -23,6 +23,7 @@ import jinja2
 from bot import deadlines, thai
 from bot.checks import RowResult
 from bot.config import Config, SourceTab, source_tabs
+from bot.config_load import config_path
 from bot.model import Link, Problem
 
 Level = Literal["district", "province", "admin"]
@@ -216,7 +217,7 @@ def render(
     """The title and body of a message, from `<level>.txt.j2` (overridable in the config)."""
     digits = config.reminders.thai_digits
     user = (
-        str(config.local_path(config.reminders.templates)) if config.reminders.templates else None
+        str(config_path(config, config.reminders.templates)) if config.reminders.templates else None
     )
     env = _environment(user)
 

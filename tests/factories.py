@@ -7,7 +7,8 @@ from typing import Any
 
 from bot import geo
 from bot.checks import CheckContext, RowResult, check_tabs
-from bot.config import Config, SourceTab, parse_config
+from bot.config import Config, SourceTab
+from bot.config_load import parse_config
 from bot.form import ParsedTab, parse_tab
 from bot.form_fields import FIELDS
 from bot.model import Cell, TabData

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import CONFIG_ENV, Config, load_config, parse_config, source_tabs
+from bot.config import Config, source_tabs
+from bot.config_load import CONFIG_ENV, load_config, parse_config, workbook_path
 from bot.errors import ConfigError
 from tests.factories import MINIMAL_CONFIG
 
@@ -107,9 +108,9 @@ def example() -> Config:
         (lambda c: c.form.header_search_rows, 10),
         (lambda c: len(c.form.platforms), 9),
         (lambda c: c.timezone, "Asia/Bangkok"),
-        (lambda c: c.base_dir, ROOT),
-        (lambda c: c.path_of(c.national.file), ROOT / "example" / "national.xlsx"),
-        (lambda c: c.path_of("chaiyaphum.xlsx"), ROOT / "example" / "chaiyaphum.xlsx"),
+        (lambda c: Path(c.base_dir), ROOT),
+        (lambda c: workbook_path(c, c.national.file), ROOT / "example" / "national.xlsx"),
+        (lambda c: workbook_path(c, "chaiyaphum.xlsx"), ROOT / "example" / "chaiyaphum.xlsx"),
     ],
 )
 def test_example_config_values(
@@ -541,6 +542,18 @@ ERRORS = {
         "national, provinces",
         ["these settings are required", "config.example.yaml"],
     ),
+    "unknown time zone": (
+        BASE + "timezone: Asia/Chaiyaphum\n",
+        5,
+        "timezone",
+        ["unknown time zone 'Asia/Chaiyaphum'", "Asia/Bangkok"],
+    ),
+    "time zone that is a folder": (
+        BASE + "timezone: Asia\n",
+        5,
+        "timezone",
+        ["unknown time zone 'Asia'"],
+    ),
     "file with only comments": (
         "# config\n# nothing yet\n",
         None,
@@ -641,7 +654,7 @@ def test_env_variable_names_the_config(tmp_path: Path, monkeypatch: pytest.Monke
     monkeypatch.setenv(CONFIG_ENV, str(chosen))
     config = load_config(None)
     assert config.timezone == "Asia/Bangkok"
-    assert config.base_dir == tmp_path / "elsewhere"
+    assert Path(config.base_dir) == tmp_path / "elsewhere"
 
 
 def test_without_env_variable_config_yaml_in_cwd(
@@ -652,7 +665,7 @@ def test_without_env_variable_config_yaml_in_cwd(
     monkeypatch.chdir(tmp_path)
     config = load_config(None)
     assert config.timezone == "Asia/Tokyo"
-    assert config.base_dir == tmp_path
+    assert Path(config.base_dir) == tmp_path
 
 
 def test_explicit_path_beats_env_variable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -702,12 +715,12 @@ def test_paths_resolve_against_the_config_folder(
     monkeypatch.chdir(tmp_path)
     config = load_config("conf/config.yaml")  # a relative path to the config itself
     monkeypatch.chdir(tmp_path / "run")  # the bot may run from anywhere afterwards
-    assert config.path_of(file.format(tmp=tmp_path)) == tmp_path / expected
+    assert workbook_path(config, file.format(tmp=tmp_path)) == tmp_path / expected
 
 
 def test_parse_config_uses_the_given_base_dir(tmp_path: Path) -> None:
     config = parse_config(BASE + "xlsx: {folder: data}\n", base_dir=tmp_path)
-    assert config.path_of("national.xlsx") == tmp_path / "data" / "national.xlsx"
+    assert workbook_path(config, "national.xlsx") == tmp_path / "data" / "national.xlsx"
 
 
 # --- form headers and limits --------------------------------------------------------------
@@ -842,7 +855,7 @@ def test_home_folder_in_xlsx_folder_is_expanded(
 ) -> None:
     monkeypatch.setenv("HOME", str(tmp_path))
     config = parse(BASE + "xlsx: {folder: ~/reports}\n")
-    assert config.path_of("a.xlsx") == tmp_path / "reports" / "a.xlsx"
+    assert workbook_path(config, "a.xlsx") == tmp_path / "reports" / "a.xlsx"
 
 
 def test_google_sheets_by_key_or_url() -> None:

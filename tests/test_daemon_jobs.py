@@ -12,7 +12,8 @@ import pytest
 from freezegun import freeze_time
 
 from bot.backends import open_backend
-from bot.config import Config, load_config
+from bot.config import Config
+from bot.config_load import load_config
 from bot.cycle import check_cycle
 from bot.notify import Sender
 from bot.reminders import due_messages

@@ -16,7 +16,8 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from bot.backends.google import GoogleBackend, load_credentials
 from bot.backends.google_grid import cell_value
-from bot.config import Config, parse_config
+from bot.config import Config
+from bot.config_load import parse_config
 from bot.cycle import sync_cycle
 from bot.doctor import blocks_sync, diagnose
 from bot.errors import ConfigError, SheetError

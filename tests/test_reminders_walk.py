@@ -19,7 +19,8 @@ from freezegun import freeze_time
 
 from bot import deadlines, thai
 from bot.backends import open_backend
-from bot.config import Config, load_config
+from bot.config import Config
+from bot.config_load import load_config
 from bot.notify import Sender
 from bot.reminders import ADMINS, rules_of
 from bot.scheduler import Daemon

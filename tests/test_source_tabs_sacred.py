@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.backends import open_backend
-from bot.config import load_config
+from bot.config_load import load_config
 from bot.cycle import sync_cycle
 from tests.factories import GOOD, HEADERS
 from tests.workbooks import CONFIG_TEXT, DISTRICT_TABS

@@ -10,7 +10,8 @@ import pytest
 
 from bot.backends import open_backend
 from bot.backends.xlsx import FILLS
-from bot.config import Config, load_config
+from bot.config import Config
+from bot.config_load import load_config
 from bot.cycle import check_cycle, sync_cycle
 from bot.errors import ConfigError, SheetError
 from bot.form_fields import STATUS_HEADER

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import openpyxl
 
-from bot.config import Config, load_config
+from bot.config import Config
+from bot.config_load import load_config
 from bot.model import Cell
 from tests.factories import HEADERS, row
 

@@ -17,7 +17,8 @@ from bot.backends import open_backend
 from bot.backends.google import GoogleBackend
 from bot.backends.google_grid import COLOURS
 from bot.backends.xlsx import FILLS
-from bot.config import Config, load_config, parse_config
+from bot.config import Config
+from bot.config_load import load_config, parse_config
 from bot.cycle import CycleReport, sync_cycle
 from bot.sheets import Backend
 from fake_sheets import FakeSheets

@@ -27,7 +27,6 @@ import time
 import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from types import TracebackType
 from typing import Any
 
@@ -39,6 +38,7 @@ from bot import thai
 from bot.backends.google_grid import COLOURS, TabMeta, cell_at, grid_of, tab_meta
 from bot.backends.google_http import PoliteHTTPClient, RateLimiter, RetryPolicy, encode_json
 from bot.config import Config
+from bot.config_load import config_path
 from bot.errors import ConfigError, SheetError
 from bot.form import fingerprint
 from bot.model import (
@@ -103,9 +103,7 @@ def load_credentials(config: Config) -> Any:
             "google.credentials: give the path of the service account's JSON key "
             "(README: 'Google Sheets') or set GOOGLE_APPLICATION_CREDENTIALS"
         )
-    path = Path(name).expanduser()
-    if not path.is_absolute():
-        path = config.base_dir / path
+    path = config_path(config, name)
     try:
         if g.authorized_user:
             user = user_credentials.Credentials.from_authorized_user_file

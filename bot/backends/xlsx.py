@@ -26,6 +26,7 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
 from bot.config import Config
+from bot.config_load import workbook_path
 from bot.errors import SheetError
 from bot.model import (
     ApplyResult,
@@ -66,7 +67,7 @@ class XlsxBackend:
 
     def __init__(self, config: Config) -> None:
         self.config = config
-        self.folder = config.path_of(".").resolve()
+        self.folder = workbook_path(config, ".").resolve()
         self._lock: FileLock | None = None
 
     def __enter__(self) -> XlsxBackend:
@@ -97,7 +98,7 @@ class XlsxBackend:
 
     def path(self, spreadsheet: str) -> Path:
         """The workbook file of a spreadsheet id from the config."""
-        return self.config.path_of(spreadsheet)
+        return workbook_path(self.config, spreadsheet)
 
     def location(self, spreadsheet: str) -> str:
         """The workbook's path, as a person would open it."""

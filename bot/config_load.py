@@ -1,0 +1,220 @@
+"""Read the admin's YAML file into a `Config`, and resolve what depends on the machine.
+
+This is the shell around `bot.config`: it reads the file, parses YAML (B.E.-aware dates,
+duplicate keys refused), validates it against the models and turns every mistake into one
+`ConfigError` that names the file, line, YAML path, what was found and what is expected, so
+an admin can fix it without reading code. It also owns what the pure models must not touch:
+the time zone database, the clock, and paths relative to the config file.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from pydantic import ValidationError
+
+from bot.config import Config
+from bot.config_types import SettingError
+from bot.errors import ConfigError
+
+DEFAULT_CONFIG_PATH = "config.yaml"
+CONFIG_ENV = "SOFTPOWER_CONFIG"
+
+
+class _Loader(yaml.SafeLoader):
+    """YAML without implicit dates, and refusing a key given twice.
+
+    PyYAML would turn `2568-02-29` into a C.E. date and fail (2568 is no leap year) or
+    accept `2568-13-45` only to crash; as text, our own B.E.-aware parser reads it. A key
+    given twice would silently keep only the last value.
+    """
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def _mapping_without_duplicates(loader: _Loader, node: yaml.MappingNode) -> dict[Any, Any]:
+    seen: set[Any] = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node)
+        if key in seen:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"the setting {key!r} is given twice", key_node.start_mark
+            )
+        seen.add(key)
+    return loader.construct_mapping(node)
+
+
+_Loader.add_constructor(
+    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
+    _mapping_without_duplicates,
+)
+
+
+def local_today(config: Config, override: date | None = None) -> date:
+    """`override` if given (the CLI's --today), else today in the config's time zone."""
+    if override is not None:
+        return override
+    return datetime.now(ZoneInfo(config.timezone)).date()
+
+
+def config_path(config: Config, name: str) -> Path:
+    """A path from the config (state file, outbox, templates, key file), relative to the
+    config file's folder unless absolute; `~` is the user's home."""
+    path = Path(name).expanduser()
+    return path if path.is_absolute() else Path(config.base_dir) / path
+
+
+def workbook_path(config: Config, file: str) -> Path:
+    """A workbook's path: relative ones are inside `xlsx.folder`, itself relative to the
+    config file's folder."""
+    path = Path(file).expanduser()
+    if not path.is_absolute():
+        path = Path(config.base_dir) / Path(config.xlsx.folder).expanduser() / path
+    return path
+
+
+def load_config(path: str | os.PathLike[str] | None = None) -> Config:
+    """Read and validate the YAML file at `path` (default: $SOFTPOWER_CONFIG or config.yaml)."""
+    chosen = Path(path or os.environ.get(CONFIG_ENV) or DEFAULT_CONFIG_PATH)
+    try:
+        text = chosen.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise ConfigError(
+            f"{chosen}: config file not found; copy config.example.yaml to {chosen} "
+            "and edit it, or pass --config PATH"
+        ) from None
+    except UnicodeDecodeError:
+        raise ConfigError(
+            f"{chosen}: the file is not UTF-8 text; save it as UTF-8 (in Notepad: "
+            "Save As, Encoding UTF-8)"
+        ) from None
+    except OSError as exc:
+        raise ConfigError(f"{chosen}: cannot read the config file ({exc.strerror})") from None
+    return parse_config(text, source=str(chosen), base_dir=chosen.resolve().parent)
+
+
+def parse_config(text: str, *, source: str = "config", base_dir: Path | None = None) -> Config:
+    """Validate YAML text; errors name `source`, the YAML path and the line."""
+    try:
+        root = yaml.compose(text, Loader=_Loader)
+        data = yaml.load(text, Loader=_Loader)  # a SafeLoader: no arbitrary objects
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f":{mark.line + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ConfigError(f"{source}{where}: not valid YAML: {problem}") from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{source}: expected a mapping of settings (key: value) at the top level")
+    try:
+        config = Config.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc, source, root)) from None
+    _check_timezone(config, source, root)
+    return config.model_copy(update={"base_dir": str(base_dir or Path.cwd())})
+
+
+def _check_timezone(config: Config, source: str, root: yaml.Node | None) -> None:
+    """Refuse a time zone the machine's zone database does not know."""
+    try:
+        ZoneInfo(config.timezone)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        line = _line_of(root, ["timezone"])
+        where = f"{source}:{line}" if line else source
+        raise ConfigError(
+            f"{where}: timezone: unknown time zone {config.timezone!r}; use e.g. Asia/Bangkok"
+        ) from None
+
+
+def _describe(exc: ValidationError, source: str, root: yaml.Node | None) -> str:
+    errors = exc.errors()
+    missing = [e for e in errors if e["type"] == "missing"]
+    if missing and len(missing) == len(errors):
+        # An empty or half-written file: name every required setting at once.
+        paths = [_yaml_path([p for p in e["loc"] if not _is_pydantic_tag(p)]) for e in missing]
+        line = _line_of(root, [p for p in missing[0]["loc"][:-1] if not _is_pydantic_tag(p)])
+        where = f"{source}:{line}" if line else source
+        noun = "this setting is" if len(paths) == 1 else "these settings are"
+        return f"{where}: {', '.join(paths)}: {noun} required (see config.example.yaml)"
+    first = errors[0]
+    loc = [part for part in first["loc"] if not _is_pydantic_tag(part)]
+    cause = first.get("ctx", {}).get("error")
+    if isinstance(cause, SettingError):
+        loc += list(cause.loc)
+    path = _yaml_path(loc)
+    line = _line_of(root, loc)
+    msg = str(first["msg"]).removeprefix("Value error, ")
+    if first["type"] == "missing":
+        msg = "this setting is required"
+    elif first["type"] == "extra_forbidden":
+        hint = _closest_setting(loc)
+        msg = "unknown setting" + (
+            f"; did you mean {hint!r}?"
+            if hint
+            else " (check the spelling against config.example.yaml)"
+        )
+    elif "input" in first and first["type"] not in {"value_error", "assertion_error"}:
+        msg = f"{msg}, got {first['input']!r}"
+    where = f"{source}:{line}" if line else source
+    more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+    return f"{where}: {path + ': ' if path else ''}{msg}{more}"
+
+
+def _closest_setting(loc: list[str | int]) -> str | None:
+    model: Any = Config
+    for part in loc[:-1]:
+        if isinstance(part, int):
+            continue
+        field = model.model_fields.get(part) if hasattr(model, "model_fields") else None
+        annotation = getattr(field, "annotation", None)
+        args = getattr(annotation, "__args__", ())
+        model = next((a for a in (annotation, *args) if hasattr(a, "model_fields")), None)
+        if model is None:
+            return None
+    if not hasattr(model, "model_fields"):
+        return None
+    names = [n for n in model.model_fields if n != "base_dir"]
+    found = difflib.get_close_matches(str(loc[-1]), names, n=1, cutoff=0.7)
+    return found[0] if found else None
+
+
+def _is_pydantic_tag(part: object) -> bool:
+    # pydantic puts union/validator tags such as "function-before[...]" in locations.
+    return isinstance(part, str) and ("[" in part or part.startswith("function-"))
+
+
+def _yaml_path(loc: list[str | int]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _line_of(node: yaml.Node | None, loc: list[str | int]) -> int | None:
+    """The line of the setting at `loc`: the key's own line, where the admin looks."""
+    line = None
+    for part in loc:
+        if isinstance(node, yaml.MappingNode):
+            match = next(((k, v) for k, v in node.value if k.value == part), None)
+            if match is None:
+                return line
+            line, node = match[0].start_mark.line + 1, match[1]
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+            if part >= len(node.value):
+                return line
+            node = node.value[part]
+            line = node.start_mark.line + 1
+        else:
+            return line
+    return line
