@@ -25,7 +25,6 @@ import hashlib
 import logging
 import os
 import re
-import unicodedata
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -37,6 +36,7 @@ from apprise import NotifyBase, NotifyFormat, PersistentStoreMode
 from apprise.plugins import N_MGR
 
 from bot.errors import ConfigError, NotifyError
+from bot.splitting import message_text, split_message
 
 __all__ = [
     "OUTBOX_URL",
@@ -48,8 +48,6 @@ __all__ = [
     "expand_env",
     "line_messages",
     "mask",
-    "message_text",
-    "split_message",
 ]
 
 log = logging.getLogger(__name__)
@@ -71,7 +69,6 @@ _PATH_SPLIT = re.compile(r"[/:@\s]+")
 _VALUE_SPLIT = re.compile(r"[,;\s]+")
 _MIN_SECRET = 4  # shorter URL pieces ("to", "25", "yes") are never treated as secrets
 _MAX_REASON = 200
-_THAI_LEADING_VOWELS = frozenset("เแโใไ")
 
 
 def expand_env(url: str, env: Mapping[str, str] | None = None) -> str:
@@ -138,40 +135,6 @@ def channel_limit(url: str) -> int:
     if match and match.group(1).lower() in N_MGR:
         return int(N_MGR[match.group(1).lower()].body_maxlen)
     raise ConfigError(_not_understood(text))
-
-
-def message_text(title: str, body: str) -> str:
-    """Return the message as one text: the title on the first line, then the body.
-
-    This is what channels without a subject field (LINE, Telegram) and the outbox show,
-    and what `line_messages` expects as its `texts`.
-    """
-    return f"{title}\n{body}" if title else body
-
-
-def split_message(text: str, limit: int) -> list[str]:
-    """Split `text` into parts of at most `limit` characters, only when it is too long.
-
-    A text that fits is returned whole, as ``[text]``. Otherwise each part starts with
-    its number, ``"(1/3) "``, and parts break between lines first (so a row of a Thai
-    message, which has no spaces between words, stays whole), then between words at a
-    space, and only then inside a word - never between a Thai letter and the vowel or
-    tone mark above or below it. The line break or space at a break is dropped.
-    Raises `ValueError` if `limit` cannot hold a part number and some text.
-    """
-    if len(text) <= limit:
-        return [text]
-    total = 9
-    while True:
-        budget = limit - len(_number(total, total))
-        if budget < 1:
-            raise ValueError(f"limit {limit} is too small to split a message into parts")
-        pieces = _pack(text, budget)
-        if len(pieces) <= total:
-            break
-        total = 10 ** len(str(len(pieces))) - 1  # room for one more digit
-    count = len(pieces)
-    return [_number(index, count) + piece for index, piece in enumerate(pieces, start=1)]
 
 
 def line_messages(urls: Sequence[str], texts: Sequence[str]) -> int:
@@ -323,7 +286,7 @@ class Sender:
 
 
 # ---------------------------------------------------------------------------------------
-# Splitting
+# Splitting at a channel's limit (the cutting itself is bot.splitting)
 
 
 def _split_for(plugin: NotifyBase, text: str) -> list[str]:
@@ -343,73 +306,6 @@ def _split_for(plugin: NotifyBase, text: str) -> list[str]:
         if over <= 0:
             return parts
         budget -= over
-
-
-def _number(index: int, total: int) -> str:
-    """The part marker put in front of a part."""
-    return f"({index}/{total}) "
-
-
-def _pack(text: str, budget: int) -> list[str]:
-    """Greedily pack lines into parts of at most `budget` characters."""
-    parts: list[str] = []
-    current: str | None = None
-    for line in text.splitlines():
-        if current is not None and len(current) + 1 + len(line) <= budget:
-            current = f"{current}\n{line}"
-            continue
-        if current is not None:
-            parts.append(current)
-            current = None
-        if len(line) <= budget:
-            current = line
-        else:
-            parts.extend(_split_line(line, budget))
-    if current is not None:
-        parts.append(current)
-    return parts
-
-
-def _split_line(line: str, budget: int) -> list[str]:
-    """Split one too-long line at spaces, and words too long for a part anywhere safe."""
-    parts: list[str] = []
-    current: str | None = None
-    for word in line.split(" "):
-        if current is not None and len(current) + 1 + len(word) <= budget:
-            current = f"{current} {word}"
-            continue
-        if current is not None:
-            parts.append(current)
-            current = None
-        rest = word
-        while len(rest) > budget:
-            cut = _safe_cut(rest, budget)
-            parts.append(rest[:cut])
-            rest = rest[cut:]
-        current = rest
-    if current is not None:
-        parts.append(current)
-    return parts
-
-
-def _safe_cut(word: str, budget: int) -> int:
-    """The largest cut <= `budget` that keeps Thai syllables whole (see `_may_cut`);
-    `budget` itself if there is no such cut."""
-    cut = budget
-    while cut > 1 and not _may_cut(word, cut):
-        cut -= 1
-    return cut if _may_cut(word, cut) else budget
-
-
-def _may_cut(word: str, cut: int) -> bool:
-    """True unless cutting `word` before index `cut` would part a Thai syllable's letters:
-    a mark or SARA AM from the letter before it, or a leading vowel from the letter after."""
-    after = word[cut]
-    return not (
-        unicodedata.category(after).startswith("M")
-        or after == "\u0e33"  # ำ SARA AM
-        or word[cut - 1] in _THAI_LEADING_VOWELS
-    )
 
 
 # ---------------------------------------------------------------------------------------

@@ -1,34 +1,27 @@
-"""Who is reminded of what on a given day, and the Thai text they receive. Pure.
+"""Who is reminded of what on a given day. Pure: decides, returns data, renders nothing.
 
 A district is reminded only when, for the month being reported, it has no complete row or
 has rows with errors; the message lists what is missing row by row with links. A province
 gets a digest of its districts before its own deadline (only if one of them still owes
 something), overdue district notices are copied to their province, and the admins get a
 national digest. One message per recipient per run: everything due for one recipient on
-one day is rendered into a single text.
+one day goes into a single message. `bot.render` turns a message into its Thai text.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cache
-from pathlib import Path
 from typing import Literal
-
-import jinja2
 
 from bot import deadlines, thai
 from bot.checks import RowResult
 from bot.config import Config, SourceTab, source_tabs
-from bot.config_load import config_path
 from bot.model import Link, Problem
 
 Level = Literal["district", "province", "admin"]
 ADMINS = "ผู้ดูแลระบบ"
-TEMPLATES = Path(__file__).parent / "templates"
 
 
 @dataclass(frozen=True)
@@ -63,7 +56,8 @@ class Section:
 
 @dataclass
 class Message:
-    """Everything one recipient gets in one run, rendered."""
+    """Everything one recipient gets in one run; `title` and `text` are filled by
+    `bot.render.render_messages`."""
 
     level: Level
     recipient: str
@@ -134,10 +128,8 @@ def due_messages(
     today: date,
     results: list[RowResult],
     problems: list[Problem],
-    *,
-    link: Callable[[Link], str],
 ) -> list[Message]:
-    """The messages to send on `today`, one per recipient, rendered."""
+    """The messages due on `today`, one per recipient, not yet rendered."""
     rules = rules_of(config)
     out: dict[tuple[Level, str], Message] = {}
 
@@ -177,10 +169,7 @@ def due_messages(
                 add("province", prov, prov, Section(reminder, states))
         if owing:
             add("admin", ADMINS, None, Section(reminder, states_of[month]))
-    messages = list(out.values())
-    for message in messages:
-        message.title, message.text = render(config, message, today, link)
-    return messages
+    return list(out.values())
 
 
 def _channels(config: Config, level: Level, province: str | None, recipient: str) -> list[str]:
@@ -193,78 +182,3 @@ def _channels(config: Config, level: Level, province: str | None, recipient: str
         urls = rem.districts.get(province or "", {}).get(recipient, [])
     # Nobody configured: the message still goes somewhere a person can read it.
     return list(urls) or ["outbox://"]
-
-
-@cache
-def _environment(user_templates: str | None) -> jinja2.Environment:
-    loaders: list[jinja2.BaseLoader] = []
-    if user_templates:
-        loaders.append(jinja2.FileSystemLoader(user_templates))
-    loaders.append(jinja2.FileSystemLoader(str(TEMPLATES)))
-    return jinja2.Environment(
-        loader=jinja2.ChoiceLoader(loaders),
-        autoescape=False,  # plain text for e-mail, LINE and Telegram
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
-
-
-def render(
-    config: Config, message: Message, today: date, link: Callable[[Link], str]
-) -> tuple[str, str]:
-    """The title and body of a message, from `<level>.txt.j2` (overridable in the config)."""
-    digits = config.reminders.thai_digits
-    user = (
-        str(config_path(config, config.reminders.templates)) if config.reminders.templates else None
-    )
-    env = _environment(user)
-
-    def d(day: date) -> str:
-        return thai.date_label(day, thai_digits=digits)
-
-    def m(month: tuple[int, int]) -> str:
-        return thai.month_label(*month, thai_digits=digits)
-
-    def n(value: int) -> str:
-        return thai.to_thai_digits(str(value)) if digits else str(value)
-
-    sections = [
-        {
-            "kind": s.reminder.kind,
-            "level": s.reminder.deadline.level,
-            "month": m(s.reminder.deadline.month),
-            "due": d(s.reminder.deadline.due),
-            "days_left": n((s.reminder.deadline.due - today).days),
-            "days_late": n((today - s.reminder.deadline.due).days),
-            "non_working": s.reminder.deadline.non_working,
-            "holiday": s.reminder.deadline.holiday_name or "",
-            "districts": [
-                {
-                    "name": st.source.district.name,
-                    "province": st.source.province.name,
-                    "complete": n(st.complete),
-                    "owes": st.owes,
-                    "todos": [
-                        {"text": t.text, "url": link(t.link) if t.link else ""} for t in st.todos
-                    ],
-                    "tab_url": link(Link(st.source.spreadsheet, st.source.tab, 1, 1)),
-                }
-                for st in s.districts
-            ],
-            "owing": n(sum(1 for st in s.districts if st.owes)),
-            "total": n(len(s.districts)),
-        }
-        for s in message.sections
-    ]
-    context = {
-        "programme": config.programme.name,
-        "recipient": message.recipient,
-        "province": message.province or "",
-        "today": d(today),
-        "sections": sections,
-    }
-    text = env.get_template(f"{message.level}.txt.j2").render(context)
-    title = env.get_template("title.txt.j2").render({**context, "first": sections[0]})
-    return " ".join(title.split()), text.strip() + "\n"

@@ -13,7 +13,6 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -21,78 +20,19 @@ import schedule
 
 from bot import deadlines
 from bot.config import Config
-from bot.cycle import CycleReport, check_cycle, record_tab, sync_cycle
+from bot.cycle import CycleReport, record_tab, sync_cycle
+from bot.dispatch import SendReport, reminders_due, send_due
 from bot.errors import BotError
 from bot.notify import Sender, expand_env, mask
-from bot.reminders import Message, due_messages, rules_of
+from bot.reminders import rules_of
 from bot.sheets import Backend
-from bot.state import SendKey, State
+from bot.state import State
 
 log = logging.getLogger(__name__)
 
 # The monthly record is frozen this late on the province deadline day.
 RECORD_TIME = time(23, 45)
 TOLD_FAILING = "admins_told_failing"
-# A channel that keeps failing is tried this often in a day, then reported and left.
-MAX_TRIES = 5
-
-
-@dataclass
-class SendReport:
-    """What one reminder run sent, skipped and failed."""
-
-    sent: list[tuple[Message, str]] = field(default_factory=list)
-    already: int = 0
-    given_up: int = 0
-    failed: list[tuple[Message, str, str]] = field(default_factory=list)
-
-
-def send_due(
-    config: Config,
-    messages: list[Message],
-    today: date,
-    sender: Sender,
-    state: State,
-) -> SendReport:
-    """Send each message on each channel unless the state says it went already.
-
-    The record is written right after each send returns, so a crash can repeat at most the
-    one message whose send had finished and whose record had not; nothing is ever lost.
-    """
-    report = SendReport()
-    tries = {key: n for key, _, n in state.pending_failures(today)}
-    for message in messages:
-        first = message.first
-        for url in message.channels:
-            shown = mask(url)
-            key = SendKey(
-                deadline=first.deadline.due,
-                level=message.level,
-                month=f"{first.deadline.month[0]:04d}-{first.deadline.month[1]:02d}",
-                offset=first.offset,
-                recipient=message.recipient,
-                channel=shown,
-            )
-            if state.was_sent(key):
-                report.already += 1
-                continue
-            if tries.get(key, 0) >= MAX_TRIES:
-                report.given_up += 1
-                continue
-            state.claim(key)
-            try:
-                delivery = sender.send(expand_env(url), message.title, message.text)
-            except BotError as exc:
-                state.mark_failed(key, str(exc))
-                report.failed.append((message, shown, str(exc)))
-                continue
-            if delivery.ok:
-                state.mark_sent(key)
-                report.sent.append((message, shown))
-            else:
-                state.mark_failed(key, delivery.error or "failed")
-                report.failed.append((message, shown, delivery.error or "failed"))
-    return report
 
 
 class Daemon:
@@ -181,10 +121,7 @@ class Daemon:
             return None
         with self.backend() as backend:
             # Reminders speak of the sheets as they are now, not as of the last sync.
-            report = check_cycle(self.config, backend, today)
-            messages = due_messages(
-                self.config, today, report.results, report.problems, link=backend.link
-            )
+            messages = reminders_due(self.config, backend, today)
         result = send_due(self.config, messages, today, self.sender, self.state)
         for message, channel, error in result.failed:
             log.warning("reminder to %s via %s failed: %s", message.recipient, channel, error)

@@ -14,9 +14,8 @@ from freezegun import freeze_time
 from bot.backends import open_backend
 from bot.config import Config
 from bot.config_load import load_config
-from bot.cycle import check_cycle
+from bot.dispatch import reminders_due
 from bot.notify import Sender
-from bot.reminders import due_messages
 from bot.scheduler import Daemon
 from bot.state import State
 from tests.workbooks import make_project, values
@@ -97,11 +96,7 @@ def test_a_failing_job_never_stops_the_loop(tmp_path: Path) -> None:
 
 def _messages(config: Config, day: date) -> list[str]:
     with open_backend(config) as backend:
-        report = check_cycle(config, backend, day)
-        return [
-            m.text
-            for m in due_messages(config, day, report.results, report.problems, link=backend.link)
-        ]
+        return [m.text for m in reminders_due(config, backend, day)]
 
 
 def test_templates_can_be_replaced_from_the_config(tmp_path: Path) -> None:

@@ -1,0 +1,172 @@
+"""Today's reminders, end to end: read the sheets fresh, decide, render, and send each
+message on each channel exactly once (the state file remembers what went).
+
+Shared by `softpower-bot remind` and the daemon's reminder job, so both decide and send
+the same way.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from bot.config import Config
+from bot.config_load import config_path
+from bot.cycle import check_cycle
+from bot.errors import BotError
+from bot.notify import Sender, expand_env, line_messages, mask
+from bot.reminders import Message, due_messages
+from bot.render import render_messages
+from bot.sheets import Backend
+from bot.splitting import message_text
+from bot.state import SendKey, State
+
+log = logging.getLogger(__name__)
+
+# A channel that keeps failing is tried this often in a day, then reported and left.
+MAX_TRIES = 5
+
+
+def open_state(config: Config) -> State:
+    """The state file the config names (use it as a context manager)."""
+    path = config_path(config, config.daemon.state)
+    return State(path, now=lambda: datetime.now().astimezone())
+
+
+def make_sender(config: Config, echo: Callable[[str], None] | None = None) -> Sender:
+    """A sender writing the outbox the config names; `echo` receives outbox texts."""
+    return Sender(config_path(config, config.reminders.outbox), echo=echo)
+
+
+def reminders_due(config: Config, backend: Backend, today: date) -> list[Message]:
+    """The rendered messages due on `today`, from the sheets as they are now."""
+    report = check_cycle(config, backend, today)
+    messages = due_messages(config, today, report.results, report.problems)
+    return render_messages(config, messages, today, backend.link)
+
+
+def line_estimate(messages: list[Message]) -> int:
+    """LINE messages these cost: each message on each of its own LINE channels."""
+    return sum(
+        line_messages([url], [message_text(m.title, m.text)])
+        for m in messages
+        for url in m.channels
+        if url.startswith("line")
+    )
+
+
+@dataclass
+class SendReport:
+    """What one reminder run sent, skipped and failed."""
+
+    sent: list[tuple[Message, str]] = field(default_factory=list)
+    already: int = 0
+    given_up: int = 0
+    failed: list[tuple[Message, str, str]] = field(default_factory=list)
+
+
+def send_due(
+    config: Config,
+    messages: list[Message],
+    today: date,
+    sender: Sender,
+    state: State,
+) -> SendReport:
+    """Send each message on each channel unless the state says it went already.
+
+    The record is written right after each send returns, so a crash can repeat at most the
+    one message whose send had finished and whose record had not; nothing is ever lost.
+    """
+    report = SendReport()
+    tries = {key: n for key, _, n in state.pending_failures(today)}
+    for message in messages:
+        first = message.first
+        for url in message.channels:
+            shown = mask(url)
+            key = SendKey(
+                deadline=first.deadline.due,
+                level=message.level,
+                month=f"{first.deadline.month[0]:04d}-{first.deadline.month[1]:02d}",
+                offset=first.offset,
+                recipient=message.recipient,
+                channel=shown,
+            )
+            if state.was_sent(key):
+                report.already += 1
+                continue
+            if tries.get(key, 0) >= MAX_TRIES:
+                report.given_up += 1
+                continue
+            state.claim(key)
+            try:
+                delivery = sender.send(expand_env(url), message.title, message.text)
+            except BotError as exc:
+                state.mark_failed(key, str(exc))
+                report.failed.append((message, shown, str(exc)))
+                continue
+            if delivery.ok:
+                state.mark_sent(key)
+                report.sent.append((message, shown))
+            else:
+                state.mark_failed(key, delivery.error or "failed")
+                report.failed.append((message, shown, delivery.error or "failed"))
+    return report
+
+
+@dataclass
+class RemindRun:
+    """What `softpower-bot remind` found due and, unless a dry run, what it sent."""
+
+    today: date
+    messages: list[Message]
+    sent: SendReport | None = None  # None on a dry run
+
+    def rows(self) -> list[dict[str, object]]:
+        """One entry per message and channel, channels masked (the `--json` shape)."""
+        return [
+            {
+                "recipient": m.recipient,
+                "level": m.level,
+                "deadline": m.first.deadline.due.isoformat(),
+                "offset": m.first.offset,
+                "channel": mask(url),
+                "title": m.title,
+                "text": m.text,
+            }
+            for m in self.messages
+            for url in m.channels
+        ]
+
+    def as_json(self) -> dict[str, object]:
+        """The stable shape of `remind --json`."""
+        out: dict[str, object] = {
+            "messages": self.rows(),
+            "line_messages_estimate": line_estimate(self.messages),
+        }
+        if self.sent is not None:
+            out["sent"] = len(self.sent.sent)
+            out["already_sent"] = self.sent.already
+            out["failed"] = [
+                {"recipient": m.recipient, "channel": c, "error": e} for m, c, e in self.sent.failed
+            ]
+        return out
+
+
+def remind(
+    config: Config,
+    open_backend: Callable[[Config], Backend],
+    today: date,
+    *,
+    send: bool,
+    echo: Callable[[str], None] | None = None,
+) -> RemindRun:
+    """Find the reminders due on `today` and, with `send`, send and record them."""
+    with open_backend(config) as backend:
+        messages = reminders_due(config, backend, today)
+    run = RemindRun(today, messages)
+    if send:
+        with open_state(config) as state:
+            run.sent = send_due(config, messages, today, make_sender(config, echo), state)
+    return run

@@ -1,0 +1,108 @@
+"""Render reminder messages into Thai text with the Jinja2 templates in `bot/templates/`.
+
+The shell side of `bot.reminders`: it loads templates from disk (the built-in ones, or an
+admin's folder named in `reminders.templates`) and formats dates and numbers the Thai way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import date
+from functools import cache
+from pathlib import Path
+
+import jinja2
+
+from bot import thai
+from bot.config import Config
+from bot.config_load import config_path
+from bot.model import Link
+from bot.reminders import Message
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+def render_messages(
+    config: Config, messages: list[Message], today: date, link: Callable[[Link], str]
+) -> list[Message]:
+    """The messages with their title and text rendered; `link` turns a cell into a URL."""
+    out = []
+    for message in messages:
+        title, text = render(config, message, today, link)
+        out.append(replace(message, title=title, text=text))
+    return out
+
+
+@cache
+def _environment(user_templates: str | None) -> jinja2.Environment:
+    loaders: list[jinja2.BaseLoader] = []
+    if user_templates:
+        loaders.append(jinja2.FileSystemLoader(user_templates))
+    loaders.append(jinja2.FileSystemLoader(str(TEMPLATES)))
+    return jinja2.Environment(
+        loader=jinja2.ChoiceLoader(loaders),
+        autoescape=False,  # plain text for e-mail, LINE and Telegram
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def render(
+    config: Config, message: Message, today: date, link: Callable[[Link], str]
+) -> tuple[str, str]:
+    """The title and body of a message, from `<level>.txt.j2` (overridable in the config)."""
+    digits = config.reminders.thai_digits
+    templates = config.reminders.templates
+    user = str(config_path(config, templates)) if templates else None
+    env = _environment(user)
+
+    def d(day: date) -> str:
+        return thai.date_label(day, thai_digits=digits)
+
+    def m(month: tuple[int, int]) -> str:
+        return thai.month_label(*month, thai_digits=digits)
+
+    def n(value: int) -> str:
+        return thai.to_thai_digits(str(value)) if digits else str(value)
+
+    sections = [
+        {
+            "kind": s.reminder.kind,
+            "level": s.reminder.deadline.level,
+            "month": m(s.reminder.deadline.month),
+            "due": d(s.reminder.deadline.due),
+            "days_left": n((s.reminder.deadline.due - today).days),
+            "days_late": n((today - s.reminder.deadline.due).days),
+            "non_working": s.reminder.deadline.non_working,
+            "holiday": s.reminder.deadline.holiday_name or "",
+            "districts": [
+                {
+                    "name": st.source.district.name,
+                    "province": st.source.province.name,
+                    "complete": n(st.complete),
+                    "owes": st.owes,
+                    "todos": [
+                        {"text": t.text, "url": link(t.link) if t.link else ""} for t in st.todos
+                    ],
+                    "tab_url": link(Link(st.source.spreadsheet, st.source.tab, 1, 1)),
+                }
+                for st in s.districts
+            ],
+            "owing": n(sum(1 for st in s.districts if st.owes)),
+            "total": n(len(s.districts)),
+        }
+        for s in message.sections
+    ]
+    context = {
+        "programme": config.programme.name,
+        "recipient": message.recipient,
+        "province": message.province or "",
+        "today": d(today),
+        "sections": sections,
+    }
+    text = env.get_template(f"{message.level}.txt.j2").render(context)
+    title = env.get_template("title.txt.j2").render({**context, "first": sections[0]})
+    return " ".join(title.split()), text.strip() + "\n"

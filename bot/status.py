@@ -1,0 +1,74 @@
+"""`softpower-bot status`: what the state file says about the last sync, the reminders sent
+and failing this month, and what the calendar says comes next."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from bot import deadlines
+from bot.config import Config
+from bot.reminders import rules_of
+from bot.state import SendKey, State
+
+
+@dataclass
+class StatusReport:
+    """The daemon's standing on one day, as the state file and the calendar tell it."""
+
+    last_sync: dict[str, object] | None
+    next_sync: datetime | None
+    upcoming: list[deadlines.Reminder]
+    sent: list[tuple[SendKey, datetime]]
+    failing: list[tuple[SendKey, str, int]]
+
+    @property
+    def coverage(self) -> object:
+        """The summary the last sync recorded (districts covered and the target), if any."""
+        return self.last_sync.get("summary") if self.last_sync else None
+
+    def as_json(self) -> dict[str, object]:
+        """The stable shape of `status --json`."""
+        return {
+            "last_sync": self.last_sync,
+            "next_sync": self.next_sync.isoformat() if self.next_sync else None,
+            "next_reminders": [
+                {
+                    "send_on": r.send_on.isoformat(),
+                    "level": r.deadline.level,
+                    "kind": r.kind,
+                    "deadline": r.deadline.due.isoformat(),
+                    "offset": r.offset,
+                }
+                for r in self.upcoming
+            ],
+            "reminders_sent_this_month": [
+                {
+                    "recipient": k.recipient,
+                    "level": k.level,
+                    "deadline": k.deadline.isoformat(),
+                    "offset": k.offset,
+                    "channel": k.channel,
+                    "at": at.isoformat(),
+                }
+                for k, at in self.sent
+            ],
+            "failed_reminders": [
+                {"recipient": k.recipient, "channel": k.channel, "error": e, "tries": n}
+                for k, e, n in self.failing
+            ],
+            "coverage": self.coverage,
+        }
+
+
+def gather_status(config: Config, state: State, today: date) -> StatusReport:
+    """Read the state file and the calendar for `today`."""
+    last = state.last_sync()
+    sent = state.sent_between(today.replace(day=1), today)
+    failing = state.pending_failures(today)
+    upcoming = [r for r in deadlines.schedule(rules_of(config)) if r.send_on >= today][:5]
+    next_sync = None
+    if last:
+        every = timedelta(minutes=config.daemon.sync_every_minutes)
+        next_sync = datetime.fromisoformat(str(last["at"])) + every
+    return StatusReport(last, next_sync, upcoming, sent, failing)
