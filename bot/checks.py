@@ -208,23 +208,10 @@ def _check_province(row: ParsedRow, ctx: CheckContext, out: list[Problem]) -> ge
     text = row.text["province"]
     found = geo.find_province(text)
     if found is None:
-        hint = geo.suggest_province(text)
-        out.append(
-            _problem(row, "province", "UNKNOWN_PROVINCE", value=text, hint=_did_you_mean(hint))
-        )
+        hint = _did_you_mean(geo.suggest_province(text))
+        out.append(_problem(row, "province", "UNKNOWN_PROVINCE", value=text, hint=hint))
         return None
-    if found.code != row.source.province.code:
-        out.append(
-            _problem(
-                row,
-                "province",
-                "WRONG_TAB",
-                what="จังหวัด",
-                value=found.name,
-                expected=row.source.province.name,
-                header=_h(ctx.form, "province"),
-            )
-        )
+    _check_own_tab(row, ctx, out, "province", found=found, own=row.source.province)
     return found
 
 
@@ -234,31 +221,42 @@ def _check_district(
     text = row.text["district"]
     found = geo.find_district(province.code, text)
     if found is None:
-        hint = geo.suggest_district(province.code, text)
+        hint = _did_you_mean(geo.suggest_district(province.code, text))
         out.append(
             _problem(
-                row,
-                "district",
-                "UNKNOWN_DISTRICT",
-                value=text,
-                province=province.name,
-                hint=_did_you_mean(hint),
+                row, "district", "UNKNOWN_DISTRICT", value=text, province=province.name, hint=hint
             )
         )
         return None
-    if found.code != row.source.district.code:
+    _check_own_tab(row, ctx, out, "district", found=found, own=row.source.district)
+    return found
+
+
+_PLACE_WORDS = {"province": "จังหวัด", "district": "อำเภอ"}
+
+
+def _check_own_tab(
+    row: ParsedRow,
+    ctx: CheckContext,
+    out: list[Problem],
+    key: str,
+    *,
+    found: geo.Province | geo.District,
+    own: geo.Province | geo.District,
+) -> None:
+    """WRONG_TAB when the row names a real place other than its tab's own."""
+    if found.code != own.code:
         out.append(
             _problem(
                 row,
-                "district",
+                key,
                 "WRONG_TAB",
-                what="อำเภอ",
+                what=_PLACE_WORDS[key],
                 value=found.name,
-                expected=row.source.district.name,
-                header=_h(ctx.form, "district"),
+                expected=own.name,
+                header=_h(ctx.form, key),
             )
         )
-    return found
 
 
 def _check_lao(row: ParsedRow, ctx: CheckContext, out: list[Problem]) -> None:

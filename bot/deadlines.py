@@ -25,9 +25,9 @@ __all__ = [
     "EXTRA_HOLIDAY_NAME",
     "WEEKDAY_NAMES",
     "Deadline",
-    "Kind",
-    "Level",
     "Reminder",
+    "ReminderKind",
+    "ReportingLevel",
     "Rules",
     "deadline_in_force",
     "deadlines",
@@ -37,8 +37,10 @@ __all__ = [
     "schedule",
 ]
 
-Level = Literal["district", "province"]
-Kind = Literal["before", "deadline", "overdue"]
+# Who reports by a deadline: districts to their province, provinces to DLA.
+ReportingLevel = Literal["district", "province"]
+# When a reminder goes relative to its deadline.
+ReminderKind = Literal["before", "deadline", "overdue"]
 
 # Thai names of Monday..Sunday, as date.weekday() numbers them; only Saturday and Sunday
 # are ever shown (as the reason a deadline is not a working day).
@@ -58,7 +60,7 @@ EXTRA_HOLIDAY_NAME = "วันหยุดพิเศษ"
 _SATURDAY = 5
 # Districts sort before provinces on the same day: a province's reminder is about the
 # district reports it rolls up, so reading them in this order follows the reporting chain.
-_LEVEL_ORDER: dict[Level, int] = {"district": 0, "province": 1}
+_LEVEL_ORDER: dict[ReportingLevel, int] = {"district": 0, "province": 1}
 
 
 @dataclass(frozen=True)
@@ -108,7 +110,7 @@ class Deadline:
     says why (the Thai holiday name, or "วันเสาร์"/"วันอาทิตย์"), otherwise it is None.
     """
 
-    level: Level
+    level: ReportingLevel
     month: tuple[int, int]
     due: date
     non_working: bool
@@ -127,7 +129,7 @@ class Reminder:
     """
 
     deadline: Deadline
-    kind: Kind
+    kind: ReminderKind
     offset: int
     send_on: date
     copy_up: bool
@@ -209,7 +211,9 @@ def _due_date(year: int, month: int, day: int) -> date:
     return date(year, month, min(day, last_day))
 
 
-def _make_deadline(level: Level, month: tuple[int, int], day: int, rules: Rules) -> Deadline:
+def _make_deadline(
+    level: ReportingLevel, month: tuple[int, int], day: int, rules: Rules
+) -> Deadline:
     due = _due_date(month[0], month[1], day)
     name = _day_off_name(due, rules)
     return Deadline(
@@ -246,7 +250,7 @@ def _reminders_for(deadline: Deadline, rules: Rules) -> list[Reminder]:
         # A reminder must reach people while they can still act, so a day off pulls it
         # earlier, never later (a "due today" sent after the deadline would be useless).
         send_on = _working_day_on_or_before(deadline.due - timedelta(days=offset), rules)
-        kind: Kind = "deadline" if offset == 0 else "before"
+        kind: ReminderKind = "deadline" if offset == 0 else "before"
         candidates.append(Reminder(deadline, kind, offset, send_on, copy_up=False))
     for days in sorted(set(rules.overdue_days)):
         # An overdue notice must come strictly after the deadline, so a day off pushes it
@@ -310,7 +314,7 @@ def reminders_on(day: date, rules: Rules) -> list[Reminder]:
     return list(_by_day(rules).get(day, ()))
 
 
-def deadline_in_force(level: Level, day: date, rules: Rules) -> Deadline | None:
+def deadline_in_force(level: ReportingLevel, day: date, rules: Rules) -> Deadline | None:
     """The next `level` deadline on or after `day`, or None once the programme is over.
 
     A deadline stays in force through its own due date, even when that is a day off.

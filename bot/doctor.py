@@ -18,14 +18,15 @@ from bot.errors import BotError
 from bot.form import parse_tab
 from bot.sheets import Backend, BotTabState
 
-Level = Literal["ok", "warning", "blocking"]
+# How much a finding matters: fine, worth knowing, or stopping a sync.
+Verdict = Literal["ok", "warning", "blocking"]
 
 
 @dataclass(frozen=True)
 class Finding:
     """One thing the doctor checked."""
 
-    level: Level
+    level: Verdict
     subject: str
     thai: str
     english: str

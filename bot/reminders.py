@@ -20,7 +20,8 @@ from bot.checks import RowResult
 from bot.config import Config, SourceTab, source_tabs
 from bot.model import Link, Problem
 
-Level = Literal["district", "province", "admin"]
+# Who receives a message: a district office, a provincial office or the admins.
+Audience = Literal["district", "province", "admin"]
 ADMINS = "ผู้ดูแลระบบ"
 
 
@@ -59,7 +60,7 @@ class Message:
     """Everything one recipient gets in one run; `title` and `text` are filled by
     `bot.render.render_messages`."""
 
-    level: Level
+    level: Audience
     recipient: str
     province: str | None
     sections: list[Section]
@@ -131,9 +132,9 @@ def due_messages(
 ) -> list[Message]:
     """The messages due on `today`, one per recipient, not yet rendered."""
     rules = rules_of(config)
-    out: dict[tuple[Level, str], Message] = {}
+    out: dict[tuple[Audience, str], Message] = {}
 
-    def add(level: Level, recipient: str, province: str | None, section: Section) -> None:
+    def add(level: Audience, recipient: str, province: str | None, section: Section) -> None:
         key = (level, recipient)
         if key not in out:
             out[key] = Message(
@@ -172,7 +173,7 @@ def due_messages(
     return list(out.values())
 
 
-def _channels(config: Config, level: Level, province: str | None, recipient: str) -> list[str]:
+def _channels(config: Config, level: Audience, province: str | None, recipient: str) -> list[str]:
     rem = config.reminders
     if level == "admin":
         urls = rem.admins
