@@ -23,7 +23,11 @@ from typing import Any
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
-__all__ = ["LocalSMTP", "Received", "local_smtp"]
+__all__ = ["SMTP_PASSWORD", "SMTP_USER", "LocalSMTP", "Received", "local_smtp"]
+
+# The login the `smtp` fixture (tests/conftest.py) expects.
+SMTP_USER = "bot"
+SMTP_PASSWORD = "s3cret-SMTP-pw"
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -18,7 +18,7 @@ import pytest
 from bot.cli import main
 from bot.examples import make_examples
 from bot.geo import districts, find_province
-from tests.smtp_server import LocalSMTP, local_smtp
+from tests.smtp_server import SMTP_PASSWORD, SMTP_USER, LocalSMTP, local_smtp
 
 ROOT = Path(__file__).resolve().parent.parent
 CHAIYAPHUM = find_province("ชัยภูมิ")
@@ -56,15 +56,9 @@ def project(folder: Path, port: int, *, send_time: str = "00:00", extra: str = "
 
 
 @pytest.fixture
-def smtp() -> Iterator[LocalSMTP]:
-    with local_smtp(user="bot", password="s3cret-pass") as server:
-        yield server
-
-
-@pytest.fixture
 def env(monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
-    monkeypatch.setenv("SMTP_PASSWORD", "s3cret-pass")
-    return {**os.environ, "SMTP_PASSWORD": "s3cret-pass", "PYTHONPATH": str(ROOT)}
+    monkeypatch.setenv("SMTP_PASSWORD", SMTP_PASSWORD)
+    return {**os.environ, "SMTP_PASSWORD": SMTP_PASSWORD, "PYTHONPATH": str(ROOT)}
 
 
 def recipients(server: LocalSMTP) -> Counter[str]:
@@ -95,7 +89,7 @@ def test_remind_sends_real_thai_email_once(tmp_path: Path, smtp: LocalSMTP, env:
     body = message.get_content()
     assert "เรียน เจ้าหน้าที่ผู้รับผิดชอบโครงการ อำเภอภูเขียว จังหวัดชัยภูมิ" in body
     assert "(อีก 5 วัน)" in body and "หมายถึง “ภูเขียว” หรือไม่" in body
-    assert "s3cret-pass" not in out
+    assert SMTP_PASSWORD not in out
     # The same day again: everything is on record, nothing goes twice.
     assert main(["--config", str(config), "--today", DAY, "remind", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
@@ -126,7 +120,7 @@ def test_dry_run_json_shows_everything_and_sends_nothing(
     levels = Counter(m["level"] for m in data["messages"])
     assert levels == {"province": 2, "admin": 2}  # each: LINE + e-mail
     assert data["line_messages_estimate"] == 2  # one push each, not every text to every URL
-    assert "line-secret-token-xyz" not in out and "s3cret-pass" not in out
+    assert "line-secret-token-xyz" not in out and SMTP_PASSWORD not in out
     province = next(m for m in data["messages"] if m["channel"].startswith("line"))
     assert (province["deadline"], province["offset"]) == ("2025-01-25", 3)
     assert "ตรงกับวันเสาร์" in province["text"]
@@ -144,7 +138,7 @@ def test_a_killed_daemon_sends_every_due_reminder_once_after_restart(
     tmp_path: Path, env: dict[str, str]
 ) -> None:
     # A slow mail server, so the kill lands in the middle of the sending.
-    with local_smtp(user="bot", password="s3cret-pass", delay_s=0.3) as server:
+    with local_smtp(user=SMTP_USER, password=SMTP_PASSWORD, delay_s=0.3) as server:
         config = project(tmp_path, server.port)
         first = start_daemon(config, env, "--today", DAY)
         try:
@@ -167,12 +161,12 @@ def test_a_killed_daemon_sends_every_due_reminder_once_after_restart(
     # Exactly once each; at most one message twice: the one whose send had completed
     # when the kill came, before its record was written (the design errs on that side).
     assert sum(got.values()) - OWING <= 1
-    assert "s3cret-pass" not in err
+    assert SMTP_PASSWORD not in err
 
 
 @pytest.mark.slow
 def test_daemon_syncs_and_stops_cleanly_on_sigterm(tmp_path: Path, env: dict[str, str]) -> None:
-    with local_smtp(user="bot", password="s3cret-pass") as server:
+    with local_smtp(user=SMTP_USER, password=SMTP_PASSWORD) as server:
         config = project(tmp_path, server.port, send_time="23:59")
         national = tmp_path / "example" / "national.xlsx"
         before = national.stat().st_mtime_ns
@@ -196,7 +190,7 @@ def test_daemon_syncs_and_stops_cleanly_on_sigterm(tmp_path: Path, env: dict[str
             out, err = proc.communicate(timeout=60)
     assert proc.returncode == 0, err
     assert "softpower-bot running" in err and "softpower-bot stopped" in err
-    assert "s3cret-pass" not in err + out
+    assert SMTP_PASSWORD not in err + out
     status = subprocess.run(
         [sys.executable, "-m", "bot", "--config", str(config), "status", "--json"],
         env=env, capture_output=True, text=True, timeout=60, check=True,

@@ -1,13 +1,12 @@
 """The fake Sheets API driven the way the bot will drive it: real gspread over real HTTP.
 
-One server serves the whole module (it starts in milliseconds but there is no need to
-start it per test); each test gets it reset and a fresh `FakeClock` time.
+Each test gets a fresh fake (tests/conftest.py; it starts in milliseconds) whose quotas run
+on a `FakeClock` the test moves by hand.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import gspread
@@ -22,30 +21,10 @@ THAI_TAB = "ข้อมูล อำเภอ"
 SHEETS = "https://sheets.googleapis.com/v4/spreadsheets"
 
 
-@pytest.fixture(scope="module")
-def clock() -> FakeClock:
-    """The clock the quotas run on; tests move it by hand."""
-    return FakeClock(1_000.0)
-
-
-@pytest.fixture(scope="module")
-def server(clock: FakeClock) -> Iterator[FakeSheets]:
-    """One running fake for the module, always stopped."""
-    fake = FakeSheets(clock=clock)
-    fake.start()
-    try:
-        yield fake
-    finally:
-        fake.stop()
-
-
 @pytest.fixture
-def fake(server: FakeSheets) -> Iterator[FakeSheets]:
-    """The module's fake, emptied; fails the test if the fake hit an internal error."""
-    server.reset()
-    server.set_quota(60, 60)
-    yield server
-    assert not server.errors, server.errors
+def fake_clock() -> FakeClock:
+    """The clock the quotas run on; tests move it by hand (overrides tests/conftest.py)."""
+    return FakeClock(1_000.0)
 
 
 @pytest.fixture
@@ -492,7 +471,9 @@ def test_session_refuses_everything_but_the_fake(fake: FakeSheets) -> None:
 
 
 # --- quotas and counts -----------------------------------------------------------------
-def test_read_quota_gives_429_until_the_minute_passes(fake: FakeSheets, clock: FakeClock) -> None:
+def test_read_quota_gives_429_until_the_minute_passes(
+    fake: FakeSheets, fake_clock: FakeClock
+) -> None:
     """Over the per-minute read quota: 429 RESOURCE_EXHAUSTED; writes have their own quota."""
     key = fake.add_spreadsheet("t")
     fake.set_quota(read_per_minute=3)
@@ -505,7 +486,7 @@ def test_read_quota_gives_429_until_the_minute_passes(fake: FakeSheets, clock: F
     assert session.put(
         f"{SHEETS}/{key}/values/A1?valueInputOption=RAW", json={"values": [["w"]]}
     ).ok
-    clock.advance(60)
+    fake_clock.advance(60)
     assert session.get(f"{SHEETS}/{key}/values/A1").json()["values"] == [["w"]]
     assert fake.counts == {"values.get": 5, "spreadsheets.get": 1, "values.update": 1}
     assert (fake.quota_used("read"), fake.quota_used("write")) == (1, 0)  # a new minute

@@ -4,7 +4,6 @@ editing at the same time, awkward tab names, sharing errors, chunking and creden
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from types import SimpleNamespace
@@ -30,13 +29,6 @@ from tests.worlds import GoogleWorld
 TODAY = date(2025, 1, 17)
 STATUS_COL = len(HEADERS) + 1
 IDENTITY_COL = HEADERS.index("ชื่ออัตลักษณ์ท้องถิ่น") + 1
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeSheets]:
-    with FakeSheets() as server:
-        yield server
-        assert server.errors == []
 
 
 def kinds(fake: FakeSheets) -> dict[str, int]:

@@ -27,7 +27,7 @@ from bot.notify import (
     mask,
 )
 from bot.splitting import message_text
-from tests.smtp_server import LocalSMTP, local_smtp
+from tests.smtp_server import SMTP_PASSWORD, SMTP_USER, LocalSMTP
 
 LINE_PUSH = "https://api.line.me/v2/bot/message/push"
 # Shaped like a long-lived channel access token: base64 with "/" and "+", ending in "=".
@@ -36,8 +36,6 @@ LINE_USER = "U4af4980629be1c3d0e21b2c4aa4b5d6e"
 LINE_GROUP = "C1234567890abcdef1234567890abcdef"
 TG_TOKEN = "123456789:AAHsecretTelegramBotToken_x1y2z3"
 TG_SEND = f"https://api.telegram.org/bot{TG_TOKEN}/sendMessage"
-SMTP_USER = "bot"
-SMTP_PASSWORD = "s3cret-SMTP-pw"
 
 SUBJECT = "แจ้งเตือน: กำหนดส่งรายงาน 20 ม.ค. 2568"
 BODY = (
@@ -53,13 +51,6 @@ def http() -> Iterator[responses.RequestsMock]:
     """Every test runs with `requests` intercepted: an unregistered URL fails, offline."""
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
         yield mock
-
-
-@pytest.fixture
-def smtp() -> Iterator[LocalSMTP]:
-    """A real SMTP server on 127.0.0.1 that expects SMTP_USER/SMTP_PASSWORD."""
-    with local_smtp(user=SMTP_USER, password=SMTP_PASSWORD) as server:
-        yield server
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -96,6 +97,7 @@ def snapshot(path: Path) -> dict[str, dict[tuple[int, int], tuple[Any, str]]]:
     }
 
 
+@pytest.mark.slow
 @settings(
     max_examples=40,
     deadline=None,
