@@ -183,7 +183,7 @@ def run(config: Config, repeat: int) -> dict[str, object]:
     figures: dict[str, object] = {}
     with open_backend(config) as backend:
         start = time.perf_counter()
-        sources, reads = read_all(config, backend)
+        sources, reads, _stale = read_all(config, backend)
         figures["read_s"] = round(time.perf_counter() - start, 2)
         times = []
         report = None

@@ -24,6 +24,7 @@ from bot.doctor import blocks_sync, diagnose
 from bot.errors import BotError
 from bot.output import pairs, table
 from bot.problems import KINDS
+from bot.read_cache import cache_for
 
 EXIT_OK, EXIT_FOUND, EXIT_FAILED = 0, 1, 2
 
@@ -46,7 +47,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     """Validate every district tab; write nothing."""
     config = load_config(args.config)
     with open_backend(config) as backend:
-        report = check_cycle(config, backend, local_today(config, args.today))
+        report = check_cycle(
+            config, backend, local_today(config, args.today), cache=cache_for(config)
+        )
     if args.json:
         _print_json(
             {
@@ -65,7 +68,9 @@ def cmd_sync(args: argparse.Namespace) -> int:
     """Run one cycle: check, then write status columns, highlights and the bot's tabs."""
     config = load_config(args.config)
     with open_backend(config) as backend:
-        report = sync_cycle(config, backend, local_today(config, args.today))
+        report = sync_cycle(
+            config, backend, local_today(config, args.today), cache=cache_for(config)
+        )
         locations = {a.spreadsheet: backend.location(a.spreadsheet) for a in report.applied}
     if args.json:
         out = report.summary.as_json()

@@ -107,6 +107,9 @@ class DaemonSettings(Strict):
 
     sync_every_minutes: int = Field(default=15, ge=1, le=24 * 60)
     state: str = "softpower-bot.sqlite"  # relative to the config file
+    # The last good read of every spreadsheet (a folder), so a spreadsheet that cannot be
+    # read keeps its rows in the roll-up; relative to the config file.
+    read_cache: str = "softpower-bot-reads"
     failures_before_alert: int = Field(default=3, ge=1)
     # The national tab is frozen as this bot-owned tab at the end of each province
     # deadline day; {month} becomes e.g. "ม.ค. 2568".

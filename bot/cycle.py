@@ -1,26 +1,46 @@
 """One monthly-report cycle: read every spreadsheet once, check, plan, and (for sync) write.
 
-`check_cycle` never writes. `sync_cycle` applies the plan one spreadsheet at a time; a
-spreadsheet that cannot be written (open in Excel, changed meanwhile) is skipped with a
-reason and the others still get their updates.
+`check_cycle` never writes. `sync_cycle` applies the plan one spreadsheet at a time, the
+national spreadsheet last.
+
+One broken spreadsheet never stops the others. A spreadsheet that cannot be read (a
+`SheetError`: not shared, renamed, a broken file, retries spent) is evaluated from its last
+good read (`bot.read_cache`), its rows marked stale with the time of that read, and nothing
+is written into it; one that cannot be written is skipped with its reason. Every other
+spreadsheet and the national tabs are still written, and the summary and issues tabs say
+which province is stale and why (problem `STALE_SPREADSHEET`). An error that is not about
+one spreadsheet (no credentials, no network) still stops the cycle.
 """
 
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
+from bot import problems as problem_kinds
 from bot import thai
 from bot.checks import CheckContext, RowResult, check_tabs
 from bot.config import Config, SourceTab, source_tabs
+from bot.errors import SheetError
 from bot.form import ParsedTab, parse_tab
 from bot.model import ApplyResult, Problem, SheetPlan
+from bot.read_cache import ReadCache
 from bot.rollup import Summary, plan_cycle, summarise
 from bot.sheets import Backend, BotTabState, SheetRead, conflict_problem
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Stale:
+    """A spreadsheet the cycle could not read or write, and the read its rows come from."""
+
+    reason: str
+    last_read: datetime | None  # None: never read; its rows are not counted this cycle
+    unread: bool = True  # False: read fine but could not be written (rows are current)
 
 
 @dataclass
@@ -33,6 +53,7 @@ class CycleReport:
     plans: list[SheetPlan]
     applied: list[ApplyResult] = field(default_factory=list)
     reads: dict[str, SheetRead] = field(default_factory=dict)
+    stale: dict[str, Stale] = field(default_factory=dict)
 
     @property
     def has_errors(self) -> bool:
@@ -60,9 +81,13 @@ def record_tab(config: Config, month: tuple[int, int]) -> str:
 
 
 def read_all(
-    config: Config, backend: Backend, record: str | None = None
-) -> tuple[list[SourceTab], dict[str, SheetRead]]:
-    """Read every spreadsheet of the config once, with all its tabs."""
+    config: Config, backend: Backend, record: str | None = None, cache: ReadCache | None = None
+) -> tuple[list[SourceTab], dict[str, SheetRead], dict[str, Stale]]:
+    """Read every spreadsheet of the config once, with all its tabs.
+
+    A spreadsheet that cannot be read comes back from `cache` (its last good read) and is
+    listed as stale with the reason; without a cached read its tabs are left out.
+    """
     sources = source_tabs(config)
     wanted: dict[str, list[str]] = defaultdict(list)
     for s in sources:
@@ -71,12 +96,26 @@ def read_all(
     if record:
         bot_tabs[config.national.sheet].append(record)
     reads: dict[str, SheetRead] = {}
+    stale: dict[str, Stale] = {}
     for spreadsheet in dict.fromkeys([*wanted, *bot_tabs]):
         log.info("reading %s", spreadsheet)
-        reads[spreadsheet] = backend.read(
-            spreadsheet, wanted.get(spreadsheet, []), bot_tabs.get(spreadsheet, [])
-        )
-    return sources, reads
+        try:
+            read = backend.read(
+                spreadsheet, wanted.get(spreadsheet, []), bot_tabs.get(spreadsheet, [])
+            )
+        except SheetError as exc:
+            log.warning("cannot read %s: %s", spreadsheet, exc)
+            cached = cache.load(spreadsheet) if cache is not None else None
+            stale[spreadsheet] = Stale(str(exc), cached.read_at if cached else None)
+            if cached is not None:
+                reads[spreadsheet] = SheetRead(spreadsheet, cached.tabs)
+            continue
+        reads[spreadsheet] = read
+        if cache is not None:
+            cache.store(spreadsheet, read.tabs, datetime.now(ZoneInfo(config.timezone)))
+    # A district tab whose spreadsheet was never read is not known this cycle: left out.
+    sources = [s for s in sources if s.spreadsheet in reads and s.tab in reads[s.spreadsheet].tabs]
+    return sources, reads, stale
 
 
 def evaluate(
@@ -85,19 +124,25 @@ def evaluate(
     reads: dict[str, SheetRead],
     today: date,
     record: str | None = None,
+    *,
+    stale: dict[str, Stale] | None = None,
 ) -> CycleReport:
     """The pure part of a cycle: parse, check, summarise and plan.
 
     With `record`, the plan also freezes a copy of the national tab under that name, unless
-    a tab of that name exists already (a record, once made, is never rewritten).
+    a tab of that name exists already (a record, once made, is never rewritten). `stale`
+    spreadsheets get no plan; their rows carry the time of the read they come from.
     """
+    stale = stale or {}
     tabs: list[ParsedTab] = [
         parse_tab(s, reads[s.spreadsheet].tabs[s.tab], config.form) for s in sources
     ]
     results = check_tabs(tabs, CheckContext(config.form, config.programme, today))
-    conflicts = _conflicts(reads)
+    conflicts = _conflicts(reads) + _stale_problems(config, stale)
     summary = summarise(config, tabs, results, today)
-    plans = plan_cycle(config, tabs, results, summary, conflicts)
+    read_at = {sheet: st.last_read for sheet, st in stale.items() if st.unread and st.last_read}
+    plans = plan_cycle(config, tabs, results, summary, conflicts, stale_since=read_at)
+    plans = [p for p in plans if p.spreadsheet not in stale]
     blocked = {(p.spreadsheet, p.tab) for p in conflicts}
     for plan in plans:
         plan.tabs = [t for t in plan.tabs if (plan.spreadsheet, t.name) not in blocked]
@@ -108,8 +153,38 @@ def evaluate(
                 if plan.spreadsheet == config.national.sheet and tab.name == config.tabs.national:
                     plan.tabs.append(replace(tab, name=record))
     problems = [p for t in tabs for p in t.problems] + [p for r in results for p in r.problems]
-    summary.problems_by_code.update({"TAB_CONFLICT": len(conflicts)} if conflicts else {})
-    return CycleReport(summary, problems + conflicts, results, plans, reads=reads)
+    counts = Counter(p.code for p in conflicts)
+    for code, n in counts.items():
+        summary.problems_by_code[code] = summary.problems_by_code.get(code, 0) + n
+    summary.errors += sum(1 for p in conflicts if p.severity == "error")
+    return CycleReport(summary, problems + conflicts, results, plans, reads=reads, stale=stale)
+
+
+def _whose(config: Config, sheet: str) -> str:
+    """Whose spreadsheet, the Thai way: "ของจังหวัดชัยภูมิ", "ระดับประเทศ"."""
+    names = [f"จังหวัด{p.province}" for p in config.provinces if p.sheet == sheet]
+    national = sheet == config.national.sheet
+    if not names:
+        return "ระดับประเทศ" if national else f" “{sheet}”"
+    who = "ของ" + " และ".join(names)
+    return who + " (ซึ่งเป็นสเปรดชีตระดับประเทศด้วย)" if national else who
+
+
+def _stale_problems(config: Config, stale: dict[str, Stale]) -> list[Problem]:
+    """One STALE_SPREADSHEET problem per spreadsheet the cycle could not read or write."""
+    out = []
+    for sheet, st in stale.items():
+        who = _whose(config, sheet)
+        if not st.unread:
+            since = "ข้อมูลในแท็บรวมเป็นข้อมูลปัจจุบัน แต่ยังไม่ได้บันทึกผลตรวจสอบลงในสเปรดชีตดังกล่าว"
+        elif st.last_read is not None:
+            since = f"จึงใช้ข้อมูลที่อ่านได้ครั้งล่าสุดเมื่อวันที่ {thai.datetime_label(st.last_read)} แทน"
+        else:
+            since = "และยังไม่เคยอ่านข้อมูลได้ จึงยังไม่นับรวมข้อมูลของสเปรดชีตนี้"
+        message = problem_kinds.message("STALE_SPREADSHEET", who=who, reason=st.reason, since=since)
+        severity = problem_kinds.severity("STALE_SPREADSHEET")
+        out.append(Problem(sheet, "", None, None, None, "STALE_SPREADSHEET", severity, message))
+    return out
 
 
 def _conflicts(reads: dict[str, SheetRead]) -> list[Problem]:
@@ -122,24 +197,63 @@ def _conflicts(reads: dict[str, SheetRead]) -> list[Problem]:
 
 
 def check_cycle(
-    config: Config, backend: Backend, today: date, record: str | None = None
+    config: Config,
+    backend: Backend,
+    today: date,
+    record: str | None = None,
+    cache: ReadCache | None = None,
 ) -> CycleReport:
     """Read and check everything; write nothing."""
-    sources, reads = read_all(config, backend, record)
-    return evaluate(config, sources, reads, today, record)
+    sources, reads, stale = read_all(config, backend, record, cache)
+    return evaluate(config, sources, reads, today, record, stale=stale)
 
 
 def sync_cycle(
-    config: Config, backend: Backend, today: date, record: str | None = None
+    config: Config,
+    backend: Backend,
+    today: date,
+    record: str | None = None,
+    cache: ReadCache | None = None,
 ) -> CycleReport:
-    """Read, check and write: status columns, highlights, the bot's tabs (and a record)."""
-    report = check_cycle(config, backend, today, record)
-    for plan in report.plans:
-        result = backend.apply(plan, report.reads.get(plan.spreadsheet))
-        if result.skipped_reason:
-            log.warning("skipped %s: %s", plan.spreadsheet, result.skipped_reason)
+    """Read, check and write: status columns, highlights, the bot's tabs (and a record).
+
+    The provincial spreadsheets are written first; if one of them cannot be written, the
+    national plan is made again so its summary and issues tabs say so.
+    """
+    sources, reads, stale = read_all(config, backend, record, cache)
+    report = evaluate(config, sources, reads, today, record, stale=stale)
+    national = config.national.sheet
+    applied = [
+        _apply(backend, plan, report) for plan in report.plans if plan.spreadsheet != national
+    ]
+    failed = {
+        a.spreadsheet: Stale(a.skipped_reason, None, unread=False)
+        for a in applied
+        if a.skipped_reason and a.spreadsheet not in stale
+    }
+    if failed:
+        report = evaluate(config, sources, reads, today, record, stale={**stale, **failed})
+    applied += [
+        _apply(backend, plan, report) for plan in report.plans if plan.spreadsheet == national
+    ]
+    report.stale = {**stale, **failed}
+    report.applied = applied + [
+        ApplyResult(sheet, False, skipped_reason=f"not read this cycle: {st.reason}")
+        for sheet, st in stale.items()
+    ]
+    for result in report.applied:
         for conflict in result.conflicts:
             if conflict not in report.problems:
                 report.problems.append(conflict)
-        report.applied.append(result)
     return report
+
+
+def _apply(backend: Backend, plan: SheetPlan, report: CycleReport) -> ApplyResult:
+    """Apply one spreadsheet's plan; a `SheetError` skips it with its reason."""
+    try:
+        result = backend.apply(plan, report.reads.get(plan.spreadsheet))
+    except SheetError as exc:
+        result = ApplyResult(plan.spreadsheet, False, skipped_reason=str(exc))
+    if result.skipped_reason:
+        log.warning("skipped %s: %s", plan.spreadsheet, result.skipped_reason)
+    return result

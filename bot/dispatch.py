@@ -17,6 +17,7 @@ from bot.config_load import config_path
 from bot.cycle import check_cycle
 from bot.errors import BotError
 from bot.notify import Sender, expand_env, line_messages, mask
+from bot.read_cache import cache_for
 from bot.reminders import Message, due_messages
 from bot.render import render_messages
 from bot.sheets import Backend
@@ -42,7 +43,7 @@ def make_sender(config: Config, echo: Callable[[str], None] | None = None) -> Se
 
 def reminders_due(config: Config, backend: Backend, today: date) -> list[Message]:
     """The rendered messages due on `today`, from the sheets as they are now."""
-    report = check_cycle(config, backend, today)
+    report = check_cycle(config, backend, today, cache=cache_for(config))
     messages = due_messages(config, today, report.results, report.problems)
     return render_messages(config, messages, today, backend.link)
 

@@ -147,6 +147,12 @@ KINDS: dict[str, ProblemKind] = {
         "กรุณาเปลี่ยนชื่อแท็บนั้น หรือกำหนดชื่อแท็บอื่นในไฟล์ตั้งค่า (ส่วน tabs)",
         "a tab with the bot's tab name was made by a person; it is left alone",
     ),
+    "STALE_SPREADSHEET": ProblemKind(
+        "error",
+        "ระบบไม่สามารถอ่านหรือบันทึกสเปรดชีต{who}ได้ในรอบนี้ เนื่องจาก {reason} "
+        "{since} กรุณาผู้ดูแลระบบตรวจสอบและแก้ไขตามสาเหตุข้างต้น",
+        "a spreadsheet could not be read or written this cycle; its last good rows are kept",
+    ),
 }
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from bot import thai
 from bot.checks import RowResult
@@ -137,14 +137,24 @@ def rollup_header(config: Config) -> list[OutCell]:
     ]
 
 
-def rollup_rows(tabs: list[ParsedTab], by_tab: dict[str, list[RowResult]]) -> list[list[OutCell]]:
-    """Every row of `tabs`, as text, with a link back to its source and its status."""
+def rollup_rows(
+    tabs: list[ParsedTab],
+    by_tab: dict[str, list[RowResult]],
+    stale_since: dict[str, datetime] | None = None,
+) -> list[list[OutCell]]:
+    """Every row of `tabs`, as text, with a link back to its source and its status.
+
+    Rows of a spreadsheet in `stale_since` come from an earlier read: their source cell
+    says when that read was.
+    """
     out: list[list[OutCell]] = []
     for tab in tabs:
+        since = (stale_since or {}).get(tab.source.spreadsheet)
+        note = f" (ข้อมูล ณ {thai.datetime_label(since)})" if since else ""
         for result in by_tab.get(_tab_id(tab.source), []):
             row = result.row
             source = LinkedText(
-                f"{row.source.tab} แถวที่ {row.row}",
+                f"{row.source.tab} แถวที่ {row.row}{note}",
                 Link(row.source.spreadsheet, row.source.tab, row.row, 1),
             )
             out.append([*(row.text.get(k, "") for k in FIELD_KEYS), source, status_text(result)])
@@ -404,8 +414,13 @@ def plan_cycle(
     results: list[RowResult],
     summary: Summary,
     extra_problems: list[Problem] | None = None,
+    *,
+    stale_since: dict[str, datetime] | None = None,
 ) -> list[SheetPlan]:
-    """The complete write plan of a cycle, one `SheetPlan` per spreadsheet."""
+    """The complete write plan of a cycle, one `SheetPlan` per spreadsheet.
+
+    `stale_since` names spreadsheets whose rows come from an earlier read, and when.
+    """
     by_tab: dict[str, list[RowResult]] = defaultdict(list)
     for r in results:
         by_tab[_tab_id(r.row.source)].append(r)
@@ -423,7 +438,7 @@ def plan_cycle(
             marks = plan_marks(tab, by_tab.get(_tab_id(tab.source), []), config.form.status_header)
             if marks is not None:
                 plan.marks.append(marks)
-        rows = rollup_rows(p_tabs, by_tab)
+        rows = rollup_rows(p_tabs, by_tab, stale_since)
         plan.tabs.append(
             BotTab(
                 config.tabs.province_tab(prov.registry_province),
@@ -436,9 +451,15 @@ def plan_cycle(
     all_problems = [p for t in tabs for p in t.problems] + [p for r in results for p in r.problems]
     all_problems += extra_problems or []
     headers = {k: config.form.display_header(k) for k in FIELD_KEYS}
+    summary_sheet = summary_tab(config, summary)
+    # Say on the KPI tab itself when a province's figures are not current.
+    notes = [p.message for p in extra_problems or [] if p.code == "STALE_SPREADSHEET"]
+    if notes:
+        summary_sheet.rows += [[], ["ข้อมูลที่ยังไม่เป็นปัจจุบัน"]]
+        summary_sheet.rows += [[note] for note in notes]
     national.tabs += [
         BotTab(config.tabs.national, national_rows, wide_columns=_wide()),
-        summary_tab(config, summary),
+        summary_sheet,
         issues_tab(config, all_problems, headers),
     ]
     return list(plans.values())

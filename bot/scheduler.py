@@ -10,6 +10,7 @@ at 11:00 still sends what was due at 09:00 today and was not yet sent, and nothi
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 from collections.abc import Callable
@@ -24,6 +25,7 @@ from bot.cycle import CycleReport, record_tab, sync_cycle
 from bot.dispatch import SendReport, reminders_due, send_due
 from bot.errors import BotError
 from bot.notify import Sender, expand_env, mask
+from bot.read_cache import cache_for
 from bot.reminders import rules_of
 from bot.sheets import Backend
 from bot.state import State
@@ -33,6 +35,8 @@ log = logging.getLogger(__name__)
 # The monthly record is frozen this late on the province deadline day.
 RECORD_TIME = time(23, 45)
 TOLD_FAILING = "admins_told_failing"
+# Spreadsheets the last cycles skipped: {spreadsheet: {"count": n, "told": bool}}.
+SKIPPED = "skipped_spreadsheets"
 
 
 class Daemon:
@@ -55,6 +59,7 @@ class Daemon:
         tz = ZoneInfo(config.timezone)
         self.now = now or (lambda: datetime.now(tz))
         self.last_report: CycleReport | None = None
+        self.cache = cache_for(config)
         self.stop = threading.Event()
         self.scheduler = schedule.Scheduler()
 
@@ -75,7 +80,7 @@ class Daemon:
         """One sync cycle; counts failures and tells the admins once, and on recovery."""
         try:
             with self.backend() as backend:
-                report = sync_cycle(self.config, backend, self.today(), record)
+                report = sync_cycle(self.config, backend, self.today(), record, self.cache)
         except Exception as exc:
             # Any failure (Google down, a bad workbook, a bug) is survived and retried.
             log.error("sync failed: %s", exc, exc_info=not isinstance(exc, BotError))
@@ -98,8 +103,44 @@ class Daemon:
                 "ระบบกลับมาตรวจสอบรายงานได้ตามปกติแล้ว",
             )
             self.state.set_flag(TOLD_FAILING, None)
+        self._watch_skipped(report, backend)
         self.last_report = report
         return report
+
+    def _watch_skipped(self, report: CycleReport, backend: Backend) -> None:
+        """Tell the admins once when a spreadsheet has been skipped for
+        `failures_before_alert` cycles in a row, and once when it is written again."""
+        before: dict[str, dict[str, object]] = json.loads(self.state.get_flag(SKIPPED) or "{}")
+        now: dict[str, dict[str, object]] = {}
+        failing, recovered = [], []
+        for result in report.skipped:
+            entry = before.get(result.spreadsheet, {"count": 0, "told": False})
+            count = int(str(entry["count"])) + 1
+            told = bool(entry["told"])
+            if count >= self.config.daemon.failures_before_alert and not told:
+                failing.append(f"- {backend.location(result.spreadsheet)}: {result.skipped_reason}")
+                told = True
+            now[result.spreadsheet] = {"count": count, "told": told}
+        for sheet, entry in before.items():
+            if sheet not in now and entry.get("told"):
+                recovered.append(f"- {backend.location(sheet)}")
+        if failing:
+            self._tell_admins(
+                "softpower-bot: มีสเปรดชีตที่ระบบอ่านหรือบันทึกไม่ได้",
+                "สเปรดชีตต่อไปนี้ระบบอ่านหรือบันทึกไม่ได้ติดต่อกัน "
+                f"{self.config.daemon.failures_before_alert} รอบขึ้นไป "
+                "ระบบยังคงปรับปรุงสเปรดชีตอื่นและแท็บระดับประเทศตามปกติ "
+                "โดยใช้ข้อมูลที่อ่านได้ครั้งล่าสุดของสเปรดชีตดังกล่าว\n"
+                + "\n".join(failing)
+                + "\n\nขอความกรุณาตรวจสอบและแก้ไขตามสาเหตุข้างต้น "
+                "ระบบจะแจ้งอีกครั้งเมื่อกลับมาทำงานได้ตามปกติ",
+            )
+        if recovered:
+            self._tell_admins(
+                "softpower-bot: สเปรดชีตกลับมาทำงานตามปกติ",
+                "ระบบกลับมาอ่านและบันทึกสเปรดชีตต่อไปนี้ได้ตามปกติแล้ว\n" + "\n".join(recovered),
+            )
+        self.state.set_flag(SKIPPED, json.dumps(now, ensure_ascii=False) if now else None)
 
     def remind_job(self) -> SendReport | None:
         """Send today's due reminders once the send time has passed (and retry failures)."""

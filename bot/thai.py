@@ -393,6 +393,12 @@ def date_label(d: date, *, thai_digits: bool = False, full_month: bool = False) 
     return to_thai_digits(label) if thai_digits else label
 
 
+def datetime_label(moment: datetime, *, thai_digits: bool = False) -> str:
+    """Label a moment the way official letters give a time: "3 ธ.ค. 2569 เวลา 10.15 น."."""
+    label = f"{date_label(moment.date())} เวลา {moment.hour:02d}.{moment.minute:02d} น."
+    return to_thai_digits(label) if thai_digits else label
+
+
 def fiscal_year(d: date) -> int:
     """The Thai government (B.E.) fiscal year of a date; it starts on 1 October."""
     return d.year + BE_OFFSET + (1 if d.month >= 10 else 0)

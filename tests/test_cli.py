@@ -158,3 +158,30 @@ def test_python_dash_m_bot_and_options_after_the_command(demo: Path) -> None:
     )
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["rows_read"] == 67
+
+
+def test_a_broken_province_workbook_is_named_and_the_national_one_still_written(
+    demo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ("--config", str(demo), "--today", "2025-01-17")
+    assert run(capsys, *args, "sync")[0] == 0  # a good read, kept as the last one
+    book = demo.parent / "example" / "chaiyaphum.xlsx"
+    book.write_bytes(b"PK\x03\x04 not really a workbook")
+    national = demo.parent / "example" / "national.xlsx"
+    rows_before = openpyxl.load_workbook(national)["รวมทั้งประเทศ"].max_row
+
+    code, out, err = run(capsys, *args, "sync", "--json")
+    assert code == 1, err
+    data = json.loads(out)
+    written = {Path(s["location"]).name: s for s in data["spreadsheets"]}
+    assert "cannot open the workbook" in written["chaiyaphum.xlsx"]["skipped_reason"]
+    assert written["national.xlsx"]["written"] is True
+    # The province's 67 rows stay in the national tab, marked with the time of the last read.
+    sheet = openpyxl.load_workbook(national)["รวมทั้งประเทศ"]
+    assert sheet.max_row == rows_before
+    assert "(ข้อมูล ณ " in str(sheet.cell(2, sheet.max_column - 1).value)
+    assert data["problems_by_code"]["STALE_SPREADSHEET"] == 1
+
+    code, out, _ = run(capsys, *args, "sync")
+    assert code == 1
+    assert f"NOT WRITTEN  {book}: not read this cycle: {book}: cannot open the workbook" in out

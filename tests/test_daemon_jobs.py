@@ -9,9 +9,11 @@ from zoneinfo import ZoneInfo
 
 import openpyxl
 import pytest
+from filelock import FileLock
 from freezegun import freeze_time
 
 from bot.backends import open_backend
+from bot.backends.xlsx import LOCK_NAME
 from bot.config import Config
 from bot.config_load import load_config
 from bot.dispatch import reminders_due
@@ -63,20 +65,55 @@ def test_admins_are_told_once_when_syncs_keep_failing_and_once_when_they_recover
     config = make_project(tmp_path)
     told: list[str] = []
     daemon = daemon_for(config, tmp_path, told)
-    book = tmp_path / "chaiyaphum.xlsx"
-    book.rename(tmp_path / "moved-away.xlsx")  # e.g. someone moved the workbook
+    # Another bot holds the workbook folder: no spreadsheet at all can be written.
+    other = FileLock(str(tmp_path / LOCK_NAME))
+    other.acquire()
     with freeze_time(at(date(2025, 1, 10), 10)):
         for _ in range(5):
             assert daemon.sync_job() is None  # survived, not raised
     assert len(told) == 1
-    assert "ติดต่อกัน 3 ครั้ง" in told[0] and "workbook not found" in told[0]
-    (tmp_path / "moved-away.xlsx").rename(book)
+    assert "ติดต่อกัน 3 ครั้ง" in told[0] and "already working" in told[0]
+    other.release()
     with freeze_time(at(date(2025, 1, 10), 11)):
         assert daemon.sync_job() is not None
         assert daemon.sync_job() is not None
     assert len(told) == 2 and "กลับมาตรวจสอบรายงานได้ตามปกติ" in told[1]
     last = daemon.state.last_sync()
     assert last is not None and last["ok"] is True and last["consecutive_failures"] == 0
+
+
+def test_a_spreadsheet_skipped_cycle_after_cycle_is_told_once_and_its_recovery_once(
+    tmp_path: Path,
+) -> None:
+    config = make_project(tmp_path)
+    told: list[str] = []
+    daemon = daemon_for(config, tmp_path, told)
+    with freeze_time(at(date(2025, 1, 10), 9)):
+        assert daemon.sync_job() is not None  # a good read, kept as the last good one
+    national = tmp_path / "national.xlsx"
+    rows_before = values(national, "รวมทั้งประเทศ")
+    book = tmp_path / "chaiyaphum.xlsx"
+    book.rename(tmp_path / "moved-away.xlsx")  # e.g. someone moved the workbook
+    with freeze_time(at(date(2025, 1, 10), 10)):
+        for _ in range(5):
+            report = daemon.sync_job()
+            assert report is not None and [a.spreadsheet for a in report.skipped] == [
+                "chaiyaphum.xlsx"
+            ]
+    assert len(told) == 1
+    assert "chaiyaphum.xlsx" in told[0] and "workbook not found" in told[0]
+    # The national workbook was still written, and kept the province's rows, marked stale.
+    rows_now = values(national, "รวมทั้งประเทศ")
+    assert len(rows_now) == len(rows_before) > 1
+    assert all("(ข้อมูล ณ 10 ม.ค. 2568 เวลา 09.00 น.)" in r[-2] for r in rows_now[1:])
+    issues = values(national, "รายการที่ต้องแก้ไข")
+    assert any(r[5] == "STALE_SPREADSHEET" and "จังหวัดชัยภูมิ" in r[7] for r in issues)
+    (tmp_path / "moved-away.xlsx").rename(book)
+    with freeze_time(at(date(2025, 1, 10), 11)):
+        assert daemon.sync_job() is not None
+        assert daemon.sync_job() is not None
+    assert len(told) == 2 and "กลับมาอ่านและบันทึก" in told[1] and "chaiyaphum.xlsx" in told[1]
+    assert values(national, "รวมทั้งประเทศ") == rows_before
 
 
 def test_a_failing_job_never_stops_the_loop(tmp_path: Path) -> None:

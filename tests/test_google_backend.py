@@ -19,7 +19,7 @@ from bot.config import Config
 from bot.config_load import parse_config
 from bot.cycle import sync_cycle
 from bot.doctor import blocks_sync, diagnose
-from bot.errors import ConfigError, SheetError
+from bot.errors import ConfigError
 from bot.sheets import quote_tab
 from fake_sheets import FakeClock, FakeSheets
 from tests.factories import HEADERS, row
@@ -120,8 +120,11 @@ def test_when_retries_run_out_the_cycle_fails_cleanly_with_nothing_half_written(
     world = GoogleWorld(fake, max_retries=2)
     world.make(default_tabs())
     fake.fail_next(503, count=50, kind="spreadsheets.batchUpdate")
-    with pytest.raises(SheetError, match=r"did not answer a write request after 3 tries"):
-        world.sync()
+    report = world.sync()
+    # Each spreadsheet is skipped with the reason; the cycle itself does not stop.
+    reasons = {a.spreadsheet: a.skipped_reason or "" for a in report.skipped}
+    assert set(reasons) == {world.ids["province"], world.ids["national"]}
+    assert all("did not answer a write request after 3 tries" in r for r in reasons.values())
     # The batch is all or nothing: no status, no highlight, no bot tab.
     assert all(len(r) < STATUS_COL for r in world.values("province", "อำเภอภูเขียว"))
     assert world.tabs("province") == ["อำเภอบ้านเขว้า", "อำเภอภูเขียว", "อำเภอคอนสาร"]
@@ -181,11 +184,15 @@ def test_a_sheet_not_shared_with_the_bot_says_whom_to_share_it_with(fake: FakeSh
         service_account_email="softpower-bot@thai-dla.iam.gserviceaccount.com"
     )
     backend = GoogleBackend(config, credentials=account, session=fake.session())
-    with pytest.raises(
-        SheetError,
-        match=r"share it with softpower-bot@thai-dla\.iam\.gserviceaccount\.com as Editor",
-    ):
-        sync_cycle(config, backend, TODAY)
+    report = sync_cycle(config, backend, TODAY)
+    [skipped] = report.skipped
+    assert skipped.spreadsheet == world.ids["province"]
+    assert "share it with softpower-bot@thai-dla.iam.gserviceaccount.com as Editor" in (
+        skipped.skipped_reason or ""
+    )
+    # The national spreadsheet is still written, and says which province is stale.
+    assert any(p.code == "STALE_SPREADSHEET" for p in report.problems)
+    assert "รายการที่ต้องแก้ไข" in world.tabs("national")
     findings = diagnose(
         config, lambda c: GoogleBackend(c, credentials=account, session=fake.session())
     )
@@ -199,8 +206,14 @@ def test_a_wrong_key_is_reported_as_not_found(fake: FakeSheets) -> None:
     config = world.make(default_tabs())
     bad = config.model_copy(update={"national": config.national.model_copy(
         update={"key": "1BxiMVs0XRA5nFMdKvBdBZjgmUUqptlbs74OgvE2upms"})})  # fmt: skip
-    with pytest.raises(SheetError, match="not found; check its key or url"):
-        sync_cycle(bad, GoogleBackend(bad, session=fake.session()), TODAY)
+    report = sync_cycle(bad, GoogleBackend(bad, session=fake.session()), TODAY)
+    reasons = {a.spreadsheet: a.skipped_reason or "" for a in report.skipped}
+    assert list(reasons) == ["1BxiMVs0XRA5nFMdKvBdBZjgmUUqptlbs74OgvE2upms"]
+    assert (
+        "not found; check its key or url" in reasons["1BxiMVs0XRA5nFMdKvBdBZjgmUUqptlbs74OgvE2upms"]
+    )
+    # The province's own spreadsheet is still written.
+    assert "รวมจังหวัดชัยภูมิ" in world.tabs("province")
 
 
 def test_a_tab_too_big_for_one_request_is_swapped_in_whole(fake: FakeSheets) -> None:
@@ -255,10 +268,18 @@ def test_a_staging_tab_left_by_a_crash_is_removed(fake: FakeSheets) -> None:
     world.sync()
     world.set_value("province", "อำเภอคอนสาร", 2, 1, "ธ.ค. 2567")
     # The swap (the national sheet's last request) fails: the hidden staging tab stays.
-    fake.before_next(lambda f: f.fail_next(503, kind="spreadsheets.batchUpdate"),
-                     kind="spreadsheets.batchUpdate")  # fmt: skip
-    with pytest.raises(SheetError):
-        world.sync()
+    national = world.ids["national"]
+
+    def fail_the_swap(f: FakeSheets) -> None:
+        staging = [t.title for t in f.spreadsheet(national).sheets if "กำลังปรับปรุง" in t.title]
+        if staging and len(f.tab_values(national, staging[0])) == 46:
+            f.fail_next(503, kind="spreadsheets.batchUpdate")  # this very request: the swap
+        else:
+            f.before_next(fail_the_swap, kind="spreadsheets.batchUpdate")
+
+    fake.before_next(fail_the_swap, kind="spreadsheets.batchUpdate")
+    report = world.sync()
+    assert [a.spreadsheet for a in report.skipped] == [world.ids["national"]]
     assert len(world.values("national", "รวมทั้งประเทศ")) == 45  # the old tab, whole
     world._backend = None  # a restarted bot
     world.sync()

@@ -181,10 +181,17 @@ def test_two_bots_cannot_work_on_one_folder(project: Config) -> None:
         open_backend(project).__enter__()
 
 
-def test_missing_province_workbook_is_a_clear_error(project: Config, tmp_path: Path) -> None:
+def test_missing_province_workbook_is_skipped_with_a_clear_reason(
+    project: Config, tmp_path: Path
+) -> None:
     (tmp_path / "chaiyaphum.xlsx").unlink()
-    with pytest.raises(SheetError, match=r"chaiyaphum\.xlsx: workbook not found"):
-        sync(project)
+    report = sync(project)
+    [skipped] = report.skipped
+    assert skipped.spreadsheet == "chaiyaphum.xlsx"
+    assert "chaiyaphum.xlsx: workbook not found" in (skipped.skipped_reason or "")
+    # The national workbook is still written and names the stale province.
+    issues = values(tmp_path / "national.xlsx", "รายการที่ต้องแก้ไข")
+    assert any(r[5] == "STALE_SPREADSHEET" and "จังหวัดชัยภูมิ" in r[7] for r in issues)
 
 
 def test_a_missing_district_tab_is_reported_and_others_still_synced(tmp_path: Path) -> None:

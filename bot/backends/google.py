@@ -309,22 +309,18 @@ class GoogleBackend:
             if requests_:
                 groups.append(requests_)
                 stamped.append(marks)
-        taken = {m.sheet_id for m in state.tabs.values()}
-        # Staging tabs a crash left behind are removed with the first write.
-        leftovers = [m.sheet_id for t, m in state.tabs.items() if _STAGING.search(t)]
-        if leftovers:
-            groups.append([{"deleteSheet": {"sheetId": i}} for i in leftovers])
-        staged: list[list[dict[str, Any]]] = []
-        for tab in plan.tabs:
-            meta = state.tabs.get(tab.name)
-            if meta is not None and not meta.owned and state.grids.get(tab.name):
-                result.conflicts.append(conflict_problem(plan.spreadsheet, tab.name))
-                continue
-            batches = self._tab_requests(tab, meta, taken)
-            if len(batches) == 1:
-                groups.append(batches[0])
-            else:
-                staged += batches  # a big tab: its own sequence of requests
+        tab_groups, staged = self._bot_tab_requests(plan, state, result, state.tabs)
+        if staged:
+            # A staged write adds tabs: its ids must not clash with any tab, and a ranged
+            # read does not list them all. The full tab list also shows the staging tabs a
+            # crash left behind, which this write removes.
+            full = self.metadata(plan.spreadsheet)
+            result.conflicts.clear()
+            tab_groups, staged = self._bot_tab_requests(plan, state, result, full)
+            leftovers = [m.sheet_id for t, m in full.items() if _STAGING.search(t)]
+            if leftovers:
+                groups.append([{"deleteSheet": {"sheetId": i}} for i in leftovers])
+        groups += tab_groups
         if not groups and not staged:
             return result
         # Ask for the stamped tabs (to check rows did not move) and the bot's tabs (their
@@ -415,6 +411,30 @@ class GoogleBackend:
 
         result: dict[str, Any] = self._call(spreadsheet, send)
         return result
+
+    def _bot_tab_requests(
+        self,
+        plan: SheetPlan,
+        state: GoogleRead,
+        result: ApplyResult,
+        tabs: dict[str, TabMeta],
+    ) -> tuple[list[list[dict[str, Any]]], list[list[dict[str, Any]]]]:
+        """The requests that rewrite the plan's bot tabs: those that fit one request each,
+        and the staged sequence of those too big for one; `tabs` are the ids in use."""
+        taken = {m.sheet_id for m in tabs.values()}
+        groups: list[list[dict[str, Any]]] = []
+        staged: list[list[dict[str, Any]]] = []
+        for tab in plan.tabs:
+            meta = state.tabs.get(tab.name)
+            if meta is not None and not meta.owned and state.grids.get(tab.name):
+                result.conflicts.append(conflict_problem(plan.spreadsheet, tab.name))
+                continue
+            batches = self._tab_requests(tab, meta, taken)
+            if len(batches) == 1:
+                groups.append(batches[0])
+            else:
+                staged += batches  # a big tab: its own sequence of requests
+        return groups, staged
 
     def _marks_requests(self, marks: TabMarks, state: GoogleRead) -> list[dict[str, Any]]:
         meta = state.tabs.get(marks.tab)

@@ -1,0 +1,66 @@
+"""The last good read of a spreadsheet, kept on disk: it comes back as it was read."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from bot.model import TabData
+from bot.read_cache import ReadCache
+
+AT = datetime(2025, 1, 10, 9, 30, tzinfo=ZoneInfo("Asia/Bangkok"))
+
+
+def tabs() -> dict[str, TabData]:
+    grid = [
+        ["เดือนที่รายงาน", "จำนวน", "ตกลง", "วันที่"],
+        ["ธ.ค. 2567", 3, True, date(2024, 12, 1)],
+        [datetime(2024, 12, 2, 8, 15), 2.5, None, '{"$date": "x"}'],
+    ]
+    # A tab named like the cache's own date tag must not confuse it.
+    return {
+        "อำเภอภูเขียว": TabData("a.xlsx", "อำเภอภูเขียว", grid),
+        "$date": TabData("a.xlsx", "$date", [["x"]]),
+        "อำเภอคอนสาร": TabData("a.xlsx", "อำเภอคอนสาร", None),  # absent: not kept
+    }
+
+
+def test_a_read_comes_back_with_its_cell_types_and_time(tmp_path: Path) -> None:
+    cache = ReadCache(tmp_path / "reads")
+    cache.store("a.xlsx", tabs(), AT)
+    back = ReadCache(tmp_path / "reads").load("a.xlsx")  # a restarted bot
+    assert back is not None and back.read_at == AT
+    assert set(back.tabs) == {"อำเภอภูเขียว", "$date"}
+    assert back.tabs["อำเภอภูเขียว"].grid == tabs()["อำเภอภูเขียว"].grid
+    assert back.tabs["$date"].grid == [["x"]]
+
+
+def test_an_unchanged_read_only_moves_the_time_of_the_last_read(tmp_path: Path) -> None:
+    cache = ReadCache(tmp_path)
+    cache.store("a.xlsx", tabs(), AT)
+    [file] = tmp_path.glob("*.json")
+    first = file.stat().st_mtime_ns
+    later = datetime(2025, 1, 10, 10, 0, tzinfo=AT.tzinfo)
+    cache.store("a.xlsx", tabs(), later)
+    assert file.stat().st_mtime_ns == first  # the grids are not written again
+    loaded = cache.load("a.xlsx")
+    assert loaded is not None and loaded.read_at == later  # still true as of the later read
+
+
+def test_nothing_kept_damaged_or_foreign_is_none(tmp_path: Path) -> None:
+    cache = ReadCache(tmp_path)
+    assert cache.load("a.xlsx") is None
+    cache.store("a.xlsx", tabs(), AT)
+    [file] = tmp_path.glob("*.json")
+    file.write_text("{not json", encoding="utf-8")
+    assert cache.load("a.xlsx") is None
+    file.write_text('{"format": 99}', encoding="utf-8")
+    assert cache.load("a.xlsx") is None
+
+
+def test_an_unwritable_folder_is_only_logged(tmp_path: Path) -> None:
+    blocker = tmp_path / "reads"
+    blocker.write_text("a file where the folder should be", encoding="utf-8")
+    ReadCache(blocker).store("a.xlsx", tabs(), AT)  # no exception
+    assert ReadCache(blocker).load("a.xlsx") is None
