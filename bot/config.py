@@ -279,6 +279,10 @@ class Config(Strict):
     reminders: ReminderSettings = Field(default_factory=ReminderSettings)
     daemon: DaemonSettings = Field(default_factory=DaemonSettings)
     timezone: str = "Asia/Bangkok"  # an IANA zone; the loader checks that it exists
+    # Where the bot keeps its own files (state, outbox, last reads) when they are given
+    # as relative paths; None: beside the config file. A server install sets it to
+    # /var/lib/softpower-bot, so the config can live in a read-only /etc folder.
+    state_dir: str | None = None
 
     # Set by the loader: relative paths in the file are relative to the file's folder
     # (see bot.config_load.config_path and workbook_path).

@@ -74,6 +74,15 @@ def config_path(config: Config, name: str) -> Path:
     return path if path.is_absolute() else Path(config.base_dir) / path
 
 
+def state_path(config: Config, name: str) -> Path:
+    """A path of the bot's own files (state file, outbox, last reads): relative ones are
+    inside `state_dir` when the config names one, else beside the config file."""
+    path = Path(name).expanduser()
+    if path.is_absolute() or config.state_dir is None:
+        return config_path(config, name)
+    return config_path(config, config.state_dir) / path
+
+
 def workbook_path(config: Config, file: str) -> Path:
     """A workbook's path: relative ones are inside `xlsx.folder`, itself relative to the
     config file's folder."""

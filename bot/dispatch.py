@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from bot.config import Config
-from bot.config_load import config_path
+from bot.config_load import state_path
 from bot.cycle import check_cycle
 from bot.errors import BotError
 from bot.notify import Sender, expand_env, line_messages, mask
@@ -32,13 +32,13 @@ MAX_TRIES = 5
 
 def open_state(config: Config) -> State:
     """The state file the config names (use it as a context manager)."""
-    path = config_path(config, config.daemon.state)
+    path = state_path(config, config.daemon.state)
     return State(path, now=lambda: datetime.now().astimezone())
 
 
 def make_sender(config: Config, echo: Callable[[str], None] | None = None) -> Sender:
     """A sender writing the outbox the config names; `echo` receives outbox texts."""
-    return Sender(config_path(config, config.reminders.outbox), echo=echo)
+    return Sender(state_path(config, config.reminders.outbox), echo=echo)
 
 
 def reminders_due(config: Config, backend: Backend, today: date) -> list[Message]:

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.config import Config
-from bot.config_load import config_path
+from bot.config_load import state_path
 from bot.model import Cell, TabData
 
 log = logging.getLogger(__name__)
@@ -113,7 +113,7 @@ class ReadCache:
 
 def cache_for(config: Config) -> ReadCache:
     """The read cache the config names (`daemon.read_cache`)."""
-    return ReadCache(config_path(config, config.daemon.read_cache))
+    return ReadCache(state_path(config, config.daemon.read_cache))
 
 
 def _encode(value: object) -> Any:

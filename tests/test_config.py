@@ -14,7 +14,14 @@ from pathlib import Path
 import pytest
 
 from bot.config import Config, source_tabs
-from bot.config_load import CONFIG_ENV, load_config, parse_config, workbook_path
+from bot.config_load import (
+    CONFIG_ENV,
+    config_path,
+    load_config,
+    parse_config,
+    state_path,
+    workbook_path,
+)
 from bot.errors import ConfigError
 from tests.factories import MINIMAL_CONFIG
 
@@ -716,6 +723,20 @@ def test_paths_resolve_against_the_config_folder(
     config = load_config("conf/config.yaml")  # a relative path to the config itself
     monkeypatch.chdir(tmp_path / "run")  # the bot may run from anywhere afterwards
     assert workbook_path(config, file.format(tmp=tmp_path)) == tmp_path / expected
+
+
+def test_the_bots_own_files_go_to_state_dir_and_the_rest_beside_the_config(
+    tmp_path: Path,
+) -> None:
+    etc = tmp_path / "etc"
+    text = BASE + "state_dir: ../var\nreminders: {templates: mine}\ndaemon: {state: s.sqlite}\n"
+    config = parse_config(text, base_dir=etc)
+    assert state_path(config, config.daemon.state) == etc / "../var" / "s.sqlite"
+    assert state_path(config, config.reminders.outbox) == etc / "../var" / "outbox"
+    assert state_path(config, "/abs/state.sqlite") == Path("/abs/state.sqlite")
+    assert config_path(config, "mine") == etc / "mine"  # templates stay beside the config
+    without = parse_config(BASE, base_dir=etc)
+    assert state_path(without, without.daemon.state) == etc / "softpower-bot.sqlite"
 
 
 def test_parse_config_uses_the_given_base_dir(tmp_path: Path) -> None:
