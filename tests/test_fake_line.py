@@ -1,10 +1,12 @@
 """The fake LINE API speaks LINE's language: the official SDK (line-bot-sdk, the tests'
 reference, never the bot's dependency) parses the fake's answers and signed webhooks with
-its own models."""
+its own models, and agrees with the bot's signature check on every body."""
 
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from linebot.v3 import WebhookParser
 from linebot.v3.exceptions import InvalidSignatureError
 from linebot.v3.messaging import (
@@ -16,8 +18,10 @@ from linebot.v3.messaging import (
     TextMessage,
 )
 from linebot.v3.messaging.exceptions import ApiException
+from linebot.v3.webhook import SignatureValidator
 from linebot.v3.webhooks import GroupSource, JoinEvent, LeaveEvent, MessageEvent
 
+from bot.line_webhook import verify_signature
 from fake_line import MONTHLY_LIMIT, FakeLine, sign
 
 
@@ -90,3 +94,19 @@ def test_the_sdk_parses_the_fakes_signed_webhooks(line: FakeLine) -> None:
     assert parsed[1].message.text == "สถานะ"
     with pytest.raises(InvalidSignatureError):
         WebhookParser(line.secret).parse(body, sign("another secret", body.encode()))
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    secret=st.text(min_size=1, max_size=40),
+    body=st.text(max_size=200),
+    tamper=st.booleans(),
+)
+def test_the_bots_signature_check_agrees_with_the_sdk(secret: str, body: str, tamper: bool) -> None:
+    raw = body.encode("utf-8")
+    signature = sign(secret, raw)
+    if tamper:
+        signature = sign(secret, raw + b"x")
+    expected = SignatureValidator(secret).validate(body, signature)
+    assert verify_signature(secret.encode("utf-8"), raw, signature) is expected
+    assert expected is not tamper
