@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
 
@@ -32,7 +33,7 @@ from bot.notify import Sender, channel_limit, expand_env, mask
 from bot.output import table
 from bot.reminders import Message
 from bot.splitting import message_text, split_message
-from bot.state import State
+from bot.state import SendKey, State
 
 log = logging.getLogger(__name__)
 
@@ -148,16 +149,15 @@ def is_line(url: str) -> bool:
 
 
 def estimate_round(
-    config: Config, messages: list[Message], sent: set[tuple[str, str, str]] | None = None
+    config: Config, messages: list[Message], sent: Callable[[Message, str], bool] | None = None
 ) -> LineRound | None:
     """Read quotas and member counts, cost every LINE push of `messages`, and decide which
     go to the fallback (`decide`).
 
-    `sent` holds (level, recipient, masked channel) already sent today, which cost nothing
-    more. None when the round has no LINE push. Never raises for LINE's sake: what LINE
-    cannot tell is recorded as an error or an unknown count.
+    `sent(message, url)` says whether that push went already (it costs nothing more). None
+    when the round has no LINE push left. Never raises for LINE's sake: what LINE cannot
+    tell is recorded as an error or an unknown count.
     """
-    sent = sent or set()
     by_token: dict[str, LineChannel] = {}
     apis: dict[str, LineApi] = {}
     for message in messages:
@@ -185,13 +185,13 @@ def estimate_round(
             parts = len(split_message(message_text(message.title, message.text),
                                       channel_limit(url)))  # fmt: skip
             shown = mask(url)
-            done = (message.level, message.recipient, shown) in sent
+            done = sent is not None and sent(message, url)
             for chat in parsed.get("targets") or []:
                 target = LineTarget(message.level, message.recipient, url, shown, str(chat), parts)
                 target.sent = done
                 channel.targets.append(target)
-    if not by_token:
-        return None
+    if all(t.sent for c in by_token.values() for t in c.targets):
+        return None  # no LINE push left to make: nothing to ask LINE
     with open_line_groups(config) as groups:
         for token, channel in by_token.items():
             _read_channel(apis[token], channel, groups)
@@ -300,8 +300,7 @@ def guard_round(
     """
     if not config.line.check_quota:
         return messages, None
-    sent = {(k.level, k.recipient, k.channel) for k, _ in state.sent_between(today, today)}
-    line = estimate_round(config, messages, sent)
+    line = estimate_round(config, messages, lambda m, url: state.was_sent(send_key(m, url)))
     if line is None:
         return messages, None
     if not line.replaced:
@@ -313,6 +312,20 @@ def guard_round(
         _tell_admins(config, sender, line, today)
         state.set_flag(flag, "sent")
     return apply_fallback(config, messages, line), line
+
+
+def send_key(message: Message, url: str) -> SendKey:
+    """The state file's key of one message on one channel, as `bot.dispatch.send_due`
+    records it."""
+    first = message.first
+    return SendKey(
+        deadline=first.deadline.due,
+        level=message.level,
+        month=f"{first.deadline.month[0]:04d}-{first.deadline.month[1]:02d}",
+        offset=first.offset,
+        recipient=message.recipient,
+        channel=mask(url),
+    )
 
 
 def _who(level: str, recipient: str) -> str:

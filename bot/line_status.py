@@ -99,7 +99,7 @@ def place_status(
         due = [d for d in due if d.level == "district"]
     states = district_states(local, report.results, report.problems, month) if month else []
     if not month:
-        states = [DistrictState(s) for s in present]
+        states = [DistrictState(s) for s in sources]
     totals = {s.tab: 0 for s in sources}
     for r in report.results:
         if r.complete:

@@ -104,6 +104,10 @@ def test_a_round_that_fits_is_pushed_by_apprise_to_the_fake_line_api(
     assert data["line_cost"]["fallback"] == []
     assert smtp.messages == []  # no notice to the admins
     assert PHU_KHIAO not in outbox(tmp_path)
+    # Run again the same day: every push is on record, so LINE is not even asked.
+    asked = len(line.records)
+    code, again = remind(config, capsys)
+    assert (code, again["sent"], len(line.records)) == (0, 0, asked)
 
 
 def test_a_round_over_the_quota_goes_to_the_fallback_and_the_admins_are_told_once(

@@ -423,6 +423,22 @@ def test_the_command_names_a_missing_secret_in_one_line(
     assert "LINE_CHANNEL_SECRET is not set" in err and "\n" not in err
 
 
+def test_after_the_programme_a_district_group_hears_it_is_over(
+    tmp_path: Path, line: FakeLine
+) -> None:
+    config = project_config(tmp_path, line)
+    group = line.add_group("สถ.อ.ภูเขียว", members=12)
+    with webhook(config, line, now=datetime(2025, 10, 6, 9, 0, tzinfo=BANGKOK)) as service:
+        line.deliver(service.url, [line.join_event(group.chat_id)])
+        service.wait_idle()
+        map_group(config, group.chat_id, "ชัยภูมิ", "ภูเขียว")
+        line.deliver(service.url, [line.text_event(group.chat_id, "สถานะ")])
+        service.wait_idle()
+    text = "\n".join(line.replies[-1].texts)
+    assert "โครงการสิ้นสุดระยะเวลาการรายงานแล้ว" in text
+    assert "อัตลักษณ์ท้องถิ่น: มีแล้ว" in text and "กำหนดส่ง" not in text
+
+
 def test_the_status_date_follows_the_clock(tmp_path: Path, line: FakeLine) -> None:
     # On 22 Jan the district deadline of January has passed, the province's has not:
     # a district group still sees January, overdue.
