@@ -17,6 +17,7 @@ from datetime import date
 from bot import thai
 from bot.backends import open_backend
 from bot.cli_daemon import cmd_remind, cmd_run, cmd_status
+from bot.cli_line import add_line_commands
 from bot.config import Config
 from bot.config_load import CONFIG_ENV, DEFAULT_CONFIG_PATH, load_config, local_today
 from bot.cycle import CycleReport, check_cycle, sync_cycle
@@ -274,6 +275,7 @@ def build_parser() -> argparse.ArgumentParser:
             dry = "show the messages, rendered, without sending or recording"
             p.add_argument("--dry-run", action="store_true", help=dry)
         p.set_defaults(func=func)
+    add_line_commands(sub, common)
     return parser
 
 
@@ -285,7 +287,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not hasattr(args, name):
             setattr(args, name, default)
     # The daemon logs its progress (to stderr, i.e. the journal) without being asked.
-    chatty = args.verbose or args.command == "run"
+    chatty = args.verbose or args.command in ("run", "line-webhook")
     level = logging.DEBUG if args.debug else logging.INFO if chatty else logging.WARNING
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:

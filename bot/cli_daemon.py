@@ -15,6 +15,7 @@ from bot import thai
 from bot.backends import open_backend
 from bot.config_load import load_config, local_today
 from bot.dispatch import RemindRun, make_sender, open_state, remind
+from bot.line_quota import cost_lines
 from bot.notify import channel_limit
 from bot.output import pairs, table
 from bot.scheduler import Daemon
@@ -92,6 +93,7 @@ def _remind_text(run: RemindRun, *, dry_run: bool) -> str:
     lines.append(
         f"\nLINE messages this run would cost (estimate): {run.as_json()['line_messages_estimate']}"
     )
+    lines += cost_lines(run.sent.line if run.sent is not None else run.line)
     if run.sent is not None:
         sent = run.sent
         lines.append(f"sent {len(sent.sent)}, already sent before {sent.already}, "

@@ -18,6 +18,7 @@ from bot import geo, thai
 from bot.config_services import (
     DaemonSettings,
     GoogleSettings,
+    LineSettings,
     ReminderSettings,
     XlsxSettings,
 )
@@ -278,6 +279,7 @@ class Config(Strict):
     form: Form = Field(default_factory=Form)
     reminders: ReminderSettings = Field(default_factory=ReminderSettings)
     daemon: DaemonSettings = Field(default_factory=DaemonSettings)
+    line: LineSettings = Field(default_factory=LineSettings)
     timezone: str = "Asia/Bangkok"  # an IANA zone; the loader checks that it exists
     # Where the bot keeps its own files (state, outbox, last reads) when they are given
     # as relative paths; None: beside the config file. A server install sets it to

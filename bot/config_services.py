@@ -121,3 +121,57 @@ class DaemonSettings(Strict):
         if "{month}" not in value:
             raise ValueError("the record tab name must contain {month}")
         return value
+
+
+_API_BASE = re.compile(r"^https?://[^\s/?#]+(/[^\s?#]*)?$")
+_ENV_REF = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*\}")
+
+
+class LineSettings(Strict):
+    """The LINE Official Account (Messaging API channel): the webhook that learns group ids
+    and answers status questions, and the monthly message quota that pushes must fit in."""
+
+    # Secrets stay in the environment: only ${NAME} references belong in the config file.
+    channel_secret: str = "${LINE_CHANNEL_SECRET}"
+    token: str = "${LINE_TOKEN}"
+    # Where the Messaging API is; only tests (a local fake) change it.
+    api_base: str = "https://api.line.me"
+    webhook_host: str = "127.0.0.1"  # behind an HTTPS reverse proxy on the same machine
+    webhook_port: int = Field(default=8088, ge=1, le=65535)
+    # A message in a mapped group that is one of these (after the bot's @mention and a
+    # polite ending such as ครับ/ค่ะ) gets the group's status as a free reply.
+    keywords: list[str] = Field(
+        default_factory=lambda: ["สถานะ", "status", "สรุป", "ต้องแก้อะไร", "ต้องแก้ไขอะไร"],
+        min_length=1,
+    )
+    # Before a reminder round, read the month's quota and the groups' member counts; when
+    # the round would not fit, its LINE pushes go to the recipient's other channels or here.
+    check_quota: bool = True
+    fallback: list[str] = Field(default_factory=lambda: ["outbox://"], min_length=1)
+    timeout_s: float = Field(default=10.0, gt=0, le=60)
+    max_retries: int = Field(default=3, ge=0, le=10)
+
+    @field_validator("channel_secret", "token")
+    @classmethod
+    def _secret_from_env(cls, value: str) -> str:
+        if not _ENV_REF.search(value):
+            raise ValueError(
+                "put the secret in the environment and refer to it here, e.g. "
+                '"${LINE_CHANNEL_SECRET}" or "${LINE_TOKEN}"; never write it in this file'
+            )
+        return value
+
+    @field_validator("api_base")
+    @classmethod
+    def _base(cls, value: str) -> str:
+        if not _API_BASE.match(value):
+            raise ValueError(f"expected an address such as https://api.line.me, got {value!r}")
+        return value.rstrip("/")
+
+    @field_validator("fallback")
+    @classmethod
+    def _not_line(cls, value: list[str]) -> list[str]:
+        if any(url.strip().lower().startswith("line://") for url in value):
+            raise ValueError("the fallback replaces LINE when its quota is spent: use e-mail "
+                             "(mailtos://...) or outbox://, not line://")  # fmt: skip
+        return value

@@ -16,6 +16,7 @@ from bot.config import Config
 from bot.config_load import state_path
 from bot.cycle import check_cycle
 from bot.errors import BotError
+from bot.line_quota import LineRound, estimate_round, guard_round
 from bot.notify import Sender, expand_env, line_messages, mask
 from bot.read_cache import cache_for
 from bot.reminders import Message, due_messages
@@ -38,7 +39,9 @@ def open_state(config: Config) -> State:
 
 def make_sender(config: Config, echo: Callable[[str], None] | None = None) -> Sender:
     """A sender writing the outbox the config names; `echo` receives outbox texts."""
-    return Sender(state_path(config, config.reminders.outbox), echo=echo)
+    return Sender(
+        state_path(config, config.reminders.outbox), echo=echo, line_api=config.line.api_base
+    )
 
 
 def reminders_due(config: Config, backend: Backend, today: date) -> list[Message]:
@@ -66,6 +69,7 @@ class SendReport:
     already: int = 0
     given_up: int = 0
     failed: list[tuple[Message, str, str]] = field(default_factory=list)
+    line: LineRound | None = None  # the round's LINE cost and what went to fallbacks
 
 
 def send_due(
@@ -81,6 +85,7 @@ def send_due(
     one message whose send had finished and whose record had not; nothing is ever lost.
     """
     report = SendReport()
+    messages, report.line = guard_round(config, messages, today, sender, state)
     tries = {key: n for key, _, n in state.pending_failures(today)}
     for message in messages:
         first = message.first
@@ -123,6 +128,7 @@ class RemindRun:
     today: date
     messages: list[Message]
     sent: SendReport | None = None  # None on a dry run
+    line: LineRound | None = None  # LINE cost per push (read from LINE on a dry run)
 
     def rows(self) -> list[dict[str, object]]:
         """One entry per message and channel, channels masked (the `--json` shape)."""
@@ -146,6 +152,9 @@ class RemindRun:
             "messages": self.rows(),
             "line_messages_estimate": line_estimate(self.messages),
         }
+        line = self.sent.line if self.sent is not None else self.line
+        if line is not None:
+            out["line_cost"] = line.as_json()
         if self.sent is not None:
             out["sent"] = len(self.sent.sent)
             out["already_sent"] = self.sent.already
@@ -167,6 +176,8 @@ def remind(
     with open_backend(config) as backend:
         messages = reminders_due(config, backend, today)
     run = RemindRun(today, messages)
+    if not send:
+        run.line = estimate_round(config, messages)
     if send:
         with open_state(config) as state:
             run.sent = send_due(config, messages, today, make_sender(config, echo), state)

@@ -34,6 +34,7 @@ from urllib.parse import parse_qsl, quote, unquote
 import apprise
 from apprise import NotifyBase, NotifyFormat, PersistentStoreMode
 from apprise.plugins import N_MGR
+from apprise.plugins.line import NotifyLine
 
 from bot.errors import ConfigError, NotifyError
 from bot.splitting import message_text, split_message
@@ -180,7 +181,8 @@ class Sender:
 
     `env` is where ``${NAME}`` references are looked up (default `os.environ`); `echo`,
     if given, receives the text of every message written to the outbox (the CLI prints
-    it).
+    it). `line_api` is where ``line://`` pushes go (`line.api_base`; apprise's own
+    default is ``https://api.line.me``): the tests' local fake LINE API.
     """
 
     def __init__(
@@ -189,11 +191,13 @@ class Sender:
         *,
         env: Mapping[str, str] | None = None,
         echo: Callable[[str], None] | None = None,
+        line_api: str | None = None,
     ) -> None:
         """Prepare a sender writing outbox files into `outbox` (created when needed)."""
         self.outbox = Path(outbox)
         self._env = env
         self._echo = echo
+        self._line_push = f"{line_api.rstrip('/')}/v2/bot/message/push" if line_api else None
 
     def send(self, url: str, title: str, body: str) -> Delivery:
         """Deliver one message to `url` and report how it went.
@@ -247,8 +251,12 @@ class Sender:
         with redactor.active():
             try:
                 app = apprise.Apprise(asset=_asset())
-                if not app.add(url):
+                plugin = apprise.Apprise.instantiate(url, asset=_asset())
+                if plugin is None or not app.add(plugin):
                     return "apprise could not load the URL"
+                if self._line_push and isinstance(plugin, NotifyLine):
+                    # apprise posts to its class attribute; this instance posts here.
+                    plugin.notify_url = self._line_push
                 with app.notify(body=body, title=title, body_format=NotifyFormat.TEXT) as result:
                     if result:
                         return None

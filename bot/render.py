@@ -50,6 +50,15 @@ def _environment(user_templates: str | None) -> jinja2.Environment:
     )
 
 
+def template(config: Config, name: str) -> jinja2.Template:
+    """The template `name`: the admin's (in `reminders.templates`) if there is one, else
+    the built-in one."""
+    templates = config.reminders.templates
+    return _environment(str(config_path(config, templates)) if templates else None).get_template(
+        name
+    )
+
+
 def render(
     config: Config, message: Message, today: date, link: Callable[[Link], str]
 ) -> tuple[str, str]:

@@ -1,6 +1,7 @@
 # Sourced by demo.sh and test.sh: make .venv and install the project (and, for the tests
-# and the benchmark, the fake Sheets API in fake_sheets/) into it, once per change of a
-# pyproject.toml. Needs only python3 (3.11+) and access to PyPI.
+# and the benchmark, the fake Sheets API in fake_sheets/ and the fake LINE API in
+# fake_line/) into it, once per change of a pyproject.toml. Needs only python3 (3.11+)
+# and access to PyPI.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="${SOFTPOWER_VENV:-$ROOT/.venv}"
@@ -10,10 +11,11 @@ if [ ! -x "$VENV/bin/python" ]; then
   "$PYTHON" -m venv "$VENV"
 fi
 STAMP="$VENV/.softpower-installed"
-WANT="$(cat "$ROOT/pyproject.toml" "$ROOT/fake_sheets/pyproject.toml" | sha256sum | cut -d' ' -f1)"
+WANT="$(cat "$ROOT/pyproject.toml" "$ROOT/fake_sheets/pyproject.toml" "$ROOT/fake_line/pyproject.toml" \
+  | sha256sum | cut -d' ' -f1)"
 if [ ! -f "$STAMP" ] || [ "$(cat "$STAMP")" != "$WANT" ]; then
   echo "installing softpower-bot and its dependencies into $VENV ..." >&2
   "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip >&2
-  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -e "$ROOT[test]" -e "$ROOT/fake_sheets" >&2
+  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -e "$ROOT[test]" -e "$ROOT/fake_sheets" -e "$ROOT/fake_line" >&2
   echo "$WANT" > "$STAMP"
 fi

@@ -4,7 +4,7 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 cd "$ROOT"
-"$VENV/bin/ruff" check bot tests bench fake_sheets
-"$VENV/bin/ruff" format --check bot tests bench fake_sheets fake_sheets
+"$VENV/bin/ruff" check bot tests bench fake_sheets fake_line
+"$VENV/bin/ruff" format --check bot tests bench fake_sheets fake_line
 "$VENV/bin/mypy"
 "$VENV/bin/python" -m pytest "$@"

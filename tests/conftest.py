@@ -1,5 +1,5 @@
-"""Fixtures shared by the test modules: a fresh fake Google Sheets API and a real SMTP server,
-both on 127.0.0.1 and always stopped."""
+"""Fixtures shared by the test modules: a fresh fake Google Sheets API, a fresh fake LINE
+Messaging API and a real SMTP server, all on 127.0.0.1 and always stopped."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from fake_line import FakeLine
 from fake_sheets import FakeClock, FakeSheets
 from tests.smtp_server import SMTP_PASSWORD, SMTP_USER, LocalSMTP, local_smtp
 
@@ -31,3 +32,12 @@ def smtp() -> Iterator[LocalSMTP]:
     """A real SMTP server on 127.0.0.1 that expects SMTP_USER / SMTP_PASSWORD."""
     with local_smtp(user=SMTP_USER, password=SMTP_PASSWORD) as server:
         yield server
+
+
+@pytest.fixture
+def line() -> Iterator[FakeLine]:
+    """A fresh fake LINE channel (300 messages a month, none used); fails the test if the
+    fake hit an internal error."""
+    with FakeLine() as server:
+        yield server
+        assert server.errors == [], server.errors

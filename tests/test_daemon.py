@@ -18,6 +18,7 @@ import pytest
 from bot.cli import main
 from bot.examples import make_examples
 from bot.geo import districts, find_province
+from fake_line import FakeLine
 from tests.smtp_server import SMTP_PASSWORD, SMTP_USER, LocalSMTP, local_smtp
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -97,16 +98,18 @@ def test_remind_sends_real_thai_email_once(tmp_path: Path, smtp: LocalSMTP, env:
     assert len(smtp.messages) == OWING
 
 
+@pytest.mark.usefixtures("env")
 def test_dry_run_json_shows_everything_and_sends_nothing(
-    tmp_path: Path, smtp: LocalSMTP, env: dict[str, str], capsys: pytest.CaptureFixture[str],
-    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path, smtp: LocalSMTP, capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch, line: FakeLine,
 ) -> None:  # fmt: skip
-    monkeypatch.setenv("LINE_TOKEN", "line-secret-token-xyz")
-    config = project(tmp_path, smtp.port, extra="")
-    line = "line://${LINE_TOKEN}/C1234567890abcdef1234567890abcdef"
+    monkeypatch.setenv("LINE_TOKEN", line.token)
+    group = line.add_group("สถ.จ.ชัยภูมิ", members=7, chat_id="C1234567890abcdef1234567890abcdef")
+    config = project(tmp_path, smtp.port, extra=f"line: {{api_base: '{line.url}'}}\n")
+    url = f"line://${{LINE_TOKEN}}/{group.chat_id}"
     text = config.read_text(encoding="utf-8")
-    text = text.replace('  provinces: {ชัยภูมิ: ["', f'  provinces: {{ชัยภูมิ: ["{line}", "')
-    text = text.replace('  admins: ["', f'  admins: ["{line}", "')
+    text = text.replace('  provinces: {ชัยภูมิ: ["', f'  provinces: {{ชัยภูมิ: ["{url}", "')
+    text = text.replace('  admins: ["', f'  admins: ["{url}", "')
     config.write_text(text, encoding="utf-8")
     assert (
         main(["--config", str(config), "--today", "2025-01-22", "remind", "--dry-run", "--json"])
@@ -120,7 +123,9 @@ def test_dry_run_json_shows_everything_and_sends_nothing(
     levels = Counter(m["level"] for m in data["messages"])
     assert levels == {"province": 2, "admin": 2}  # each: LINE + e-mail
     assert data["line_messages_estimate"] == 2  # one push each, not every text to every URL
-    assert "line-secret-token-xyz" not in out and SMTP_PASSWORD not in out
+    assert data["line_cost"]["total"] == 14  # what LINE really bills: 7 members each
+    assert line.pushes == [] and line.usage == 0
+    assert line.token not in out and SMTP_PASSWORD not in out
     province = next(m for m in data["messages"] if m["channel"].startswith("line"))
     assert (province["deadline"], province["offset"]) == ("2025-01-25", 3)
     assert "ตรงกับวันเสาร์" in province["text"]
