@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date
@@ -21,6 +22,7 @@ from bot.cli_line import add_line_commands
 from bot.config import Config
 from bot.config_load import CONFIG_ENV, DEFAULT_CONFIG_PATH, load_config, local_today
 from bot.cycle import CycleReport, check_cycle, sync_cycle
+from bot.dispatch import record_manual_sync
 from bot.doctor import blocks_sync, diagnose
 from bot.errors import BotError
 from bot.output import pairs, table
@@ -73,6 +75,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
             config, backend, local_today(config, args.today), cache=cache_for(config)
         )
         locations = {a.spreadsheet: backend.location(a.spreadsheet) for a in report.applied}
+    record_manual_sync(config, report)
     if args.json:
         out = report.summary.as_json()
         out["spreadsheets"] = [
@@ -300,6 +303,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("softpower-bot: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader went away (`softpower-bot check --json | head`): stop quietly, and keep
+        # Python from complaining again when it flushes stdout at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141  # as a process killed by SIGPIPE
 
 
 if __name__ == "__main__":

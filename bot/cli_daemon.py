@@ -110,12 +110,21 @@ def _status_text(report: StatusReport) -> str:
     last = report.last_sync
     if last:
         result = "ok" if last["ok"] else f"FAILED: {last['error']}"
-        next_sync = report.next_sync.isoformat() if report.next_sync else None
+        if report.next_sync:
+            upcoming_sync = report.next_sync.isoformat(timespec="seconds")
+        else:
+            upcoming_sync = "none: no daemon is running (start it with `softpower-bot run`)"
         lines.append(pairs([("last sync", f"{last['at']} ({result})"),
                             ("consecutive failures", last["consecutive_failures"]),
-                            ("next sync", next_sync)]))  # fmt: skip
+                            ("next sync", upcoming_sync)]))  # fmt: skip
     else:
         lines.append("  no sync recorded yet (start the daemon with `softpower-bot run`)")
+    if report.programme_ended:
+        lines.append(
+            f"  the programme ended on {thai.date_label(report.programme_ended)} "
+            f"({report.programme_ended.isoformat()}): set the next round's period, targets "
+            "and deadlines under programme: in the config"
+        )
     summary = report.coverage
     if isinstance(summary, dict):
         target = summary.get("target", {})

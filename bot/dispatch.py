@@ -11,10 +11,11 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from bot.config import Config
 from bot.config_load import state_path
-from bot.cycle import check_cycle
+from bot.cycle import CycleReport, check_cycle
 from bot.errors import BotError
 from bot.line_quota import LineRound, estimate_round, guard_round
 from bot.notify import Sender, expand_env, line_messages, mask
@@ -34,7 +35,18 @@ MAX_TRIES = 5
 def open_state(config: Config) -> State:
     """The state file the config names (use it as a context manager)."""
     path = state_path(config, config.daemon.state)
-    return State(path, now=lambda: datetime.now().astimezone())
+    tz = ZoneInfo(config.timezone)
+    return State(path, now=lambda: datetime.now(tz))
+
+
+def record_manual_sync(config: Config, report: CycleReport) -> None:
+    """Record a sync made by hand in the state file, as the daemon records its own, so
+    `status` tells of it; a state file that cannot be written only gets a warning."""
+    try:
+        with open_state(config) as state:
+            state.record_sync(True, report.summary.as_json(), None)
+    except BotError as exc:
+        log.warning("the sync is not recorded in the state file: %s", exc)
 
 
 def make_sender(config: Config, echo: Callable[[str], None] | None = None) -> Sender:

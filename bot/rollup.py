@@ -305,7 +305,7 @@ def quarter_lines(config: Config, summary: Summary) -> list[tuple[OutCell, ...]]
     prog = config.programme
     lines: list[tuple[OutCell, ...]] = []
     for start, end in _quarters(prog.start, prog.end):
-        q_end = _month_end(end)
+        q_end = thai.month_end(end)
         target = prog.target_on(q_end)
         label = f"ไตรมาสที่ {thai.fiscal_quarter(q_end)}/{thai.fiscal_year(q_end)}"
         span = f"{thai.month_label(*start)} – {thai.month_label(*end)}"
@@ -349,12 +349,6 @@ def _quarters(
         out.append(((year, month), last))
         year, month = (year + 1, 1) if q_last == 12 else (year, q_last + 1)
     return out
-
-
-def _month_end(month: tuple[int, int]) -> date:
-    year, m = month
-    nxt = date(year + 1, 1, 1) if m == 12 else date(year, m + 1, 1)
-    return date.fromordinal(nxt.toordinal() - 1)
 
 
 def _pct(part: int, whole: int) -> float:

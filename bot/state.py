@@ -461,6 +461,29 @@ class State:
         """Whether this `State` holds the daemon lock."""
         return self._lock_fd is not None
 
+    def daemon_pid(self) -> int | None:
+        """The pid of the daemon running on this state file, or None when none runs.
+
+        Probes the lock without keeping it: a daemon holds it for its whole life, and the
+        kernel drops it when the daemon dies. -1 when a daemon runs but its pid is unreadable.
+        """
+        if self._lock_fd is not None:
+            return os.getpid()
+        try:
+            fd = os.open(self.lock_path, os.O_RDONLY)
+        except OSError:
+            return None  # never locked, or not readable: no daemon we can see
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = _read_pid(fd)
+            return holder if holder is not None else -1
+        except OSError:
+            return None
+        finally:
+            os.close(fd)  # also drops the probe's own shared lock
+        return None
+
     # -- sends ------------------------------------------------------------------------
 
     def claim(self, key: SendKey) -> bool:

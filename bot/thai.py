@@ -399,6 +399,13 @@ def datetime_label(moment: datetime, *, thai_digits: bool = False) -> str:
     return to_thai_digits(label) if thai_digits else label
 
 
+def month_end(month: tuple[int, int]) -> date:
+    """The last day of a C.E. (year, month)."""
+    year, m = month
+    first_of_next = date(year + 1, 1, 1) if m == 12 else date(year, m + 1, 1)
+    return first_of_next - timedelta(days=1)
+
+
 def fiscal_year(d: date) -> int:
     """The Thai government (B.E.) fiscal year of a date; it starts on 1 October."""
     return d.year + BE_OFFSET + (1 if d.month >= 10 else 0)

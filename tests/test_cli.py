@@ -185,3 +185,46 @@ def test_a_broken_province_workbook_is_named_and_the_national_one_still_written(
     code, out, _ = run(capsys, *args, "sync")
     assert code == 1
     assert f"NOT WRITTEN  {book}: not read this cycle: {book}: cannot open the workbook" in out
+
+
+def test_a_manual_sync_is_recorded_and_status_speaks_local_time(
+    demo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = demo.read_text(encoding="utf-8").replace(
+        "timezone: Asia/Bangkok", "timezone: Asia/Tokyo"
+    )
+    demo.write_text(text, encoding="utf-8")
+    assert run(capsys, "--config", str(demo), "--today", "2025-01-17", "sync")[0] == 0
+    code, out, _ = run(capsys, "--config", str(demo), "--today", "2025-01-17", "status", "--json")
+    assert code == 0
+    data = json.loads(out)
+    assert data["last_sync"]["ok"] is True and data["last_sync"]["at"].endswith("+09:00")
+    assert data["coverage"]["districts_with_identity"] == 14
+    assert data["daemon_running"] is False and data["next_sync"] is None
+    assert data["programme_ended"] is None
+    code, out, _ = run(capsys, "--config", str(demo), "--today", "2025-01-17", "status")
+    assert "next sync" in out and "no daemon is running" in out
+
+
+def test_status_after_the_programme_says_it_ended(
+    demo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(capsys, "--config", str(demo), "--today", "2025-10-02", "status")
+    assert code == 0
+    assert "the programme ended on 30 ก.ย. 2568 (2025-09-30)" in out
+    code, out, _ = run(capsys, "--config", str(demo), "--today", "2025-10-02", "status", "--json")
+    assert json.loads(out)["programme_ended"] == "2025-09-30"
+
+
+def test_json_into_a_reader_that_stops_early_ends_quietly(demo: Path) -> None:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot", "--config", str(demo), "--today", "2025-01-17",
+         "check", "--json"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT,
+    )  # fmt: skip
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()  # the reader is gone before the bot prints (`| head -0`)
+    err = proc.stderr.read().decode()
+    proc.wait(timeout=60)
+    assert "Traceback" not in err and "BrokenPipe" not in err, err
+    assert proc.returncode == 141  # the reader's departure was seen, and met quietly

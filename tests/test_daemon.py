@@ -189,6 +189,14 @@ def test_daemon_syncs_and_stops_cleanly_on_sigterm(tmp_path: Path, env: dict[str
             )  # fmt: skip
             assert other.returncode == 2
             assert "another softpower-bot is running" in other.stderr
+            # While the daemon runs, status says so and gives the next sync.
+            running = subprocess.run(
+                [sys.executable, "-m", "bot", "--config", str(config), "status", "--json"],
+                env=env, capture_output=True, text=True, timeout=60, check=True,
+            )  # fmt: skip
+            live = json.loads(running.stdout)
+            assert live["daemon_running"] is True and live["next_sync"] is not None
+            assert live["next_sync"].endswith("+07:00")  # the config's time zone
             time.sleep(0.5)
         finally:
             proc.send_signal(signal.SIGTERM)
@@ -203,3 +211,5 @@ def test_daemon_syncs_and_stops_cleanly_on_sigterm(tmp_path: Path, env: dict[str
     data = json.loads(status.stdout)
     assert data["last_sync"]["ok"] is True
     assert data["coverage"]["districts_with_identity"] == 14
+    # Stopped: no next sync is promised.
+    assert data["daemon_running"] is False and data["next_sync"] is None
