@@ -264,7 +264,7 @@ class Book:
         for node in self.names:
             key = (node.attrs.get("name", ""), _int(node.attrs.get("localSheetId"), -1))
             if key in pending:
-                if node.text != pending[key] or node.attrs.get("hidden") not in ("1", "true"):
+                if node.text != pending[key]:
                     edits.append((node.start, node.end, _defined(pre, *key, pending[key])))
                 del pending[key]
         if pending:
