@@ -114,7 +114,7 @@ def parse_tab(source: SourceTab, data: TabData, form: Form) -> ParsedTab:
 
     if status_column is None:
         # Right of everything anyone typed in any row, so the new column overwrites nothing.
-        used = max((_last_used(r) for r in grid), default=0)
+        used = max((_last_used(r) for r in grid if r), default=0)
         status_column = used + 1
         tab.status_is_new = True
     tab.status_column = status_column

@@ -40,8 +40,10 @@ import fcntl
 import json
 import os
 import re
+import secrets
 import shlex
 import sqlite3
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
@@ -52,7 +54,7 @@ from typing import Final, Self
 
 from bot.errors import BotError
 
-SCHEMA_VERSION: Final = 1
+SCHEMA_VERSION: Final = 2
 """The schema this bot writes; files with a higher `user_version` are refused."""
 
 # "SPBT": marks the file as ours, so a stray SQLite file of another program is refused
@@ -69,6 +71,9 @@ BUSY_TIMEOUT_SECONDS: Final = 10.0
 # Sync history is only for `status` and debugging; a sync every few minutes would
 # otherwise grow the file forever.
 SYNC_HISTORY: Final = 1000
+
+# How long a sender waits for another one (the daemon, or `remind`) to finish sending.
+SEND_LOCK_WAIT_SECONDS: Final = 15 * 60
 
 # Error texts come from HTTP libraries and can be pages long; the first part says enough.
 MAX_ERROR_CHARS: Final = 2000
@@ -129,6 +134,11 @@ _MIGRATIONS: Final[tuple[tuple[str, ...], ...]] = (
             at TEXT NOT NULL
         )
         """,
+    ),
+    (
+        # Who made a claim ('attempt'): "<pid>:<token>:<time>". While that sender holds the
+        # send lock, another one skips the key instead of sending it too.
+        "ALTER TABLE sends ADD COLUMN claimed_by TEXT",
     ),
 )
 assert len(_MIGRATIONS) == SCHEMA_VERSION
@@ -235,9 +245,15 @@ class State:
         """
         self.path = Path(path)
         self.lock_path = self.path.with_name(self.path.name + ".lock")
+        self._send_lock_path = self.path.with_name(self.path.name + ".send.lock")
         self._now = now
         self._lock_fd: int | None = None
+        self._send_fd: int | None = None
+        self._send_depth = 0
         self._db: sqlite3.Connection | None = None
+        self._identity: tuple[int, int] | None = None
+        self._size = 0
+        self._claimant = f"{os.getpid()}:{secrets.token_hex(4)}"
         try:
             # The directory is ours to create: the state file is the bot's own data.
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -253,6 +269,7 @@ class State:
             )
             self._db.row_factory = sqlite3.Row
             self._open()
+            self._remember_file()
         except sqlite3.Error as exc:
             self.close()
             raise self._error(exc, "opening") from exc
@@ -286,6 +303,42 @@ class State:
         db.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
         if version < SCHEMA_VERSION:
             self._migrate()
+
+    def _remember_file(self) -> None:
+        """Note which file this is, to notice if it is deleted, replaced or emptied later."""
+        # Move what the log holds into the file itself, so the file's size only grows from
+        # here on (SQLite never shrinks it without VACUUM) and a truncation shows.
+        self._conn().execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        st = os.stat(self.path)
+        self._identity = (st.st_dev, st.st_ino)
+        self._size = st.st_size
+
+    def verify(self) -> None:
+        """Raise StateError if the state file was deleted, replaced by another file or cut
+        short since it was opened: sending on would send every reminder of the day again."""
+        if self._identity is None:
+            return
+        p = self.path
+        try:
+            st = os.stat(p)
+        except FileNotFoundError:
+            what = "was deleted"
+        except OSError as exc:
+            what = f"cannot be checked ({exc.strerror})"
+        else:
+            if (st.st_dev, st.st_ino) != self._identity:
+                what = "was replaced by another file"
+            elif st.st_size < self._size:
+                what = f"was cut short (from {self._size:,} to {st.st_size:,} bytes)"
+            else:
+                self._size = st.st_size
+                return
+        raise StateError(
+            f"state file {p} {what} while the bot was running; it no longer knows which "
+            "reminders went, so it sends none rather than send them all again. Restore the "
+            "file from a backup and restart the bot, or restart it to begin a new state file "
+            "(reminders already sent today may then go once more)"
+        )
 
     def _has_tables(self) -> bool:
         row = self._conn().execute("SELECT count(*) FROM sqlite_master").fetchone()
@@ -361,6 +414,7 @@ class State:
         # IMMEDIATE takes the write lock up front: a read-then-write transaction that
         # upgrades later can fail with SQLITE_BUSY without waiting for the busy timeout.
         db = self._conn()
+        self.verify()
         try:
             db.execute("BEGIN IMMEDIATE")
             try:
@@ -392,6 +446,10 @@ class State:
 
     def close(self) -> None:
         """Release the lock (if held) and close the file; calling it again does nothing."""
+        if self._send_fd is not None:
+            fd, self._send_fd, self._send_depth = self._send_fd, None, 0
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            os.close(fd)
         if self._lock_fd is not None:
             fd, self._lock_fd = self._lock_fd, None
             # The lock file stays: deleting it would let a third process lock a new
@@ -461,32 +519,108 @@ class State:
         """Whether this `State` holds the daemon lock."""
         return self._lock_fd is not None
 
+    # -- the send lock ----------------------------------------------------------------
+
+    @contextmanager
+    def sending(self, wait_s: float = SEND_LOCK_WAIT_SECONDS) -> Iterator[None]:
+        """Hold the lock every sender takes (the daemon and `remind`): while one sends, the
+        other waits, then finds what went already. Re-entrant within this `State`.
+
+        Raises StateError when the other sender does not finish within `wait_s` seconds.
+        """
+        if self._send_depth:
+            self._send_depth += 1
+            try:
+                yield
+            finally:
+                self._send_depth -= 1
+            return
+        path = self._send_lock_path
+        try:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise StateError(
+                f"cannot open lock file {path} ({exc.strerror}); check that its directory is "
+                "writable by the user running the bot"
+            ) from exc
+        deadline = time.monotonic() + wait_s
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    os.close(fd)
+                    raise StateError(
+                        f"another softpower-bot has been sending reminders for over "
+                        f"{wait_s:g}s (lock file {path}); try again when it has finished"
+                    ) from None
+                time.sleep(0.05)
+        self._send_fd, self._send_depth = fd, 1
+        try:
+            yield
+        finally:
+            if self._send_fd == fd:
+                self._send_fd, self._send_depth = None, 0
+                fcntl.flock(fd, fcntl.LOCK_UN)
+                os.close(fd)
+
     # -- sends ------------------------------------------------------------------------
 
     def claim(self, key: SendKey) -> bool:
-        """Record the intent to send `key`; False if it was already recorded as sent.
+        """Record the intent to send `key`; False if it was sent already, or if another
+        sender claimed it and may be sending it right now.
 
         Each call counts an attempt and stamps its time, so a crash between `claim` and
-        `mark_sent` leaves evidence (see `interrupted_attempts`); such a key stays due.
+        `mark_sent` leaves evidence (see `interrupted_attempts`); such a key stays due once
+        its claimant no longer holds the send lock (see `sending`).
         """
         at, _ = self._stamp()
         with self._tx() as db:
-            row = db.execute(f"SELECT status FROM sends WHERE {_KEY_WHERE}", key._row()).fetchone()
+            row = db.execute(
+                f"SELECT status, claimed_by FROM sends WHERE {_KEY_WHERE}", key._row()
+            ).fetchone()
             if row is not None and row["status"] == "sent":
+                return False
+            if (
+                row is not None
+                and row["status"] == "attempt"
+                and self._held_elsewhere(row["claimed_by"])
+            ):
                 return False
             db.execute(
                 f"""
                 INSERT INTO sends ({_KEY_COLUMNS}, status, attempts, first_attempt_at,
-                                   last_attempt_at)
-                VALUES (?, ?, ?, ?, ?, ?, 'attempt', 1, ?, ?)
+                                   last_attempt_at, claimed_by)
+                VALUES (?, ?, ?, ?, ?, ?, 'attempt', 1, ?, ?, ?)
                 ON CONFLICT DO UPDATE SET
                     status = 'attempt',
                     attempts = attempts + 1,
-                    last_attempt_at = excluded.last_attempt_at
+                    last_attempt_at = excluded.last_attempt_at,
+                    claimed_by = excluded.claimed_by
                 """,
-                (*key._row(), at, at),
+                (*key._row(), at, at, f"{self._claimant}:{time.time():.0f}"),
             )
             return True
+
+    def _held_elsewhere(self, claimed_by: str | None) -> bool:
+        """Whether another sender that claimed a key may be sending it right now: it made
+        the claim, and someone holds the send lock that is not us."""
+        if not claimed_by or claimed_by.startswith(self._claimant + ":"):
+            return False
+        if self._send_depth:
+            return False  # we hold the send lock: no other sender is at work
+        try:
+            fd = os.open(self._send_lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError:
+            return False
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        finally:
+            os.close(fd)  # also drops the lock if we got it
+        return False
 
     def mark_sent(self, key: SendKey) -> None:
         """Record `key` as sent, durably, before returning. A second call changes nothing."""
@@ -533,6 +667,7 @@ class State:
 
     def was_sent(self, key: SendKey) -> bool:
         """Whether `key` has been recorded as sent."""
+        self.verify()
         rows = self._read(f"SELECT status FROM sends WHERE {_KEY_WHERE}", key._row())
         return bool(rows) and rows[0]["status"] == "sent"
 

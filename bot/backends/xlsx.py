@@ -17,6 +17,7 @@ file, the tab and the fix, in Thai and English, so the cycle skips it and goes o
 from __future__ import annotations
 
 import errno
+import functools
 import logging
 import os
 from collections.abc import Sequence
@@ -355,10 +356,15 @@ class XlsxBackend:
             location = f"{quote_tab(link.tab)}!{column_letter(link.column)}{link.row}"
             target = None
             if link.spreadsheet != spreadsheet:
-                here = self.path(spreadsheet).parent
-                target = Path(os.path.relpath(self.path(link.spreadsheet), here)).as_posix()
+                target = self._relative(spreadsheet, link.spreadsheet)
             return value.text, target, location
         return value, None, None
+
+    @functools.cache  # noqa: B019 (one backend per cycle or daemon; a few dozen pairs)
+    def _relative(self, here: str, there: str) -> str:
+        """The path of workbook `there` as a link from workbook `here` sees it."""
+        folder = self.path(here).parent
+        return Path(os.path.relpath(self.path(there), folder)).as_posix()
 
 
 def _open(data: bytes) -> tuple[Package, Book, Styles]:

@@ -85,9 +85,12 @@ def patch(data: bytes, found: Scan, marks: TabMarks, decoder: Decoder, styles: S
             new_cells.setdefault(row, []).append((column, _cell(pre, ref, style, want)))
 
     colours = {(h.row, h.column): h.severity for h in marks.highlights if h.column != column}
+    coloured = {s for s in {c[STYLE] for c in found.cells} if styles.bot_severity(s)}
     for (r, c), cell in cells_at.items():
         if r <= marks.header_row or c == column:
             continue
+        if cell[STYLE] not in coloured and (r, c) not in colours:
+            continue  # the common case: neither the bot's colour nor wanted
         have = styles.bot_severity(cell[STYLE])
         want_sev = colours.get((r, c))
         if have == want_sev:

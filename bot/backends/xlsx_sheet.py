@@ -113,12 +113,27 @@ def scan(data: bytes) -> Scan:
     in_phonetic = 0
     row_start = 0
     current_part: Part | None = None
+    names: dict[str, str] = {}  # qualified name -> local name
+    closes: dict[str, bytes] = {}  # qualified name -> its usual end tag
+
+    def span_end(name: str, pos: int) -> tuple[int, bool]:
+        """Where the element whose end event is at `pos` ends, and if it has an end tag."""
+        close = closes.get(name)
+        if close is None:
+            close = closes[name] = b"</" + name.encode() + b">"
+        if data.startswith(close, pos):
+            return pos + len(close), True
+        if is_end_tag(data, pos, name):
+            return data.index(b">", pos) + 1, True
+        return pos, False
 
     def start(name: str, attrs: dict[str, str]) -> None:
         nonlocal depth, row_number, col_number, cell, text, in_phonetic, row_start
         nonlocal current_part
         depth += 1
-        tag = name.rpartition(":")[2]
+        tag = names.get(name)
+        if tag is None:
+            tag = names[name] = name.rpartition(":")[2]
         if depth == 4 and tag == "c":
             ref = attrs.get("r")
             if ref:
@@ -171,10 +186,9 @@ def scan(data: bytes) -> Scan:
     def end(name: str) -> None:
         nonlocal depth, cell, text, in_phonetic, current_part
         pos = p.CurrentByteIndex
-        tag = name.rpartition(":")[2]
+        tag = names[name]
         if depth == 4 and cell is not None and tag == "c":
-            closing = is_end_tag(data, pos, name)
-            stop = data.index(b">", pos) + 1 if closing else pos
+            stop, _ = span_end(name, pos)
             value = "".join(texts) if cell[6] else None
             cells.append((cell[0], cell[1], cell[2], stop, cell[3], cell[4], value, cell[5]))  # type: ignore[arg-type]
             cell = None
@@ -185,19 +199,16 @@ def scan(data: bytes) -> Scan:
             elif tag == "rPh":
                 in_phonetic -= 1
         elif depth == 3 and tag == "row":
-            closing = is_end_tag(data, pos, name)
-            stop = data.index(b">", pos) + 1 if closing else pos
+            stop, closing = span_end(name, pos)
             first = rows[-1].last if rows else 0
             rows.append(RowSpan(row_number, row_start, stop, pos if closing else None, first,
                                 len(cells)))  # fmt: skip
         elif depth == 3 and tag == "col" and out.cols and out.cols[-1][3] == -1:
             low, high, begin, _ = out.cols[-1]
-            closing = is_end_tag(data, pos, name)
-            out.cols[-1] = (low, high, begin, data.index(b">", pos) + 1 if closing else pos)
+            out.cols[-1] = (low, high, begin, span_end(name, pos)[0])
         elif depth == 2 and current_part is not None:
-            closing = is_end_tag(data, pos, name)
+            current_part.end, closing = span_end(name, pos)
             current_part.close = pos if closing else None
-            current_part.end = data.index(b">", pos) + 1 if closing else pos
             current_part = None
         depth -= 1
 

@@ -92,6 +92,7 @@ class Styles:
         self._index: dict[_Xf, int] = {}
         for i, key in enumerate(self._keys):
             self._index.setdefault(key, i)
+        self._severity: dict[int, str | None] = {}
         self._new_fills: list[bytes] = []
         self._new_fonts: list[bytes] = []
         self._new_xfs: list[bytes] = []
