@@ -16,7 +16,7 @@ import subprocess
 import zipfile
 from pathlib import Path
 
-CELL = re.compile(rb'<c r="([A-Z]+)(\d+)"[^>]*?(?:/>|>.*?</c>)', re.S)
+CELL = re.compile(rb'<c\b(?=[^>]*?\sr="([A-Z]+)(\d+)")[^>]*?(?:/>|>.*?</c>)', re.S)
 STYLE_ATTR = re.compile(rb'\ss="\d+"')
 
 # A 1x1 transparent PNG.

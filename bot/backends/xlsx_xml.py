@@ -195,9 +195,10 @@ def set_attrs(tag: bytes, values: dict[str, str | None]) -> bytes:
         if found:
             out = out[: found.start()] + found.group(1) + new + out[found.end() :]
         else:
-            closing = b"/>" if out.endswith(b"/>") else b">"
-            body = out[: -len(closing)].rstrip()
-            out = body + b" " + new + closing
+            # Right after the element's name, so every other byte of the tag stays put.
+            name_end = re.match(rb"<[^\s/>]+", out)
+            at = name_end.end() if name_end else len(out) - 1
+            out = out[:at] + b" " + new + out[at:]
     return out
 
 
