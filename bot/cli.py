@@ -94,7 +94,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
 def cmd_doctor(args: argparse.Namespace) -> int:
     """Check credentials, sharing, tabs, headers and bot tabs; say how to fix each."""
     config = load_config(args.config)
-    findings = diagnose(config, open_backend)
+    findings = diagnose(config, open_backend, args.today)
     if args.json:
         _print_json({"findings": [f.as_json() for f in findings],
                      "blocks_sync": blocks_sync(findings)})  # fmt: skip

@@ -19,6 +19,9 @@ from bot.sheets import column_letter
 # row ("จังหวัด") must not be mistaken for the header.
 MIN_HEADER_MATCHES = 3
 
+# The last column a sheet has (Excel's XFD; Google Sheets allows a little more).
+MAX_COLUMN = 16_384
+
 # How every status the bot writes begins (see rollup.status_text). A column with the status
 # header but no mark of the bot's, holding nothing else, is one an earlier version of the
 # bot wrote before it marked its columns: the bot takes it back rather than add another.
@@ -117,7 +120,11 @@ def parse_tab(source: SourceTab, data: TabData, form: Form) -> ParsedTab:
         used = max((_last_used(r) for r in grid if r), default=0)
         status_column = used + 1
         tab.status_is_new = True
-    tab.status_column = status_column
+        if status_column > MAX_COLUMN:
+            # Never past the sheet's last column: the rows are checked, nothing is written.
+            tab.problems.append(_tab_problem(source, "NO_ROOM_FOR_STATUS", tab=source.tab))
+            status_column = MAX_COLUMN + 1
+    tab.status_column = status_column if status_column <= MAX_COLUMN else None
 
     skip = status_column - 1
     for index in range(header_index + 1, len(grid)):
@@ -156,8 +163,13 @@ def _status_column(
     ]
     if not data.marks_known:
         return named[0] if named else None
-    if data.bot_column in named:
-        ours: int | None = data.bot_column
+    header_cells = grid[header_index]
+    marked = data.bot_column
+    at_mark = header_cells[marked - 1] if marked and marked - 1 < len(header_cells) else None
+    if marked and (at_mark in (None, "") or marked in named):
+        # The bot's by its mark, even if someone cleared (or merged away) its header; a
+        # header a person typed over it makes the column theirs.
+        ours: int | None = marked
     else:
         ours = next((c for c in named if _only_statuses(grid, header_index, c)), None)
     for col in named:

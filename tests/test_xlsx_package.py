@@ -32,6 +32,7 @@ from tests.xlsx_parts import (
     VBA,
     add_picture,
     cells,
+    check_order,
     make_macro_workbook,
     members,
     raw_records,
@@ -127,6 +128,7 @@ def test_in_a_district_tab_only_status_cells_and_highlight_styles_change(
     looks_after = openpyxl.load_workbook(book)["อำเภอภูเขียว"]
     [marks] = [m for p in report.plans for m in p.marks if m.tab == "อำเภอภูเขียว"]
     flagged = {(h.row, openpyxl.utils.get_column_letter(h.column)) for h in marks.highlights}
+    check_order(after_xml)
     before, after = cells(before_xml), cells(after_xml)
     changed = set()
     for key, cell in before.items():

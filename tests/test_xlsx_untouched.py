@@ -40,6 +40,7 @@ from tests.workbooks import CONFIG_TEXT, DISTRICT_TABS
 from tests.xlsx_parts import (
     add_picture,
     cells,
+    check_order,
     libreoffice,
     libreoffice_save,
     members,
@@ -146,6 +147,7 @@ def check_untouched(folder: Path, days: list[date]) -> None:
             assert after_records[name] == record, name
     restyled: list[tuple[str, str]] = []
     for tab, part in tab_parts.items():
+        check_order(after_parts[part])
         old, new = cells(before_parts[part]), cells(after_parts[part])
         for key, cell in old.items():
             if key[1] in status[tab] or new.get(key) == cell:

@@ -51,6 +51,29 @@ def cells(xml: bytes) -> dict[tuple[int, str], bytes]:
     return {(int(m.group(2)), m.group(1).decode()): m.group(0) for m in CELL.finditer(xml)}
 
 
+ROW = re.compile(rb'<row\b(?=[^>]*?\sr="(\d+)")[^>]*?(?:/>|>(.*?)</row>)', re.S)
+
+
+def check_order(xml: bytes) -> None:
+    """Assert what Excel insists on: rows in rising order, each cell in its own row, and
+    the cells of a row in rising column order."""
+    last_row = 0
+    for match in ROW.finditer(xml):
+        number = int(match.group(1))
+        assert number > last_row, f"row {number} after row {last_row}"
+        last_row = number
+        last_col = 0
+        for cell in CELL.finditer(match.group(2) or b""):
+            assert int(cell.group(2)) == number, (
+                f"cell {cell.group(1)}{cell.group(2)} in row {number}"
+            )
+            col = 0
+            for ch in cell.group(1).decode():
+                col = col * 26 + ord(ch) - 64
+            assert col > last_col, f"cell {cell.group(1)}{number} after column {last_col}"
+            last_col = col
+
+
 def without_style(cell: bytes) -> bytes:
     """A cell element without its style attribute."""
     return STYLE_ATTR.sub(b"", cell, count=1)

@@ -46,7 +46,7 @@ from bot.backends.xlsx_sheet import CellError, Decoder, grid, has_values, scan, 
 from bot.backends.xlsx_styles import Styles
 from bot.backends.xlsx_tabs import Out, render
 from bot.backends.xlsx_xml import XmlError
-from bot.backends.xlsx_zip import Package, PackageError, new_package
+from bot.backends.xlsx_zip import LockedPackage, Package, PackageError, new_package
 from bot.config import Config
 from bot.config_load import workbook_path
 from bot.errors import SheetError
@@ -392,6 +392,14 @@ def _broken(where: str, thai: str, english: str, fix: str) -> str:
 
 
 def _damaged(where: str, exc: Exception) -> str:
+    if isinstance(exc, LockedPackage):
+        return _broken(
+            where,
+            "ไฟล์นี้ตั้งรหัสผ่านไว้หรือเป็นไฟล์ Excel รุ่นเก่า (.xls) บอทจึงอ่านไม่ได้",
+            f"this is {exc}",
+            "remove the password (File › Info › Protect Workbook) and save it as an Excel "
+            "Workbook (.xlsx)",
+        )
     return _broken(
         where,
         "ไฟล์สเปรดชีตเสียหายหรือไม่ใช่ไฟล์ Excel บอทจึงอ่านหรือบันทึกไม่ได้ กรุณาเปิดไฟล์ด้วย Excel แล้วบันทึกใหม่",

@@ -164,8 +164,8 @@ def _insert(
     pre = found.prefix
     edits: list[tuple[int, int, bytes]] = []
     rows: dict[int, RowSpan] = {}
-    for row in found.rows:
-        rows.setdefault(row.number, row)
+    for span in found.rows:
+        rows.setdefault(span.number, span)
     missing: list[tuple[int, bytes]] = []
     for number in sorted(new_cells):
         items = sorted(new_cells[number])
@@ -176,17 +176,16 @@ def _insert(
                 (number, f'<{pre}row r="{number}">'.encode() + body + f"</{pre}row>".encode())
             )
             continue
-        if row.close is None:
-            tag = data[row.start : row.end]
+        if found_row.close is None:  # an empty <row/>: open it
+            tag = data[found_row.start : found_row.end]
             body = b"".join(xml for _, xml in items)
-            edits.append(
-                (row.start, row.end, tag[:-2].rstrip() + b">" + body + f"</{pre}row>".encode())
-            )
+            opened = tag[:-2].rstrip() + b">" + body + f"</{pre}row>".encode()
+            edits.append((found_row.start, found_row.end, opened))
             continue
-        cells = found.cells[row.first : row.last]
+        cells = found.cells[found_row.first : found_row.last]
         for col, xml in items:
             before = [c for c in cells if c[COL] < col]
-            pos = before[-1][3] if before else tag_end(data, row.start)
+            pos = before[-1][END] if before else tag_end(data, found_row.start)
             edits.append((pos, pos, xml))
     if missing:
         sheet_data = found.part("sheetData")

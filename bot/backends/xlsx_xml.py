@@ -159,8 +159,22 @@ def is_end_tag(data: bytes, pos: int, name: str) -> bool:
     )  # fmt: skip
 
 
+_DECLARED = re.compile(rb"""^\s*<\?xml[^>]*encoding\s*=\s*["']([^"']+)["']""")
+
+
+def utf8(data: bytes) -> bool:
+    """Whether an XML part is UTF-8 (what every office program writes, and what the bot
+    splices into)."""
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff") or data[:4] in (b"\x00<\x00?", b"<\x00?\x00"):
+        return False
+    declared = _DECLARED.match(data.removeprefix(b"\xef\xbb\xbf"))
+    return declared is None or declared.group(1).lower() in (b"utf-8", b"utf8")
+
+
 def splice(data: bytes, edits: Iterable[tuple[int, int, bytes]]) -> bytes:
     """`data` with each (start, end, replacement) applied; spans must not overlap."""
+    if not utf8(data):
+        raise XmlError("a part is not stored as UTF-8 (e.g. UTF-16), which the bot does not edit")
     out: list[bytes] = []
     pos = 0
     for start, end, new in sorted(edits, key=lambda e: (e[0], e[1])):

@@ -35,6 +35,13 @@ class PackageError(Exception):
     """The file is not a usable zip package; `str()` says what is wrong, in English."""
 
 
+class LockedPackage(PackageError):
+    """An OLE compound file: a password-protected workbook, or an old Excel 97-2003 file."""
+
+
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
 @dataclass
 class _Member:
     name: str
@@ -50,6 +57,11 @@ class Package:
     def __init__(self, data: bytes) -> None:
         """Open the package in `data`; raises PackageError when it is no zip."""
         self.data = data
+        if data.startswith(_OLE):
+            raise LockedPackage(
+                "a password-protected workbook or an Excel 97-2003 (.xls) file, which the bot "
+                "cannot read"
+            )
         try:
             self.zip = zipfile.ZipFile(io.BytesIO(data))
         except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError) as exc:
