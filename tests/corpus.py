@@ -246,6 +246,24 @@ def utf16_sheet(folder: Path) -> None:
     _edit(folder, PHU, change)
 
 
+def no_styles(folder: Path) -> None:
+    """A workbook written by a minimal tool: no styles part, no relationship to one."""
+    book = folder / BOOK
+    parts = members(book)
+    rels = re.sub(rb'<Relationship [^>]*?/styles"[^>]*/>', b"", parts["xl/_rels/workbook.xml.rels"])
+    types = re.sub(
+        rb'<Override PartName="/xl/styles.xml"[^>]*/>', b"", parts["[Content_Types].xml"]
+    )
+    rewrite_members(
+        book,
+        {"xl/styles.xml": None, "xl/_rels/workbook.xml.rels": rels, "[Content_Types].xml": types},
+    )
+
+
+def styles_related_but_missing(folder: Path) -> None:
+    rewrite_members(folder / BOOK, {"xl/styles.xml": None})
+
+
 def read_only_folder(folder: Path) -> None:
     folder.chmod(0o555)
 
@@ -385,6 +403,14 @@ CASES: list[Case] = [
     Case(
         "a cell formatted as a time of day",
         lambda f: _openpyxl(f, time_of_day),
+        exit_code=0,
+        workbook="healthy",
+        message=r"updated",
+    ),
+    Case("no styles part at all", no_styles, exit_code=0, workbook="healthy", message=r"updated"),
+    Case(
+        "a styles relationship to a missing part",
+        styles_related_but_missing,
         exit_code=0,
         workbook="healthy",
         message=r"updated",

@@ -19,7 +19,14 @@ from bot.cli import main
 from tests.corpus import BOOK, CASES, DAY, Case, make_project
 from tests.factories import HEADERS
 from tests.workbooks import DISTRICT_TABS
-from tests.xlsx_parts import cells, check_order, members, sheet_parts, without_style
+from tests.xlsx_parts import (
+    cells,
+    check_order,
+    check_structure,
+    members,
+    sheet_parts,
+    without_style,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 Cells = dict[tuple[str, int, int], bytes]
@@ -116,6 +123,8 @@ def test_corpus(case: Case, tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
         assert other.read_bytes() == other_before
         assert (national.read_bytes() if national.exists() else None) == national_before
     if case.workbook == "healthy":
+        check_structure(book)
+        check_structure(national)
         for tab, part in sheet_parts(book).items():
             if tab in ordered:  # what the case broke on purpose stays broken
                 check_order(members(book)[part])

@@ -33,6 +33,7 @@ from tests.xlsx_parts import (
     add_picture,
     cells,
     check_order,
+    check_structure,
     make_macro_workbook,
     members,
     raw_records,
@@ -114,6 +115,8 @@ def test_every_part_the_bot_does_not_own_is_copied_byte_for_byte(
     for name in kept:
         assert after[name] == before[name], name  # the stored zip record itself, not only content
     assert set(after) - set(before) == {province_tab}
+    check_structure(book)
+    check_structure(tmp_path / "national.xlsx")
 
 
 def test_in_a_district_tab_only_status_cells_and_highlight_styles_change(

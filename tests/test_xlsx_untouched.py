@@ -41,6 +41,7 @@ from tests.xlsx_parts import (
     add_picture,
     cells,
     check_order,
+    check_structure,
     libreoffice,
     libreoffice_save,
     members,
@@ -139,6 +140,8 @@ def check_untouched(folder: Path, days: list[date]) -> None:
                 status[marks.tab].add(openpyxl.utils.get_column_letter(marks.column))
                 flagged |= {(marks.tab, h.row, openpyxl.utils.get_column_letter(h.column))
                             for h in marks.highlights}  # fmt: skip
+    check_structure(book)
+    check_structure(folder / "national.xlsx")
     after_records = raw_records(book)
     after_parts = members(book)
     owned = BOT_OWNED | set(tab_parts.values())

@@ -74,6 +74,33 @@ def check_order(xml: bytes) -> None:
             last_col = col
 
 
+def check_structure(path: Path) -> None:
+    """Assert that the package hangs together as Excel requires: every relationship of the
+    workbook points at a part, one styles part, every overridden part exists, and every
+    part has a content type."""
+    parts = members(path)
+    rels = parts["xl/_rels/workbook.xml.rels"].decode()
+    targets = re.findall(r'Type="[^"]*/(\w+)"[^>]*?Target="([^"]+)"', rels)
+    targets += [(k, t) for t, k in re.findall(r'Target="([^"]+)"[^>]*?Type="[^"]*/(\w+)"', rels)]
+    assert [k for k, _ in targets].count("styles") == 1, rels
+    ids = re.findall(r'Id="([^"]+)"', rels)
+    assert len(ids) == len(set(ids)), rels
+    for kind, target in targets:
+        name = target.lstrip("/") if target.startswith("/") else "xl/" + target
+        assert name in parts, (kind, target)
+    types = parts["[Content_Types].xml"].decode()
+    overrides = re.findall(r'PartName="/([^"]+)"', types)
+    defaults = re.findall(r'Extension="([^"]+)"', types)
+    for name in overrides:
+        assert name in parts, name
+    for name in parts:
+        if name != "[Content_Types].xml":
+            assert name in overrides or name.rsplit(".", 1)[-1] in defaults, name
+    book = parts["xl/workbook.xml"].decode()
+    names = re.findall(r'<sheet [^>]*?name="([^"]+)"', book)
+    assert len({n.casefold() for n in names}) == len(names), names
+
+
 def without_style(cell: bytes) -> bytes:
     """A cell element without its style attribute."""
     return STYLE_ATTR.sub(b"", cell, count=1)

@@ -20,6 +20,7 @@ import errno
 import functools
 import logging
 import os
+import posixpath
 from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
@@ -43,7 +44,7 @@ from bot.backends.xlsx_book import (
 )
 from bot.backends.xlsx_marks import MarkError, patch
 from bot.backends.xlsx_sheet import CellError, Decoder, grid, has_values, scan, shared_strings
-from bot.backends.xlsx_styles import Styles
+from bot.backends.xlsx_styles import DEFAULT_STYLES, Styles
 from bot.backends.xlsx_tabs import Out, render
 from bot.backends.xlsx_xml import XmlError
 from bot.backends.xlsx_zip import LockedPackage, Package, PackageError, new_package
@@ -256,7 +257,9 @@ class XlsxBackend:
                 )
                 return result
         else:
-            data = new_package(new_workbook_parts(real.suffix.lower() == ".xlsm"))
+            parts = new_workbook_parts(real.suffix.lower() == ".xlsm")
+            parts["xl/styles.xml"] = DEFAULT_STYLES
+            data = new_package(parts)
         try:
             changes = self._changes(plan, data, str(path), result)
         except (PackageError, BookError, XmlError, CellError) as exc:
@@ -327,11 +330,12 @@ class XlsxBackend:
                 index = book.new_index(bot_tab.name)
                 old_rels = None
             else:
-                assert tab.part is not None
+                if tab.part is None:
+                    raise BookError(f"the tab {bot_tab.name!r} points at a part that is missing")
                 part, index = tab.part, tab.index
                 stored = pkg.find(rels_part(part))
                 old_rels = pkg.read(stored) if stored else None
-                if owned and pkg.read(part) == sheet and (old_rels or None) == rels:
+                if owned and (old_rels or None) == rels and pkg.same(part, sheet):
                     continue
             changes[part] = sheet
             if rels is not None or old_rels is not None:
@@ -341,9 +345,11 @@ class XlsxBackend:
                 book.set_name(OWNER_MARK, index, OWNER_TEXT)
         new_styles = styles.changes()
         if new_styles is not None and changes:
-            if book.styles is None:
-                book.styles = "xl/styles.xml"
+            if book.styles is None:  # no styles part, and no relationship to one
+                book.styles = posixpath.join(posixpath.dirname(book.part), "styles.xml")
                 book.add_rel(STYLES_TYPE, book.styles, STYLES_CT)
+            elif pkg.find(book.styles) is None:  # related, but missing
+                book.register(book.styles, STYLES_CT)
             changes[book.styles] = new_styles
         changes.update(book.changes())
         if not changes:
@@ -371,7 +377,10 @@ def _open(data: bytes) -> tuple[Package, Book, Styles]:
     pkg = Package(data)
     check_package(pkg)
     book = Book(pkg)
-    styles = Styles(pkg.read(book.styles) if book.styles else None)
+    present = book.styles is not None and pkg.find(book.styles) is not None
+    styles = Styles(pkg.read(book.styles) if present and book.styles else None)
+    if book.shared_strings and pkg.find(book.shared_strings) is None:
+        book.shared_strings = None  # a relationship to nothing: no shared text to read
     return pkg, book, styles
 
 

@@ -180,9 +180,11 @@ class Book:
         return "r:id"
 
     def _related(self, kind: str) -> str | None:
+        """The part related to the workbook part by a relationship of this kind (the name
+        stored in the package, or the target's name if the part is missing)."""
         for k, target, external in self.rels.items.values():
             if k.rpartition("/")[2] == kind and not external:
-                return self.pkg.find(target)
+                return self.pkg.find(target) or target
         return None
 
     def tab(self, name: str) -> Tab | None:

@@ -100,6 +100,26 @@ class Package:
             raise PackageError(f"the part {stored} expands past {limit:,} bytes")
         return out
 
+    def same(self, name: str, content: bytes) -> bool:
+        """Whether member `name` holds exactly `content`, read in pieces (a national tab is
+        tens of MB: no need to hold it twice)."""
+        stored = self.find(name)
+        if stored is None:
+            return False
+        info = self.zip.getinfo(stored)
+        if info.file_size != len(content):
+            return False
+        pos = 0
+        try:
+            with self.zip.open(info) as handle:
+                while chunk := handle.read(1 << 20):
+                    if content[pos : pos + len(chunk)] != chunk:
+                        return False
+                    pos += len(chunk)
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError):
+            return False
+        return pos == len(content)
+
     def _parse_members(self) -> list[_Member]:
         """The central directory, entry by entry, as stored (for raw copies)."""
         if self._members is not None:
