@@ -1,6 +1,6 @@
 """What a workbook's nominal extent costs a sync: nothing but its data, or so it should be.
 
-    python bench/extent.py [--repeat 3]
+    python bench/extent.py [--repeat 3] [--cases plain stray_cell formatted_cell rows_5000]
 
 Cases, each on a small Chaiyaphum project (three district tabs of four rows each, made like
 the national benchmark's):
@@ -125,12 +125,15 @@ def main() -> None:
     """Run every case and print the figures."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--cases", nargs="+", choices=CASES, default=list(CASES),
+                        help="which cases to run (plain always runs first)")  # fmt: skip
     parser.add_argument("--child", metavar="DIR", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         child(Path(args.child))
         return
-    results = [run_case(case, args.repeat) for case in CASES]
+    chosen = ["plain", *(c for c in args.cases if c != "plain")]
+    results = [run_case(case, args.repeat) for case in chosen]
     plain = results[0]
     print(f"{'case':16}{'rows':>7}{'sync s (min/med)':>20}{'resync s (min/med)':>22}"
           f"{'peak RSS MB':>14}")  # fmt: skip

@@ -21,6 +21,13 @@ restart; a reminder is never lost, because a claimed-but-not-sent key is simply 
 (`claim` returns True) and `interrupted_attempts` lists such keys for the log. Writing the
 record first instead would turn that duplicate into a silently lost reminder.
 
+Two senders (the daemon, and an admin's `remind` beside it) take turns: `sending()` holds
+one lock for the whole round, so the second one finds on record what the first one sent,
+and `claim` refuses a key another sender claimed while that sender still holds the lock.
+Before it writes or decides what went, the state checks that its file is still the one it
+opened (`verify`): a file deleted, replaced or cut short while the bot runs would make it
+send every reminder of the day again, so it refuses instead.
+
 Every public method is its own transaction, committed before it returns; the file runs in
 WAL mode with `synchronous=FULL`, so a returned `mark_sent` survives a crash or power cut.
 
@@ -45,14 +52,20 @@ import shlex
 import sqlite3
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import AbstractContextManager, contextmanager, suppress
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from types import TracebackType
 from typing import Final, Self
 
-from bot.errors import BotError
+from bot.state_guard import (
+    SEND_LOCK_WAIT_SECONDS,
+    FileWatch,
+    SendLock,
+    StateError,
+    take_daemon_lock,
+)
 
 SCHEMA_VERSION: Final = 2
 """The schema this bot writes; files with a higher `user_version` are refused."""
@@ -71,9 +84,6 @@ BUSY_TIMEOUT_SECONDS: Final = 10.0
 # Sync history is only for `status` and debugging; a sync every few minutes would
 # otherwise grow the file forever.
 SYNC_HISTORY: Final = 1000
-
-# How long a sender waits for another one (the daemon, or `remind`) to finish sending.
-SEND_LOCK_WAIT_SECONDS: Final = 15 * 60
 
 # Error texts come from HTTP libraries and can be pages long; the first part says enough.
 MAX_ERROR_CHARS: Final = 2000
@@ -147,10 +157,6 @@ _KEY_COLUMNS: Final = "deadline, level, month, offset_days, recipient, channel"
 _KEY_WHERE: Final = (
     "deadline = ? AND level = ? AND month = ? AND offset_days = ? AND recipient = ? AND channel = ?"
 )
-
-
-class StateError(BotError):
-    """The state file or its lock cannot be used; the message says what to do."""
 
 
 @dataclass(frozen=True)
@@ -245,14 +251,11 @@ class State:
         """
         self.path = Path(path)
         self.lock_path = self.path.with_name(self.path.name + ".lock")
-        self._send_lock_path = self.path.with_name(self.path.name + ".send.lock")
+        self._send_lock = SendLock(self.path.with_name(self.path.name + ".send.lock"))
+        self._watch = FileWatch(self.path)
         self._now = now
         self._lock_fd: int | None = None
-        self._send_fd: int | None = None
-        self._send_depth = 0
         self._db: sqlite3.Connection | None = None
-        self._identity: tuple[int, int] | None = None
-        self._size = 0
         self._claimant = f"{os.getpid()}:{secrets.token_hex(4)}"
         try:
             # The directory is ours to create: the state file is the bot's own data.
@@ -309,36 +312,12 @@ class State:
         # Move what the log holds into the file itself, so the file's size only grows from
         # here on (SQLite never shrinks it without VACUUM) and a truncation shows.
         self._conn().execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        st = os.stat(self.path)
-        self._identity = (st.st_dev, st.st_ino)
-        self._size = st.st_size
+        self._watch.remember()
 
     def verify(self) -> None:
         """Raise StateError if the state file was deleted, replaced by another file or cut
         short since it was opened: sending on would send every reminder of the day again."""
-        if self._identity is None:
-            return
-        p = self.path
-        try:
-            st = os.stat(p)
-        except FileNotFoundError:
-            what = "was deleted"
-        except OSError as exc:
-            what = f"cannot be checked ({exc.strerror})"
-        else:
-            if (st.st_dev, st.st_ino) != self._identity:
-                what = "was replaced by another file"
-            elif st.st_size < self._size:
-                what = f"was cut short (from {self._size:,} to {st.st_size:,} bytes)"
-            else:
-                self._size = st.st_size
-                return
-        raise StateError(
-            f"state file {p} {what} while the bot was running; it no longer knows which "
-            "reminders went, so it sends none rather than send them all again. Restore the "
-            "file from a backup and restart the bot, or restart it to begin a new state file "
-            "(reminders already sent today may then go once more)"
-        )
+        self._watch.check()
 
     def _has_tables(self) -> bool:
         row = self._conn().execute("SELECT count(*) FROM sqlite_master").fetchone()
@@ -446,10 +425,7 @@ class State:
 
     def close(self) -> None:
         """Release the lock (if held) and close the file; calling it again does nothing."""
-        if self._send_fd is not None:
-            fd, self._send_fd, self._send_depth = self._send_fd, None, 0
-            fcntl.flock(fd, fcntl.LOCK_UN)
-            os.close(fd)
+        self._send_lock.close()
         if self._lock_fd is not None:
             fd, self._lock_fd = self._lock_fd, None
             # The lock file stays: deleting it would let a third process lock a new
@@ -482,37 +458,8 @@ class State:
         Raises StateError naming the other daemon's pid if the lock is held.
         """
         self._conn()
-        if self._lock_fd is not None:
-            return
-        try:
-            # os.open's descriptors are not inherited by child processes, so a helper
-            # the daemon starts cannot keep the lock alive after the daemon dies.
-            fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o644)
-        except OSError as exc:
-            raise StateError(
-                f"cannot open lock file {self.lock_path} ({exc}); check that its directory "
-                "is writable by the user running the bot"
-            ) from exc
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            holder = _read_pid(fd)
-            os.close(fd)
-            raise StateError(
-                f"another softpower-bot is running with state file {self.path} "
-                f"(pid {holder if holder is not None else 'unknown'}); stop it first, or "
-                "give this one a different state file"
-            ) from None
-        except OSError as exc:
-            os.close(fd)
-            raise StateError(f"cannot lock {self.lock_path} ({exc})") from exc
-        try:
-            os.ftruncate(fd, 0)
-            os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
-        except OSError as exc:
-            os.close(fd)  # also releases the lock
-            raise StateError(f"cannot write lock file {self.lock_path} ({exc})") from exc
-        self._lock_fd = fd
+        if self._lock_fd is None:
+            self._lock_fd = take_daemon_lock(self.lock_path, self.path)
 
     @property
     def locked(self) -> bool:
@@ -521,49 +468,13 @@ class State:
 
     # -- the send lock ----------------------------------------------------------------
 
-    @contextmanager
-    def sending(self, wait_s: float = SEND_LOCK_WAIT_SECONDS) -> Iterator[None]:
+    def sending(self, wait_s: float = SEND_LOCK_WAIT_SECONDS) -> AbstractContextManager[None]:
         """Hold the lock every sender takes (the daemon and `remind`): while one sends, the
         other waits, then finds what went already. Re-entrant within this `State`.
 
         Raises StateError when the other sender does not finish within `wait_s` seconds.
         """
-        if self._send_depth:
-            self._send_depth += 1
-            try:
-                yield
-            finally:
-                self._send_depth -= 1
-            return
-        path = self._send_lock_path
-        try:
-            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
-        except OSError as exc:
-            raise StateError(
-                f"cannot open lock file {path} ({exc.strerror}); check that its directory is "
-                "writable by the user running the bot"
-            ) from exc
-        deadline = time.monotonic() + wait_s
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() > deadline:
-                    os.close(fd)
-                    raise StateError(
-                        f"another softpower-bot has been sending reminders for over "
-                        f"{wait_s:g}s (lock file {path}); try again when it has finished"
-                    ) from None
-                time.sleep(0.05)
-        self._send_fd, self._send_depth = fd, 1
-        try:
-            yield
-        finally:
-            if self._send_fd == fd:
-                self._send_fd, self._send_depth = None, 0
-                fcntl.flock(fd, fcntl.LOCK_UN)
-                os.close(fd)
+        return self._send_lock.hold(wait_s)
 
     # -- sends ------------------------------------------------------------------------
 
@@ -608,19 +519,7 @@ class State:
         the claim, and someone holds the send lock that is not us."""
         if not claimed_by or claimed_by.startswith(self._claimant + ":"):
             return False
-        if self._send_depth:
-            return False  # we hold the send lock: no other sender is at work
-        try:
-            fd = os.open(self._send_lock_path, os.O_RDWR | os.O_CREAT, 0o644)
-        except OSError:
-            return False
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return True
-        finally:
-            os.close(fd)  # also drops the lock if we got it
-        return False
+        return self._send_lock.held_elsewhere()
 
     def mark_sent(self, key: SendKey) -> None:
         """Record `key` as sent, durably, before returning. A second call changes nothing."""
@@ -806,16 +705,6 @@ class State:
     def has_snapshot(self, month: str) -> bool:
         """Whether `month`'s frozen copy of the national tab was recorded."""
         return bool(self._read("SELECT 1 FROM snapshots WHERE month = ?", (month,)))
-
-
-def _read_pid(fd: int) -> int | None:
-    # The holder writes its pid just after locking; in that instant the file can still
-    # be empty or hold the previous owner's pid, hence "unknown" rather than a guess.
-    try:
-        text = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
-    except OSError:
-        return None
-    return int(text) if text.isdigit() else None
 
 
 __all__ = ["LEVELS", "SCHEMA_VERSION", "SendKey", "State", "StateError", "scrub_urls"]

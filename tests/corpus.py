@@ -10,7 +10,6 @@ breaks one thing and runs one command. `tests/test_corpus.py` runs them all in C
 from __future__ import annotations
 
 import io
-import os
 import re
 import struct
 import sys
@@ -582,6 +581,10 @@ def write_corpus(folder: Path) -> list[Path]:
     for i, case in enumerate(CASES, start=1):
         where = folder / f"{i:02d}-{re.sub(r'[^a-z0-9]+', '-', case.name.lower()).strip('-')}"
         make_project(where, case.config)
+        if case.presync:
+            from bot.cli import main  # noqa: PLC0415
+
+            main(["--config", str(where / "config.yaml"), "--today", DAY, "sync"])
         case.breaks(where)
         (where / "README.txt").write_text(
             f"{case.name}\nsoftpower-bot --config config.yaml --today {DAY} "
@@ -596,4 +599,3 @@ def write_corpus(folder: Path) -> list[Path]:
 if __name__ == "__main__":
     out = write_corpus(Path(sys.argv[1] if len(sys.argv) > 1 else "corpus"))
     print(f"wrote {len(out)} cases under {out[0].parent if out else '.'}")
-    os.environ.setdefault("PYTHONUTF8", "1")

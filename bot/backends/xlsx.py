@@ -233,7 +233,10 @@ class XlsxBackend:
                 log.info("removed %s, left by an interrupted save", stale)
         exists = real.exists()
         if read is not None and read.version is not None and not exists:
-            result.skipped_reason = f"{path.name} was removed while the bot was checking it"
+            result.skipped_reason = (
+                f"{path.name} ถูกลบหรือย้ายไประหว่างที่บอทกำลังตรวจสอบ — {path.name} was removed "
+                "while the bot was checking it; put it back, or fix the file name in the config"
+            )
             return result
         version = None
         if exists:
