@@ -219,3 +219,23 @@ def test_libreoffice_workbooks_keep_every_byte_the_bot_does_not_own(tmp_path: Pa
         calculated += sum(len(re.findall(rb"</f><v>", xml)) for xml in parts.values())
         check_untouched(folder, [date(2025, 1, 17), date(2025, 2, 3)])
     assert calculated > 0  # formulas with the values LibreOffice calculated went through
+    # And LibreOffice reads what the bot wrote: open the synced workbooks, save them again,
+    # and every status and every cell of the bot's tabs is still there.
+    (tmp_path / "synced").mkdir()
+    synced = []
+    for i in range(len(saved)):
+        synced.append(tmp_path / "synced" / f"case{i}.xlsx")
+        synced[-1].write_bytes((tmp_path / f"case{i}" / "chaiyaphum.xlsx").read_bytes())
+    synced.append(tmp_path / "synced" / "national.xlsx")
+    synced[-1].write_bytes((tmp_path / "case0" / "national.xlsx").read_bytes())
+    reopened = libreoffice_save(synced, tmp_path / "reopened")
+    for ours, theirs in zip(synced, reopened, strict=True):
+        mine, lo = openpyxl.load_workbook(ours), openpyxl.load_workbook(theirs)
+        assert mine.sheetnames == lo.sheetnames
+        for ws in mine.worksheets:
+            got = {(c.row, c.column): c.value for r in lo[ws.title].iter_rows() for c in r
+                   if c.value not in (None, "")}  # fmt: skip
+            for r in ws.iter_rows():
+                for c in r:
+                    if isinstance(c.value, str) and not c.value.startswith("="):
+                        assert got.get((c.row, c.column)) == c.value, (ours, ws.title, c.coordinate)
