@@ -98,7 +98,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
 def cmd_doctor(args: argparse.Namespace) -> int:
     """Check credentials, sharing, tabs, headers and bot tabs; say how to fix each."""
     config = load_config(args.config)
-    findings = diagnose(config, open_backend)
+    findings = diagnose(config, open_backend, args.today)
     if args.json:
         _print_json({"findings": [f.as_json() for f in findings],
                      "blocks_sync": blocks_sync(findings)})  # fmt: skip
@@ -295,11 +295,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         return int(args.func(args))
-    except BotError as exc:
-        if args.debug:
-            raise
-        print(f"softpower-bot: error: {exc}", file=sys.stderr)
-        return EXIT_FAILED
     except KeyboardInterrupt:
         print("softpower-bot: interrupted", file=sys.stderr)
         return 130
@@ -308,6 +303,43 @@ def main(argv: Sequence[str] | None = None) -> int:
         # Python from complaining again when it flushes stdout at exit.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141  # as a process killed by SIGPIPE
+    except Exception as exc:  # one line and exit 2, whatever went wrong; --debug shows all
+        if args.debug:
+            raise
+        print(f"softpower-bot: error: {error_line(exc)}", file=sys.stderr)
+        return EXIT_FAILED
+
+
+# What kind of failure, in Thai, before the English detail: admins of Thai offices read it.
+_KIND_TH = {
+    "ConfigError": "ไฟล์ตั้งค่าไม่ถูกต้อง",
+    "SheetError": "เปิดหรือบันทึกสเปรดชีตไม่ได้",
+    "StateError": "ใช้ไฟล์สถานะของบอทไม่ได้",
+    "NotifyError": "ส่งข้อความแจ้งเตือนไม่ได้",
+}
+MAX_LINE = 1000
+
+
+def error_line(exc: BaseException) -> str:
+    """One line that says what went wrong, where, and the fix: Thai first, then English."""
+    if isinstance(exc, BotError):
+        kinds = {c.__name__ for c in type(exc).__mro__}
+        kind = next((v for k, v in _KIND_TH.items() if k in kinds), "บอทไม่สามารถทำงานได้")
+        text = f"{kind} — {exc}"
+    elif isinstance(exc, OSError):
+        where = f"{exc.filename}: " if exc.filename else ""
+        text = (
+            f"อ่านหรือเขียนไฟล์ไม่ได้ — {where}{exc.strerror or exc}; check that the path exists "
+            "and that the user running the bot may read and write it"
+        )
+    else:
+        text = (
+            f"เกิดข้อผิดพลาดที่ไม่คาดคิด — unexpected {type(exc).__name__}: {exc}; this is a bug "
+            "in softpower-bot: run the same command again with --debug to see where, and "
+            "report it"
+        )
+    line = " ".join(text.split())
+    return line if len(line) <= MAX_LINE else line[: MAX_LINE - 1] + "…"
 
 
 if __name__ == "__main__":

@@ -22,7 +22,15 @@ from bot.config_services import (
     ReminderSettings,
     XlsxSettings,
 )
-from bot.config_types import FlexDate, Month, SettingError, Strict, registry_province
+from bot.config_types import (
+    FlexDate,
+    Month,
+    SettingError,
+    Strict,
+    check_pattern,
+    registry_province,
+    tab_name_problem,
+)
 from bot.form_fields import (
     DEFAULT_PLATFORMS,
     FIELD_KEYS,
@@ -106,6 +114,16 @@ class Form(Strict):
             out[key] = [names] if isinstance(names, str) else names
         return out
 
+    @field_validator("status_header")
+    @classmethod
+    def _status_header(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError(
+                "must not be empty: the bot finds and marks its status column by this header "
+                "(default: ผลตรวจสอบ (บอท))"
+            )
+        return value
+
     @field_validator("max_length")
     @classmethod
     def _lengths(cls, value: dict[str, int]) -> dict[str, int]:
@@ -127,9 +145,6 @@ class Form(Strict):
         return self.max_length.get(key, SPEC_BY_KEY[key].max_length)
 
 
-_PLACEHOLDER = re.compile(r"{(\w*)}")
-
-
 class Tabs(Strict):
     """Tab names; `{province}` and `{district}` are filled with registry names."""
 
@@ -144,15 +159,13 @@ class Tabs(Strict):
         allowed = {"district": {"district", "province"}, "province": {"province"}}
         for name in ("district", "province", "national", "summary", "issues"):
             template = getattr(self, name)
-            used = set(_PLACEHOLDER.findall(template))
-            bad = used - allowed.get(name, set())
-            if bad:
-                raise ValueError(
-                    f"tab name {name}={template!r} uses {{{bad.pop()}}}; allowed here: "
-                    + (", ".join(f"{{{p}}}" for p in sorted(allowed.get(name, set()))) or "none")
-                )
             if not template.strip():
                 raise ValueError(f"tab name {name} is empty")
+            fixed = check_pattern(f"tab name {name}={template!r}", template,
+                                  allowed.get(name, set()))  # fmt: skip
+            problem = tab_name_problem(fixed, length=name not in allowed)
+            if problem:
+                raise ValueError(f"tab name {name}={template!r} {problem}")
         if "{district}" not in self.district:
             raise ValueError("the district tab name must contain {district}")
         return self
@@ -330,10 +343,18 @@ class Config(Strict):
             raise SettingError(
                 ("tabs",), "tabs.national, tabs.summary and tabs.issues must all differ"
             )
-        for prov in self.provinces:
+        for i, prov in enumerate(self.provinces):
             p = prov.registry_province
             sources = {self.tabs.district_tab(p, d) for d in prov.registry_districts()}
             bot_tabs = {self.tabs.province_tab(p)}
+            for tab in sorted(sources | bot_tabs):
+                problem = tab_name_problem(tab)
+                if problem:
+                    raise SettingError(
+                        ("tabs",),
+                        f"the tab name {tab!r} (for {p.name}, provinces[{i}]) {problem}; "
+                        "give tabs.district / tabs.province a shorter pattern",
+                    )
             if prov.sheet == self.national.sheet:
                 bot_tabs |= national_tabs
             clash = sorted(sources & bot_tabs)

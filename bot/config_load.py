@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
+from collections.abc import Hashable
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -27,17 +29,38 @@ DEFAULT_CONFIG_PATH = "config.yaml"
 CONFIG_ENV = "SOFTPOWER_CONFIG"
 
 
+# A config expands to a few thousand values at most (878 districts with their channels);
+# aliases that expand past this are a mistake or a "billion laughs" bomb.
+MAX_VALUES = 100_000
+
+
 class _Loader(yaml.SafeLoader):
-    """YAML without implicit dates, and refusing a key given twice.
+    """YAML without implicit dates or base-60 numbers, refusing a key given twice.
 
     PyYAML would turn `2568-02-29` into a C.E. date and fail (2568 is no leap year) or
-    accept `2568-13-45` only to crash; as text, our own B.E.-aware parser reads it. A key
-    given twice would silently keep only the last value.
+    accept `2568-13-45` only to crash; as text, our own B.E.-aware parser reads it. YAML
+    1.1 reads `9:30` as the number 570 (base 60): here it stays the text "9:30", as YAML
+    1.2 has it. A key given twice would silently keep only the last value.
     """
 
 
+class _NoColon:
+    """A resolver pattern that never matches text with a colon (no base-60 numbers)."""
+
+    def __init__(self, pattern: re.Pattern[str]) -> None:
+        self.pattern = pattern
+
+    def match(self, value: str) -> re.Match[str] | None:
+        return None if ":" in value else self.pattern.match(value)
+
+
+_NUMBERS = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
 _Loader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    first: [
+        (tag, _NoColon(rx) if tag in _NUMBERS else rx)
+        for tag, rx in resolvers
+        if tag != "tag:yaml.org,2002:timestamp"
+    ]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
 
@@ -46,6 +69,11 @@ def _mapping_without_duplicates(loader: _Loader, node: yaml.MappingNode) -> dict
     seen: set[Any] = set()
     for key_node, _ in node.value:
         key = loader.construct_object(key_node)
+        if not isinstance(key, Hashable):
+            raise yaml.constructor.ConstructorError(
+                None, None, "a setting's name must be a word, not a list or a mapping",
+                key_node.start_mark,
+            )  # fmt: skip
         if key in seen:
             raise yaml.constructor.ConstructorError(
                 None, None, f"the setting {key!r} is given twice", key_node.start_mark
@@ -116,12 +144,18 @@ def parse_config(text: str, *, source: str = "config", base_dir: Path | None = N
     """Validate YAML text; errors name `source`, the YAML path and the line."""
     try:
         root = yaml.compose(text, Loader=_Loader)
+        _check_size(root, source)
         data = yaml.load(text, Loader=_Loader)  # a SafeLoader: no arbitrary objects
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f":{mark.line + 1}" if mark is not None else ""
         problem = getattr(exc, "problem", None) or str(exc)
         raise ConfigError(f"{source}{where}: not valid YAML: {problem}") from None
+    except RecursionError:
+        raise ConfigError(
+            f"{source}: not valid YAML: lists or mappings nested thousands of levels deep; "
+            "a config needs only a few"
+        ) from None
     if data is None:
         data = {}
     if not isinstance(data, dict):
@@ -131,7 +165,88 @@ def parse_config(text: str, *, source: str = "config", base_dir: Path | None = N
     except ValidationError as exc:
         raise ConfigError(_describe(exc, source, root)) from None
     _check_timezone(config, source, root)
-    return config.model_copy(update={"base_dir": str(base_dir or Path.cwd())})
+    config = config.model_copy(update={"base_dir": str(base_dir or Path.cwd())})
+    _check_folders(config, source, root)
+    return config
+
+
+def _check_size(root: yaml.Node | None, source: str) -> None:
+    """Refuse aliases that expand past MAX_VALUES values, or that contain themselves."""
+    sizes: dict[int, int] = {}
+    open_nodes: set[int] = set()
+
+    def size(node: yaml.Node) -> int:
+        key = id(node)
+        if key in sizes:
+            return sizes[key]
+        if key in open_nodes:
+            raise ConfigError(
+                f"{source}:{node.start_mark.line + 1}: not valid YAML: an alias (*name) "
+                "refers to the list or mapping that contains it"
+            )
+        open_nodes.add(key)
+        total = 1
+        if isinstance(node, yaml.MappingNode):
+            total += sum(size(k) + size(v) for k, v in node.value)
+        elif isinstance(node, yaml.SequenceNode):
+            total += sum(size(v) for v in node.value)
+        open_nodes.discard(key)
+        sizes[key] = total
+        if total > MAX_VALUES:
+            raise ConfigError(
+                f"{source}: not valid YAML: its anchors and aliases (&name, *name) expand to "
+                f"more than {MAX_VALUES:,} values; write the settings out instead of "
+                "repeating aliases"
+            )
+        return total
+
+    if root is not None:
+        size(root)
+
+
+def _check_folders(config: Config, source: str, root: yaml.Node | None) -> None:
+    """Refuse a templates folder that is not there (or a broken template in it), and an
+    outbox that is a file: better at start than at 09:00 on a deadline day."""
+    rem = config.reminders
+    if rem.templates:
+        folder = config_path(config, rem.templates)
+        line = _line_of(root, ["reminders", "templates"])
+        where = f"{source}:{line}" if line else source
+        if not folder.is_dir():
+            raise ConfigError(
+                f"{where}: reminders.templates: the folder {folder} does not exist; create "
+                "it with your templates, or remove the setting to use the built-in ones"
+            )
+        problem = _template_problem(folder)
+        if problem:
+            raise ConfigError(f"{where}: reminders.templates: {problem}")
+    outbox = config_path(config, rem.outbox)
+    if outbox.exists() and not outbox.is_dir():
+        line = _line_of(root, ["reminders", "outbox"])
+        where = f"{source}:{line}" if line else source
+        raise ConfigError(
+            f"{where}: reminders.outbox: {outbox} is a file, not a folder; the default channel "
+            "writes one file per message into this folder: move the file away or name "
+            "another folder"
+        )
+
+
+def _template_problem(folder: Path) -> str | None:
+    """The first template in `folder` that Jinja2 cannot parse, with its line, or None."""
+    import jinja2  # noqa: PLC0415 (only configs with their own templates pay for it)
+
+    env = jinja2.Environment(autoescape=False, trim_blocks=True, lstrip_blocks=True)
+    for path in sorted(folder.glob("*.j2")):
+        try:
+            env.parse(path.read_text(encoding="utf-8"))
+        except jinja2.TemplateSyntaxError as exc:
+            return (
+                f"{path}:{exc.lineno}: the template has an error ({exc.message}); fix it, or "
+                "remove the file to use the built-in template"
+            )
+        except (OSError, UnicodeDecodeError) as exc:
+            return f"{path}: cannot read the template ({exc}); save it as UTF-8 text"
+    return None
 
 
 def _check_timezone(config: Config, source: str, root: yaml.Node | None) -> None:

@@ -7,8 +7,8 @@ import re
 
 from pydantic import Field, field_validator, model_validator
 
-from bot import geo
-from bot.config_types import FlexDate, Strict, registry_province
+from bot import geo, thai
+from bot.config_types import FlexDate, Strict, check_pattern, registry_province, tab_name_problem
 
 
 class GoogleSettings(Strict):
@@ -57,12 +57,18 @@ class ReminderSettings(Strict):
     provinces: dict[str, list[str]] = Field(default_factory=dict)
     districts: dict[str, dict[str, list[str]]] = Field(default_factory=dict)
 
-    @field_validator("send_time")
+    @field_validator("send_time", mode="before")
     @classmethod
-    def _clock_time(cls, value: str) -> str:
-        if not _TIME.match(str(value)):
+    def _clock_time(cls, value: object) -> object:
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            raise ValueError(
+                f"expected a time of day such as 09:00, got the number {value!r}; write the "
+                "time as hours:minutes, e.g. send_time: '09:00'"
+            )
+        match = _TIME.match(str(value).strip()) if isinstance(value, str) else None
+        if match is None:
             raise ValueError(f"expected a time of day such as 09:00, got {value!r}")
-        return value
+        return f"{int(match.group(1)):02d}:{match.group(2)}"  # 9:30 -> 09:30
 
     @field_validator("district_offsets", "province_offsets")
     @classmethod
@@ -118,8 +124,15 @@ class DaemonSettings(Strict):
     @field_validator("record_tab")
     @classmethod
     def _record_tab(cls, value: str) -> str:
+        check_pattern(f"record_tab={value!r}", value, {"month"})
         if "{month}" not in value:
             raise ValueError("the record tab name must contain {month}")
+        # The longest month label ("มี.ค. 2568") must still make a valid tab name.
+        longest = max((thai.month_label(2025, m) for m in range(1, 13)), key=len)
+        problem = tab_name_problem(value.format(month=longest))
+        if problem:
+            raise ValueError(f"record_tab={value!r} filled with a month, e.g. "
+                             f"{value.format(month=longest)!r}, {problem}")  # fmt: skip
         return value
 
 

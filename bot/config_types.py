@@ -3,6 +3,7 @@ errors that know which setting they are about."""
 
 from __future__ import annotations
 
+import string
 from datetime import date
 from typing import Annotated, Any
 
@@ -60,3 +61,49 @@ def registry_province(name: str) -> geo.Province:
             + (f"; did you mean {hint!r}?" if hint else "")
         )
     return found
+
+
+# Excel refuses these in a tab name, and a name longer than 31 characters; Google Sheets
+# workbooks are often downloaded as .xlsx, so the bot holds every backend to Excel's rule.
+TAB_FORBIDDEN = "/\\?*[]:"
+TAB_MAX = 31
+
+
+def tab_name_problem(name: str, *, length: bool = True) -> str | None:
+    """Why Excel would refuse `name` as a tab name, or None."""
+    bad = sorted({ch for ch in name if ch in TAB_FORBIDDEN})
+    if bad:
+        return (
+            f"contains {' '.join(bad)}, which Excel does not allow in a tab name "
+            f"(none of {' '.join(TAB_FORBIDDEN)})"
+        )
+    if name.startswith("'") or name.endswith("'"):
+        return "begins or ends with an apostrophe ('), which Excel does not allow"
+    size = len(name.encode("utf-16-le")) // 2
+    if length and size > TAB_MAX:
+        return f"is {size} characters long; Excel allows at most {TAB_MAX} in a tab name"
+    return None
+
+
+def check_pattern(what: str, pattern: str, allowed: set[str]) -> str:
+    """`pattern` without its placeholders, after checking that it uses only `allowed` ones
+    (each plain, as `{name}`); a ValueError naming `what` otherwise."""
+    try:
+        parts = list(string.Formatter().parse(pattern))
+    except ValueError as exc:
+        raise ValueError(
+            f"{what}: {exc}; write a placeholder as {{name}}, and a brace itself as {{{{ or }}}}"
+        ) from None
+    fixed = []
+    for literal, field, spec, conversion in parts:
+        fixed.append(literal)
+        if field is None:
+            continue
+        if field not in allowed or spec or conversion:
+            shown = "{" + field + (f"!{conversion}" if conversion else "") + (
+                f":{spec}" if spec else "") + "}"  # fmt: skip
+            raise ValueError(
+                f"{what} uses {shown}; allowed here: "
+                + (", ".join(f"{{{p}}}" for p in sorted(allowed)) or "none")
+            )
+    return "".join(fixed)

@@ -97,40 +97,60 @@ def send_due(
     one message whose send had finished and whose record had not; nothing is ever lost.
     """
     report = SendReport()
-    messages, report.line = guard_round(config, messages, today, sender, state)
-    tries = {key: n for key, _, n in state.pending_failures(today)}
-    for message in messages:
-        first = message.first
-        for url in message.channels:
-            shown = mask(url)
-            key = SendKey(
-                deadline=first.deadline.due,
-                level=message.level,
-                month=f"{first.deadline.month[0]:04d}-{first.deadline.month[1]:02d}",
-                offset=first.offset,
-                recipient=message.recipient,
-                channel=shown,
-            )
-            if state.was_sent(key):
-                report.already += 1
-                continue
-            if tries.get(key, 0) >= MAX_TRIES:
-                report.given_up += 1
-                continue
-            state.claim(key)
-            try:
-                delivery = sender.send(expand_env(url), message.title, message.text)
-            except BotError as exc:
-                state.mark_failed(key, str(exc))
-                report.failed.append((message, shown, str(exc)))
-                continue
-            if delivery.ok:
-                state.mark_sent(key)
-                report.sent.append((message, shown))
-            else:
-                state.mark_failed(key, delivery.error or "failed")
-                report.failed.append((message, shown, delivery.error or "failed"))
+    # One sender at a time (the daemon, or `remind` beside it): the other waits, then
+    # finds on record what went meanwhile. Nothing is sent if the state file was lost.
+    with state.sending():
+        state.verify()
+        messages, report.line = guard_round(config, messages, today, sender, state)
+        tries = {key: n for key, _, n in state.pending_failures(today)}
+        for message in messages:
+            for url in message.channels:
+                _send_one(message, url, state, sender, tries=tries, report=report)
     return report
+
+
+def _send_one(
+    message: Message,
+    url: str,
+    state: State,
+    sender: Sender,
+    *,
+    tries: dict[SendKey, int],
+    report: SendReport,
+) -> None:
+    """Send one message on one channel unless it went already, is failing for good today,
+    or another sender is sending it right now."""
+    first = message.first
+    shown = mask(url)
+    key = SendKey(
+        deadline=first.deadline.due,
+        level=message.level,
+        month=f"{first.deadline.month[0]:04d}-{first.deadline.month[1]:02d}",
+        offset=first.offset,
+        recipient=message.recipient,
+        channel=shown,
+    )
+    if state.was_sent(key):
+        report.already += 1
+        return
+    if tries.get(key, 0) >= MAX_TRIES:
+        report.given_up += 1
+        return
+    if not state.claim(key):
+        report.already += 1  # sent meanwhile, or being sent by the other sender right now
+        return
+    try:
+        delivery = sender.send(expand_env(url), message.title, message.text)
+    except BotError as exc:
+        state.mark_failed(key, str(exc))
+        report.failed.append((message, shown, str(exc)))
+        return
+    if delivery.ok:
+        state.mark_sent(key)
+        report.sent.append((message, shown))
+    else:
+        state.mark_failed(key, delivery.error or "failed")
+        report.failed.append((message, shown, delivery.error or "failed"))
 
 
 @dataclass

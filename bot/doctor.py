@@ -10,13 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from typing import Literal
 
 from bot.config import Config, source_tabs
-from bot.cycle import bot_tabs_by_spreadsheet
+from bot.config_load import local_today
+from bot.cycle import bot_tabs_by_spreadsheet, evaluate
 from bot.errors import BotError
 from bot.form import parse_tab
-from bot.sheets import Backend, BotTabState
+from bot.sheets import Backend, BotTabState, SheetRead
 
 # How much a finding matters: fine, worth knowing, or stopping a sync.
 Verdict = Literal["ok", "warning", "blocking"]
@@ -37,8 +39,11 @@ class Finding:
                 "english": self.english}  # fmt: skip
 
 
-def diagnose(config: Config, open_backend: Callable[[Config], Backend]) -> list[Finding]:
-    """Check the backend, every spreadsheet, tab, header row and bot tab of the config."""
+def diagnose(
+    config: Config, open_backend: Callable[[Config], Backend], today: date | None = None
+) -> list[Finding]:
+    """Check the backend, every spreadsheet, tab, header row and bot tab of the config, and
+    rehearse the sync's writes where the backend can (`today`: as of that day)."""
     findings: list[Finding] = []
     try:
         backend = open_backend(config)
@@ -56,6 +61,7 @@ def diagnose(config: Config, open_backend: Callable[[Config], Backend]) -> list[
             wanted.setdefault(src.spreadsheet, []).append(src.tab)
         bot_tabs = bot_tabs_by_spreadsheet(config)
         by_tab = {(s.spreadsheet, s.tab): s for s in source_tabs(config)}
+        reads: dict[str, SheetRead] = {}
         for sheet in dict.fromkeys([*wanted, *bot_tabs]):
             where = backend.location(sheet)
             try:
@@ -63,6 +69,7 @@ def diagnose(config: Config, open_backend: Callable[[Config], Backend]) -> list[
             except BotError as exc:
                 findings.append(Finding("blocking", where, "เปิดสเปรดชีตไม่ได้", str(exc)))
                 continue
+            reads[sheet] = read
             findings.append(Finding("ok", where, "เปิดสเปรดชีตได้", "opens"))
             busy = backend.busy(sheet)
             if busy:
@@ -82,9 +89,30 @@ def diagnose(config: Config, open_backend: Callable[[Config], Backend]) -> list[
                         "a person's tab has the bot's tab name; rename it or change the "
                         "tab names under tabs: in the config",
                     ))  # fmt: skip
+        findings += _rehearse(config, backend, reads, today)
     finally:
         backend.__exit__(None, None, None)
     return findings
+
+
+def _rehearse(
+    config: Config, backend: Backend, reads: dict[str, SheetRead], today: date | None
+) -> list[Finding]:
+    """What `sync` would do with what was read, short of writing: the same parsing, checks
+    and plan, then the backend's dry run of each write (xlsx: the whole new workbook is
+    built in memory), so whatever would stop a sync shows here."""
+    rehearse = getattr(backend, "rehearse", None)
+    if rehearse is None:
+        return []
+    sources = [s for s in source_tabs(config) if s.spreadsheet in reads]
+    report = evaluate(config, sources, reads, local_today(config, today))
+    out = []
+    for plan in report.plans:
+        reason = rehearse(plan, reads.get(plan.spreadsheet))
+        if reason:
+            out.append(Finding("blocking", backend.location(plan.spreadsheet),
+                               "ซิงก์แล้วจะบันทึกสเปรดชีตนี้ไม่ได้", reason))  # fmt: skip
+    return out
 
 
 def blocks_sync(findings: list[Finding]) -> bool:

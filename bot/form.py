@@ -19,6 +19,14 @@ from bot.sheets import column_letter
 # row ("จังหวัด") must not be mistaken for the header.
 MIN_HEADER_MATCHES = 3
 
+# The last column a sheet has (Excel's XFD; Google Sheets allows a little more).
+MAX_COLUMN = 16_384
+
+# How every status the bot writes begins (see rollup.status_text). A column with the status
+# header but no mark of the bot's, holding nothing else, is one an earlier version of the
+# bot wrote before it marked its columns: the bot takes it back rather than add another.
+BOT_STATUS_PREFIXES = ("ครบถ้วน", "ต้องแก้ไข")
+
 
 @dataclass
 class ParsedRow:
@@ -45,7 +53,9 @@ class ParsedTab:
     status_column: int | None = None
     status_is_new: bool = False
     rows: list[ParsedRow] = field(default_factory=list)
-    height: int = 0  # rows in the grid, so stale status cells below the data can be cleared
+    height: int = 0  # rows in the grid
+    # Rows below the header whose status cell holds something, so stale ones get cleared.
+    status_rows: list[int] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
 
     @property
@@ -80,13 +90,9 @@ def parse_tab(source: SourceTab, data: TabData, form: Form) -> ParsedTab:
     tab.header_row = header_index + 1
 
     found: dict[str, list[int]] = {}
-    status_column: int | None = None
     for col, key in matches:
         found.setdefault(key, []).append(col)
-    for col, cell in enumerate(grid[header_index], start=1):
-        if thai.header_key(cell) == status_key:
-            status_column = col
-            break
+    status_column = _status_column(tab, data, header_index, status_key, form.status_header)
     tab.columns = {key: cols[0] for key, cols in found.items()}
     for key, cols in found.items():
         if len(cols) > 1:
@@ -111,14 +117,22 @@ def parse_tab(source: SourceTab, data: TabData, form: Form) -> ParsedTab:
 
     if status_column is None:
         # Right of everything anyone typed in any row, so the new column overwrites nothing.
-        used = max((_last_used(r) for r in grid), default=0)
+        used = max((_last_used(r) for r in grid if r), default=0)
         status_column = used + 1
         tab.status_is_new = True
-    tab.status_column = status_column
+        if status_column > MAX_COLUMN:
+            # Never past the sheet's last column: the rows are checked, nothing is written.
+            tab.problems.append(_tab_problem(source, "NO_ROOM_FOR_STATUS", tab=source.tab))
+            status_column = MAX_COLUMN + 1
+    tab.status_column = status_column if status_column <= MAX_COLUMN else None
 
     skip = status_column - 1
     for index in range(header_index + 1, len(grid)):
         cells = grid[index]
+        if not cells:
+            continue  # blank rows are many in a tab with a stray far-away cell: keep it cheap
+        if skip < len(cells) and cells[skip] not in (None, ""):
+            tab.status_rows.append(index + 1)
         cleaned = [thai.clean_text(c) if i != skip else "" for i, c in enumerate(cells)]
         if not any(cleaned):
             continue
@@ -130,6 +144,53 @@ def parse_tab(source: SourceTab, data: TabData, form: Form) -> ParsedTab:
             raw[key] = value
         tab.rows.append(ParsedRow(source, index + 1, text, raw, tab.columns, fingerprint(cleaned)))
     return tab
+
+
+def _status_column(
+    tab: ParsedTab, data: TabData, header_index: int, status_key: str, header: str
+) -> int | None:
+    """The bot's status column in the header row, if it has one.
+
+    A backend that marks the bot's column (xlsx) says which one it is; any other column
+    with the status header is a person's: it is reported and never written. Without
+    marks, the column is found by its header.
+    """
+    grid = data.grid or []
+    named = [
+        col
+        for col, cell in enumerate(grid[header_index], start=1)
+        if thai.header_key(cell) == status_key
+    ]
+    if not data.marks_known:
+        return named[0] if named else None
+    header_cells = grid[header_index]
+    marked = data.bot_column
+    at_mark = header_cells[marked - 1] if marked and marked - 1 < len(header_cells) else None
+    if marked and (at_mark in (None, "") or marked in named):
+        # The bot's by its mark, even if someone cleared (or merged away) its header; a
+        # header a person typed over it makes the column theirs.
+        ours: int | None = marked
+    else:
+        ours = next((c for c in named if _only_statuses(grid, header_index, c)), None)
+    for col in named:
+        if col != ours:
+            tab.problems.append(
+                _tab_problem(
+                    tab.source, "STATUS_COLUMN_TAKEN", header=header, column=column_letter(col)
+                )
+            )
+    return ours
+
+
+def _only_statuses(grid: list[list[Cell]], header_index: int, col: int) -> bool:
+    """Whether every cell below the header in `col` is empty or a status the bot wrote."""
+    for cells in grid[header_index + 1 :]:
+        value = cells[col - 1] if col - 1 < len(cells) else None
+        if value in (None, ""):
+            continue
+        if not (isinstance(value, str) and value.startswith(BOT_STATUS_PREFIXES)):
+            return False
+    return True
 
 
 def fingerprint(cleaned: list[str]) -> tuple[str, ...]:

@@ -21,6 +21,11 @@ class TabData:
     spreadsheet: str
     tab: str
     grid: list[list[Cell]] | None
+    # The column the backend's own mark says the bot made (xlsx: a hidden defined name on
+    # its header cell), and whether the backend keeps such marks. When it does, a column
+    # that only has the status header's name is a person's and is never written.
+    bot_column: int | None = None
+    marks_known: bool = False
 
 
 @dataclass(frozen=True)
@@ -83,9 +88,9 @@ class Highlight:
 class TabMarks:
     """What the bot writes into one source tab: its status column and highlights only.
 
-    `status` has an entry for every data row the tab has now (an empty string clears a
-    stale status); `highlights` is the complete set, so highlights no longer listed are
-    removed.
+    `status` has an entry for every data row the tab has now and for every other row whose
+    status cell holds something (an empty string clears a stale status); `highlights` is
+    the complete set, so highlights no longer listed are removed.
     """
 
     tab: str

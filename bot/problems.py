@@ -141,6 +141,19 @@ KINDS: dict[str, ProblemKind] = {
         "ไม่พบแท็บ “{tab}” กรุณาสร้างแท็บชื่อนี้ตามแบบรายงานที่กำหนด หรือเปลี่ยนชื่อแท็บที่มีอยู่ให้ตรงกับชื่อนี้",
         "a configured district tab does not exist",
     ),
+    "STATUS_COLUMN_TAKEN": ProblemKind(
+        "warning",
+        "คอลัมน์ {column} มีหัวคอลัมน์ “{header}” ซึ่งตรงกับคอลัมน์ผลตรวจสอบของระบบ "
+        "แต่ไม่ได้สร้างโดยระบบ ระบบจึงไม่บันทึกข้อมูลใดลงในคอลัมน์ดังกล่าว "
+        "และใช้คอลัมน์ผลตรวจสอบของระบบเองแทน กรุณาเปลี่ยนชื่อหัวคอลัมน์ {column} เพื่อไม่ให้สับสน",
+        "a person's column has the status column's header; the bot never writes in it",
+    ),
+    "NO_ROOM_FOR_STATUS": ProblemKind(
+        "warning",
+        "แท็บ “{tab}” มีข้อมูลถึงคอลัมน์สุดท้ายของแผ่นงานแล้ว ระบบจึงไม่มีที่บันทึกผลตรวจสอบ "
+        "กรุณาลบข้อมูลที่อยู่ในคอลัมน์ท้าย ๆ ของแผ่นงานที่ไม่ได้ใช้ออก",
+        "no column is left right of the data for the status column",
+    ),
     "TAB_CONFLICT": ProblemKind(
         "error",
         "มีแท็บชื่อ “{tab}” ซึ่งผู้ใช้สร้างไว้และมีข้อมูลอยู่แล้ว ระบบจึงไม่เขียนทับแท็บดังกล่าว "

@@ -17,6 +17,7 @@ import jinja2
 from bot import thai
 from bot.config import Config
 from bot.config_load import config_path
+from bot.errors import ConfigError
 from bot.model import Link
 from bot.reminders import Message
 
@@ -112,6 +113,17 @@ def render(
         "today": d(today),
         "sections": sections,
     }
-    text = env.get_template(f"{message.level}.txt.j2").render(context)
-    title = env.get_template("title.txt.j2").render({**context, "first": sections[0]})
+    name = f"{message.level}.txt.j2"
+    try:
+        text = env.get_template(name).render(context)
+        name = "title.txt.j2"
+        title = env.get_template(name).render({**context, "first": sections[0]})
+    except jinja2.TemplateError as exc:
+        folder = user or str(TEMPLATES)
+        line = getattr(exc, "lineno", None)
+        raise ConfigError(
+            f"{folder}/{name}{f':{line}' if line else ''}: the reminder template cannot be "
+            f"rendered ({exc}); fix it, or remove it from reminders.templates to use the "
+            "built-in one"
+        ) from None
     return " ".join(title.split()), text.strip() + "\n"

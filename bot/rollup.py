@@ -96,7 +96,8 @@ def plan_marks(tab: ParsedTab, results: list[RowResult], header: str) -> TabMark
     """The status column and highlights of one district tab; None if the tab is unreadable."""
     if tab.header_row is None or tab.status_column is None:
         return None
-    status: dict[int, str] = dict.fromkeys(range(tab.header_row + 1, tab.height + 1), "")
+    # Every data row gets its status; a stale status on any other row is cleared.
+    status: dict[int, str] = dict.fromkeys(tab.status_rows, "")
     highlights: list[Highlight] = []
     fingerprints: dict[int, tuple[str, ...]] = {}
     for result in results:

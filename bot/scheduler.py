@@ -28,7 +28,7 @@ from bot.notify import Sender, expand_env, mask
 from bot.read_cache import cache_for
 from bot.reminders import rules_of
 from bot.sheets import Backend
-from bot.state import State
+from bot.state import State, StateError
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +62,7 @@ class Daemon:
         self.cache = cache_for(config)
         self.stop = threading.Event()
         self.scheduler = schedule.Scheduler()
+        self._told_state_lost = False
 
     def backend(self) -> Backend:
         """One backend for the daemon's life, so what it caches (Google tab metadata)
@@ -74,10 +75,32 @@ class Daemon:
         """Today in the config's time zone."""
         return self.now().date()
 
+    def state_ok(self) -> bool:
+        """Whether the state file is still the one the daemon opened; if it was deleted,
+        replaced or cut short, tell the admins (once) and do nothing: sending on would
+        send every reminder of the day again."""
+        try:
+            self.state.verify()
+        except StateError as exc:
+            log.error("%s", exc)
+            if not self._told_state_lost:
+                self._told_state_lost = True
+                self._tell_admins(
+                    "softpower-bot: ไฟล์สถานะของระบบหายหรือเสียหาย ระบบหยุดส่งการแจ้งเตือน",
+                    "ไฟล์สถานะของระบบ (ซึ่งบันทึกว่าได้ส่งการแจ้งเตือนใดไปแล้ว) ถูกลบ ถูกแทนที่ "
+                    "หรือถูกตัดให้สั้นลงระหว่างที่ระบบทำงานอยู่ ระบบจึงหยุดส่งการแจ้งเตือนและหยุดตรวจสอบรายงาน "
+                    "เพื่อไม่ให้ส่งการแจ้งเตือนซ้ำทั้งหมด กรุณาผู้ดูแลระบบตรวจสอบและเริ่มระบบใหม่\n\n"
+                    f"{exc}",
+                )
+            return False
+        return True
+
     # -- jobs ------------------------------------------------------------------------------
 
     def sync_job(self, record: str | None = None) -> CycleReport | None:
         """One sync cycle; counts failures and tells the admins once, and on recovery."""
+        if not self.state_ok():
+            return None
         try:
             with self.backend() as backend:
                 report = sync_cycle(self.config, backend, self.today(), record, self.cache)
@@ -145,7 +168,7 @@ class Daemon:
     def remind_job(self) -> SendReport | None:
         """Send today's due reminders once the send time has passed (and retry failures)."""
         rem = self.config.reminders
-        if not rem.enabled:
+        if not rem.enabled or not self.state_ok():
             return None
         hour, minute = (int(x) for x in rem.send_time.split(":"))
         now = self.now()
@@ -176,7 +199,7 @@ class Daemon:
     def record_job(self) -> bool:
         """At the end of a province deadline day, freeze that month's national tab."""
         now = self.now()
-        if now.time() < RECORD_TIME:
+        if now.time() < RECORD_TIME or not self.state_ok():
             return False
         deadline = deadlines.deadline_in_force("province", now.date(), rules_of(self.config))
         if deadline is None or deadline.due != now.date():

@@ -21,6 +21,13 @@ restart; a reminder is never lost, because a claimed-but-not-sent key is simply 
 (`claim` returns True) and `interrupted_attempts` lists such keys for the log. Writing the
 record first instead would turn that duplicate into a silently lost reminder.
 
+Two senders (the daemon, and an admin's `remind` beside it) take turns: `sending()` holds
+one lock for the whole round, so the second one finds on record what the first one sent,
+and `claim` refuses a key another sender claimed while that sender still holds the lock.
+Before it writes or decides what went, the state checks that its file is still the one it
+opened (`verify`): a file deleted, replaced or cut short while the bot runs would make it
+send every reminder of the day again, so it refuses instead.
+
 Every public method is its own transaction, committed before it returns; the file runs in
 WAL mode with `synchronous=FULL`, so a returned `mark_sent` survives a crash or power cut.
 
@@ -40,19 +47,28 @@ import fcntl
 import json
 import os
 import re
+import secrets
 import shlex
 import sqlite3
+import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import AbstractContextManager, contextmanager, suppress
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from types import TracebackType
 from typing import Final, Self
 
-from bot.errors import BotError
+from bot.state_guard import (
+    SEND_LOCK_WAIT_SECONDS,
+    FileWatch,
+    SendLock,
+    StateError,
+    daemon_holder,
+    take_daemon_lock,
+)
 
-SCHEMA_VERSION: Final = 1
+SCHEMA_VERSION: Final = 2
 """The schema this bot writes; files with a higher `user_version` are refused."""
 
 # "SPBT": marks the file as ours, so a stray SQLite file of another program is refused
@@ -130,6 +146,11 @@ _MIGRATIONS: Final[tuple[tuple[str, ...], ...]] = (
         )
         """,
     ),
+    (
+        # Who made a claim ('attempt'): "<pid>:<token>:<time>". While that sender holds the
+        # send lock, another one skips the key instead of sending it too.
+        "ALTER TABLE sends ADD COLUMN claimed_by TEXT",
+    ),
 )
 assert len(_MIGRATIONS) == SCHEMA_VERSION
 
@@ -137,10 +158,6 @@ _KEY_COLUMNS: Final = "deadline, level, month, offset_days, recipient, channel"
 _KEY_WHERE: Final = (
     "deadline = ? AND level = ? AND month = ? AND offset_days = ? AND recipient = ? AND channel = ?"
 )
-
-
-class StateError(BotError):
-    """The state file or its lock cannot be used; the message says what to do."""
 
 
 @dataclass(frozen=True)
@@ -235,9 +252,12 @@ class State:
         """
         self.path = Path(path)
         self.lock_path = self.path.with_name(self.path.name + ".lock")
+        self._send_lock = SendLock(self.path.with_name(self.path.name + ".send.lock"))
+        self._watch = FileWatch(self.path)
         self._now = now
         self._lock_fd: int | None = None
         self._db: sqlite3.Connection | None = None
+        self._claimant = f"{os.getpid()}:{secrets.token_hex(4)}"
         try:
             # The directory is ours to create: the state file is the bot's own data.
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -253,6 +273,7 @@ class State:
             )
             self._db.row_factory = sqlite3.Row
             self._open()
+            self._remember_file()
         except sqlite3.Error as exc:
             self.close()
             raise self._error(exc, "opening") from exc
@@ -286,6 +307,18 @@ class State:
         db.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
         if version < SCHEMA_VERSION:
             self._migrate()
+
+    def _remember_file(self) -> None:
+        """Note which file this is, to notice if it is deleted, replaced or emptied later."""
+        # Move what the log holds into the file itself, so the file's size only grows from
+        # here on (SQLite never shrinks it without VACUUM) and a truncation shows.
+        self._conn().execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        self._watch.remember()
+
+    def verify(self) -> None:
+        """Raise StateError if the state file was deleted, replaced by another file or cut
+        short since it was opened: sending on would send every reminder of the day again."""
+        self._watch.check()
 
     def _has_tables(self) -> bool:
         row = self._conn().execute("SELECT count(*) FROM sqlite_master").fetchone()
@@ -361,6 +394,7 @@ class State:
         # IMMEDIATE takes the write lock up front: a read-then-write transaction that
         # upgrades later can fail with SQLITE_BUSY without waiting for the busy timeout.
         db = self._conn()
+        self.verify()
         try:
             db.execute("BEGIN IMMEDIATE")
             try:
@@ -392,6 +426,7 @@ class State:
 
     def close(self) -> None:
         """Release the lock (if held) and close the file; calling it again does nothing."""
+        self._send_lock.close()
         if self._lock_fd is not None:
             fd, self._lock_fd = self._lock_fd, None
             # The lock file stays: deleting it would let a third process lock a new
@@ -424,37 +459,8 @@ class State:
         Raises StateError naming the other daemon's pid if the lock is held.
         """
         self._conn()
-        if self._lock_fd is not None:
-            return
-        try:
-            # os.open's descriptors are not inherited by child processes, so a helper
-            # the daemon starts cannot keep the lock alive after the daemon dies.
-            fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o644)
-        except OSError as exc:
-            raise StateError(
-                f"cannot open lock file {self.lock_path} ({exc}); check that its directory "
-                "is writable by the user running the bot"
-            ) from exc
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            holder = _read_pid(fd)
-            os.close(fd)
-            raise StateError(
-                f"another softpower-bot is running with state file {self.path} "
-                f"(pid {holder if holder is not None else 'unknown'}); stop it first, or "
-                "give this one a different state file"
-            ) from None
-        except OSError as exc:
-            os.close(fd)
-            raise StateError(f"cannot lock {self.lock_path} ({exc})") from exc
-        try:
-            os.ftruncate(fd, 0)
-            os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
-        except OSError as exc:
-            os.close(fd)  # also releases the lock
-            raise StateError(f"cannot write lock file {self.lock_path} ({exc})") from exc
-        self._lock_fd = fd
+        if self._lock_fd is None:
+            self._lock_fd = take_daemon_lock(self.lock_path, self.path)
 
     @property
     def locked(self) -> bool:
@@ -469,47 +475,62 @@ class State:
         """
         if self._lock_fd is not None:
             return os.getpid()
-        try:
-            fd = os.open(self.lock_path, os.O_RDONLY)
-        except OSError:
-            return None  # never locked, or not readable: no daemon we can see
-        try:
-            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
-        except BlockingIOError:
-            holder = _read_pid(fd)
-            return holder if holder is not None else -1
-        except OSError:
-            return None
-        finally:
-            os.close(fd)  # also drops the probe's own shared lock
-        return None
+        return daemon_holder(self.lock_path)
+
+    # -- the send lock ----------------------------------------------------------------
+
+    def sending(self, wait_s: float = SEND_LOCK_WAIT_SECONDS) -> AbstractContextManager[None]:
+        """Hold the lock every sender takes (the daemon and `remind`): while one sends, the
+        other waits, then finds what went already. Re-entrant within this `State`.
+
+        Raises StateError when the other sender does not finish within `wait_s` seconds.
+        """
+        return self._send_lock.hold(wait_s)
 
     # -- sends ------------------------------------------------------------------------
 
     def claim(self, key: SendKey) -> bool:
-        """Record the intent to send `key`; False if it was already recorded as sent.
+        """Record the intent to send `key`; False if it was sent already, or if another
+        sender claimed it and may be sending it right now.
 
         Each call counts an attempt and stamps its time, so a crash between `claim` and
-        `mark_sent` leaves evidence (see `interrupted_attempts`); such a key stays due.
+        `mark_sent` leaves evidence (see `interrupted_attempts`); such a key stays due once
+        its claimant no longer holds the send lock (see `sending`).
         """
         at, _ = self._stamp()
         with self._tx() as db:
-            row = db.execute(f"SELECT status FROM sends WHERE {_KEY_WHERE}", key._row()).fetchone()
+            row = db.execute(
+                f"SELECT status, claimed_by FROM sends WHERE {_KEY_WHERE}", key._row()
+            ).fetchone()
             if row is not None and row["status"] == "sent":
+                return False
+            if (
+                row is not None
+                and row["status"] == "attempt"
+                and self._held_elsewhere(row["claimed_by"])
+            ):
                 return False
             db.execute(
                 f"""
                 INSERT INTO sends ({_KEY_COLUMNS}, status, attempts, first_attempt_at,
-                                   last_attempt_at)
-                VALUES (?, ?, ?, ?, ?, ?, 'attempt', 1, ?, ?)
+                                   last_attempt_at, claimed_by)
+                VALUES (?, ?, ?, ?, ?, ?, 'attempt', 1, ?, ?, ?)
                 ON CONFLICT DO UPDATE SET
                     status = 'attempt',
                     attempts = attempts + 1,
-                    last_attempt_at = excluded.last_attempt_at
+                    last_attempt_at = excluded.last_attempt_at,
+                    claimed_by = excluded.claimed_by
                 """,
-                (*key._row(), at, at),
+                (*key._row(), at, at, f"{self._claimant}:{time.time():.0f}"),
             )
             return True
+
+    def _held_elsewhere(self, claimed_by: str | None) -> bool:
+        """Whether another sender that claimed a key may be sending it right now: it made
+        the claim, and someone holds the send lock that is not us."""
+        if not claimed_by or claimed_by.startswith(self._claimant + ":"):
+            return False
+        return self._send_lock.held_elsewhere()
 
     def mark_sent(self, key: SendKey) -> None:
         """Record `key` as sent, durably, before returning. A second call changes nothing."""
@@ -556,6 +577,7 @@ class State:
 
     def was_sent(self, key: SendKey) -> bool:
         """Whether `key` has been recorded as sent."""
+        self.verify()
         rows = self._read(f"SELECT status FROM sends WHERE {_KEY_WHERE}", key._row())
         return bool(rows) and rows[0]["status"] == "sent"
 
@@ -694,16 +716,6 @@ class State:
     def has_snapshot(self, month: str) -> bool:
         """Whether `month`'s frozen copy of the national tab was recorded."""
         return bool(self._read("SELECT 1 FROM snapshots WHERE month = ?", (month,)))
-
-
-def _read_pid(fd: int) -> int | None:
-    # The holder writes its pid just after locking; in that instant the file can still
-    # be empty or hold the previous owner's pid, hence "unknown" rather than a guess.
-    try:
-        text = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
-    except OSError:
-        return None
-    return int(text) if text.isdigit() else None
 
 
 __all__ = ["LEVELS", "SCHEMA_VERSION", "SendKey", "State", "StateError", "scrub_urls"]

@@ -174,7 +174,7 @@ def test_a_broken_province_workbook_is_named_and_the_national_one_still_written(
     assert code == 1, err
     data = json.loads(out)
     written = {Path(s["location"]).name: s for s in data["spreadsheets"]}
-    assert "cannot open the workbook" in written["chaiyaphum.xlsx"]["skipped_reason"]
+    assert "not an Excel file" in written["chaiyaphum.xlsx"]["skipped_reason"]
     assert written["national.xlsx"]["written"] is True
     # The province's 67 rows stay in the national tab, marked with the time of the last read.
     sheet = openpyxl.load_workbook(national)["รวมทั้งประเทศ"]
@@ -184,7 +184,7 @@ def test_a_broken_province_workbook_is_named_and_the_national_one_still_written(
 
     code, out, _ = run(capsys, *args, "sync")
     assert code == 1
-    assert f"NOT WRITTEN  {book}: not read this cycle: {book}: cannot open the workbook" in out
+    assert f"NOT WRITTEN  {book}: not read this cycle: {book}: ไฟล์สเปรดชีตเสียหาย" in out
 
 
 def test_a_manual_sync_is_recorded_and_status_speaks_local_time(

@@ -729,6 +729,7 @@ def test_the_bots_own_files_go_to_state_dir_and_the_rest_beside_the_config(
     tmp_path: Path,
 ) -> None:
     etc = tmp_path / "etc"
+    (etc / "mine").mkdir(parents=True)
     text = BASE + "state_dir: ../var\nreminders: {templates: mine}\ndaemon: {state: s.sqlite}\n"
     config = parse_config(text, base_dir=etc)
     assert state_path(config, config.daemon.state) == etc / "../var" / "s.sqlite"

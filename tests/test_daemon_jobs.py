@@ -9,11 +9,9 @@ from zoneinfo import ZoneInfo
 
 import openpyxl
 import pytest
-from filelock import FileLock
 from freezegun import freeze_time
 
 from bot.backends import open_backend
-from bot.backends.xlsx import LOCK_NAME
 from bot.config import Config
 from bot.config_load import load_config
 from bot.dispatch import reminders_due
@@ -62,18 +60,23 @@ def test_the_national_tab_is_frozen_at_the_end_of_the_province_deadline_day(tmp_
 def test_admins_are_told_once_when_syncs_keep_failing_and_once_when_they_recover(
     tmp_path: Path,
 ) -> None:
-    config = make_project(tmp_path)
+    books = tmp_path / "books"
+    books.mkdir()
+    make_project(books)
+    (tmp_path / "config.yaml").write_text(
+        (books / "config.yaml").read_text("utf-8").replace("folder: .", "folder: books"), "utf-8"
+    )
+    config = load_config(tmp_path / "config.yaml")
     told: list[str] = []
     daemon = daemon_for(config, tmp_path, told)
-    # Another bot holds the workbook folder: no spreadsheet at all can be written.
-    other = FileLock(str(tmp_path / LOCK_NAME))
-    other.acquire()
+    # The workbook folder is gone (an unmounted share): nothing at all can be read.
+    books.rename(tmp_path / "away")
     with freeze_time(at(date(2025, 1, 10), 10)):
         for _ in range(5):
             assert daemon.sync_job() is None  # survived, not raised
     assert len(told) == 1
-    assert "ติดต่อกัน 3 ครั้ง" in told[0] and "already working" in told[0]
-    other.release()
+    assert "ติดต่อกัน 3 ครั้ง" in told[0] and "the workbook folder does not exist" in told[0]
+    (tmp_path / "away").rename(books)
     with freeze_time(at(date(2025, 1, 10), 11)):
         assert daemon.sync_job() is not None
         assert daemon.sync_job() is not None

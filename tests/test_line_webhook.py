@@ -285,7 +285,7 @@ def test_a_second_question_within_a_minute_gets_the_same_answer_without_a_read(
     assert line.replies[1].texts == line.replies[2].texts
 
 
-def test_status_comes_from_the_last_good_read_while_the_workbooks_are_locked(
+def test_status_comes_from_the_last_good_read_while_a_workbook_is_broken(
     tmp_path: Path, line: FakeLine, capsys: pytest.CaptureFixture[str]
 ) -> None:
     path = write_project(tmp_path, line)
@@ -297,10 +297,18 @@ def test_status_comes_from_the_last_good_read_while_the_workbooks_are_locked(
         line.deliver(service.url, [line.join_event(group.chat_id)])
         service.wait_idle()
         map_group(config, group.chat_id, "ชัยภูมิ", "ภูเขียว")
-        # The daemon is syncing: it holds the workbook folder's lock.
+        # The daemon is syncing: it holds the workbook folder's lock, but reading is free.
         with FileLock(str(tmp_path / "example" / ".softpower-bot.lock"), timeout=0):
             line.deliver(service.url, [line.text_event(group.chat_id, "สถานะ")])
             service.wait_idle()
+        fresh = "\n".join(line.replies[-1].texts)
+    # Someone saves a broken copy over the workbook: the last good read answers (a new
+    # service, so the answer is not the one it just gave).
+    (tmp_path / "example" / "chaiyaphum.xlsx").write_bytes(b"PK\x03\x04 broken")
+    with webhook(config, line) as service:
+        line.deliver(service.url, [line.text_event(group.chat_id, "ต้องแก้อะไร")])
+        service.wait_idle()
+    assert "ไม่ได้ชั่วคราว" not in fresh and "หมายถึง “ภูเขียว” หรือไม่" in fresh
     text = "\n".join(line.replies[-1].texts)
     assert "ระบบอ่านสเปรดชีตไม่ได้ชั่วคราว จึงแสดงข้อมูลที่อ่านได้ครั้งล่าสุดเมื่อวันที่" in text
     assert "หมายถึง “ภูเขียว” หรือไม่" in text

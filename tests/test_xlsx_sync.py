@@ -9,11 +9,11 @@ import openpyxl
 import pytest
 
 from bot.backends import open_backend
-from bot.backends.xlsx import FILLS
+from bot.backends.xlsx_styles import BOT_COLOURS
 from bot.config import Config
 from bot.config_load import load_config
 from bot.cycle import check_cycle, sync_cycle
-from bot.errors import ConfigError, SheetError
+from bot.errors import ConfigError
 from bot.form_fields import STATUS_HEADER
 from tests.factories import HEADERS, row
 from tests.workbooks import DISTRICT_TABS, make_project, values, write_workbook
@@ -44,8 +44,8 @@ def test_sync_writes_status_highlights_and_all_bot_tabs(project: Config, tmp_pat
     ws = openpyxl.load_workbook(book)["อำเภอภูเขียว"]
     identity_col = HEADERS.index("ชื่ออัตลักษณ์ท้องถิ่น") + 1
     phone_col = HEADERS.index("โทรศัพท์") + 1
-    assert ws.cell(3, identity_col).fill.start_color.rgb == FILLS["error"].start_color.rgb
-    assert ws.cell(4, phone_col).fill.start_color.rgb == FILLS["warning"].start_color.rgb
+    assert ws.cell(3, identity_col).fill.start_color.rgb == BOT_COLOURS["error"]
+    assert ws.cell(4, phone_col).fill.start_color.rgb == BOT_COLOURS["warning"]
     assert ws.cell(2, identity_col).fill.fill_type is None
 
     province = values(book, "รวมจังหวัดชัยภูมิ")
@@ -176,9 +176,21 @@ def test_a_workbook_changed_after_reading_is_not_overwritten(
     assert values(book, "อำเภอภูเขียว")[4][0] == "พิมพ์ระหว่างที่บอทตรวจ"
 
 
-def test_two_bots_cannot_work_on_one_folder(project: Config) -> None:
-    with open_backend(project), pytest.raises(SheetError, match="already working"):
-        open_backend(project).__enter__()
+def test_two_bots_cannot_write_in_one_folder_but_both_can_read(
+    project: Config, tmp_path: Path
+) -> None:
+    book = tmp_path / "chaiyaphum.xlsx"
+    before = book.read_bytes()
+    with open_backend(project) as first:
+        first_report = check_cycle(project, first, TODAY)
+        assert first.apply(first_report.plans[0], first_report.reads["chaiyaphum.xlsx"]).written
+        with open_backend(project) as second:
+            report = sync_cycle(project, second, TODAY)  # reads fine: `check` and `remind` work
+        assert report.summary.rows_read == 4
+        assert {a.spreadsheet for a in report.skipped} == {"chaiyaphum.xlsx", "national.xlsx"}
+        assert all("another softpower-bot is writing" in (a.skipped_reason or "")
+                   for a in report.skipped)  # fmt: skip
+    assert book.read_bytes() != before  # the first bot's write stands
 
 
 def test_missing_province_workbook_is_skipped_with_a_clear_reason(
@@ -188,7 +200,8 @@ def test_missing_province_workbook_is_skipped_with_a_clear_reason(
     report = sync(project)
     [skipped] = report.skipped
     assert skipped.spreadsheet == "chaiyaphum.xlsx"
-    assert "chaiyaphum.xlsx: workbook not found" in (skipped.skipped_reason or "")
+    assert "chaiyaphum.xlsx: ไม่พบไฟล์สเปรดชีต" in (skipped.skipped_reason or "")
+    assert "workbook not found" in (skipped.skipped_reason or "")
     # The national workbook is still written and names the stale province.
     issues = values(tmp_path / "national.xlsx", "รายการที่ต้องแก้ไข")
     assert any(r[5] == "STALE_SPREADSHEET" and "จังหวัดชัยภูมิ" in r[7] for r in issues)

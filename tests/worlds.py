@@ -16,7 +16,7 @@ from openpyxl.styles import PatternFill
 from bot.backends import open_backend
 from bot.backends.google import GoogleBackend
 from bot.backends.google_grid import COLOURS
-from bot.backends.xlsx import FILLS
+from bot.backends.xlsx_styles import BOT_COLOURS
 from bot.config import Config
 from bot.config_load import load_config, parse_config
 from bot.cycle import CycleReport, sync_cycle
@@ -97,7 +97,7 @@ class XlsxWorld:
         if fill.fill_type is None:
             return None
         rgb = fill.start_color.rgb
-        return next((k for k, f in FILLS.items() if f.start_color.rgb == rgb), "person")
+        return next((k for k, v in BOT_COLOURS.items() if v == rgb), "person")
 
     def set_value(self, where: str, tab: str, row: int, col: int, value: Any) -> None:
         wb = openpyxl.load_workbook(self.file(where))

@@ -1,44 +1,57 @@
-"""Local Excel workbooks (.xlsx, via openpyxl): the embedded default backend.
+"""Local Excel workbooks (.xlsx, .xlsm): the embedded default backend.
+
+The bot edits a workbook at the level of its zip package (`bot.backends.xlsx_zip`): it
+rewrites only the parts it owns (the status cells and highlights in a district tab's XML,
+the styles, its own tabs, the list of tabs) and copies every other part byte for byte. A
+person's formulas keep their calculated values, and rich text, macros, charts, images,
+comments and data validation survive by construction, not by a library's care.
 
 Safety rules, in order: never write while another bot holds the folder's lock; never write
-a workbook that Excel or LibreOffice has open (their lock files say so) or that changed
-since it was read; write a whole workbook atomically (temp file, fsync, rename); touch
-only the status column, the bot's highlights and the bot's own tabs.
+a workbook that Excel or LibreOffice has open (their lock files say so), that is read-only,
+or that changed since it was read (checked again right before the atomic rename:
+`bot.backends.xlsx_file`); touch only the status column, the bot's highlights and the
+bot's own tabs. A workbook that cannot be read or written raises a `SheetError` naming the
+file, the tab and the fix, in Thai and English, so the cycle skips it and goes on.
 """
 
 from __future__ import annotations
 
+import errno
+import functools
+import logging
 import os
-import tempfile
-import xml.etree.ElementTree as ET
-import zipfile
+import posixpath
 from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import Any
 
-import openpyxl
 from filelock import FileLock, Timeout
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.workbook.defined_name import DefinedName
-from openpyxl.worksheet.hyperlink import Hyperlink
-from openpyxl.worksheet.worksheet import Worksheet
 
+from bot import problems
+from bot.backends import xlsx_file
+from bot.backends.xlsx_book import (
+    OWNER_TEXT,
+    RELS_CT,
+    STATUS_MARK,
+    STYLES_CT,
+    STYLES_TYPE,
+    Book,
+    BookError,
+    check_package,
+    new_workbook_parts,
+    relationships,
+    rels_part,
+)
+from bot.backends.xlsx_marks import MarkError, patch
+from bot.backends.xlsx_sheet import CellError, Decoder, grid, has_values, scan, shared_strings
+from bot.backends.xlsx_styles import DEFAULT_STYLES, Styles
+from bot.backends.xlsx_tabs import Out, render
+from bot.backends.xlsx_xml import XmlError
+from bot.backends.xlsx_zip import LockedPackage, Package, PackageError, new_package
 from bot.config import Config
 from bot.config_load import workbook_path
 from bot.errors import SheetError
-from bot.model import (
-    ApplyResult,
-    BotTab,
-    Cell,
-    Link,
-    LinkedText,
-    OutCell,
-    SheetPlan,
-    TabData,
-    TabMarks,
-)
+from bot.model import ApplyResult, Link, LinkedText, OutCell, Problem, SheetPlan, TabData
 from bot.sheets import (
     OWNER_MARK,
     BotTabState,
@@ -48,16 +61,10 @@ from bot.sheets import (
     quote_tab,
 )
 
-# The bot's own highlight colours. Only cells with exactly these fills are ever un-coloured
-# by the bot, so a colour a person chose is never removed.
-FILLS = {
-    "error": PatternFill(fill_type="solid", start_color="FFF8CBCB", end_color="FFF8CBCB"),
-    "warning": PatternFill(fill_type="solid", start_color="FFFFF0B3", end_color="FFFFF0B3"),
-}
-_BOT_COLOURS = {f.start_color.rgb for f in FILLS.values()}
-_HEADER_FILL = PatternFill(fill_type="solid", start_color="FFDDEBF7", end_color="FFDDEBF7")
-_MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+log = logging.getLogger(__name__)
+
 LOCK_NAME = ".softpower-bot.lock"
+SUFFIXES = (".xlsx", ".xlsm")
 
 
 class XlsxBackend:
@@ -69,21 +76,15 @@ class XlsxBackend:
         self.config = config
         self.folder = workbook_path(config, ".").resolve()
         self._lock: FileLock | None = None
+        self._lock_problem: str | None = None
+        self._cleaned: set[Path] = set()
 
     def __enter__(self) -> XlsxBackend:
         if not self.folder.is_dir():
             raise SheetError(
-                f"{self.folder}: the workbook folder does not exist; check xlsx.folder "
-                "in the config"
+                f"{self.folder}: ไม่พบโฟลเดอร์ของไฟล์สเปรดชีต กรุณาตรวจสอบ xlsx.folder ในไฟล์ตั้งค่า — "
+                "the workbook folder does not exist; check xlsx.folder in the config"
             )
-        self._lock = FileLock(str(self.folder / LOCK_NAME), timeout=0)
-        try:
-            self._lock.acquire()
-        except Timeout:
-            raise SheetError(
-                f"another softpower-bot is already working on {self.folder} "
-                f"(lock file {LOCK_NAME}); wait for it to finish"
-            ) from None
         return self
 
     def __exit__(
@@ -95,6 +96,26 @@ class XlsxBackend:
         if self._lock is not None:
             self._lock.release()
             self._lock = None
+        self._lock_problem = None
+
+    def _write_lock(self) -> str | None:
+        """Take the folder's lock for writing (reading needs none); why not, if it cannot."""
+        if self._lock is not None or self._lock_problem is not None:
+            return self._lock_problem
+        lock = FileLock(str(self.folder / LOCK_NAME), timeout=0)
+        try:
+            lock.acquire()
+        except Timeout:
+            self._lock_problem = (
+                f"มีโปรแกรม softpower-bot อีกตัวกำลังบันทึกไฟล์ในโฟลเดอร์ {self.folder} อยู่ — another "
+                f"softpower-bot is writing in {self.folder} (lock file {LOCK_NAME}); this one "
+                "leaves the workbooks to it"
+            )
+        except OSError as exc:
+            self._lock_problem = _folder_problem(self.folder, exc)
+        else:
+            self._lock = lock
+        return self._lock_problem
 
     def path(self, spreadsheet: str) -> Path:
         """The workbook file of a spreadsheet id from the config."""
@@ -112,13 +133,14 @@ class XlsxBackend:
     def busy(self, spreadsheet: str) -> str | None:
         """Why the workbook must not be written now: open in Excel or LibreOffice."""
         path = self.path(spreadsheet)
-        office = office_lock(path)
+        office = office_lock(path) or office_lock(xlsx_file.target(path))
         if office is None:
             return None
         return (
-            f"{path.name} is open in Excel or LibreOffice (lock file {office.name}); "
-            "close it and the bot will update it on the next run. If nobody has it "
-            f"open, delete {office.name}"
+            f"{path.name} เปิดอยู่ใน Excel หรือ LibreOffice กรุณาปิดไฟล์ แล้วบอทจะบันทึกในรอบถัดไป — "
+            f"{path.name} is open in Excel or LibreOffice (lock file {office.name}); close it "
+            f"and the bot will update it on the next run. If nobody has it open, delete "
+            f"{office.name}"
         )
 
     # -- reading ---------------------------------------------------------------------------
@@ -129,156 +151,306 @@ class XlsxBackend:
         if not path.exists():
             if tabs:
                 raise SheetError(
-                    f"{path}: workbook not found; check the file name in the config "
-                    "(provinces[].file) and xlsx.folder"
+                    f"{path}: ไม่พบไฟล์สเปรดชีต กรุณาตรวจสอบชื่อไฟล์ในไฟล์ตั้งค่า — workbook not "
+                    "found; check the file name in the config (provinces[].file) and xlsx.folder"
                 )
             # A workbook holding only bot tabs (the national one) is created by the bot.
             return SheetRead(spreadsheet, {}, dict.fromkeys(bot_tabs, BotTabState.ABSENT), None)
-        version = _version(path)
+        data, version = _snapshot(path)
+        where = str(path)
         try:
-            owned = _owned_tabs(path)
-            wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-        except (OSError, zipfile.BadZipFile, KeyError, ValueError, ET.ParseError) as exc:
-            raise SheetError(
-                f"{path}: cannot open the workbook ({exc}); is it a real .xlsx file?"
-            ) from None
-        try:
+            pkg, book, styles = _open(data)
+            decoder = Decoder([], styles, book.date1904)
+            if book.shared_strings:
+                decoder.shared = shared_strings(pkg.read(book.shared_strings))
             out: dict[str, TabData] = {}
-            for tab in tabs:
-                grid = _grid(wb[tab]) if tab in wb.sheetnames else None
-                out[tab] = TabData(spreadsheet, tab, grid)
+            for name in tabs:
+                where = f"{path} › {name}"
+                tab = book.tab(name)
+                if tab is None:
+                    out[name] = TabData(spreadsheet, name, None)
+                    continue
+                if not tab.worksheet or tab.part is None:
+                    raise SheetError(_broken(
+                        where, "แท็บนี้ไม่ใช่แผ่นงานที่มีข้อมูล", f"the tab {name!r} is not a worksheet"
+                        " (a chart sheet, or its part is missing)", "rename it and make a worksheet"
+                        " tab of this name"))  # fmt: skip
+                found = scan(pkg.read(tab.part))
+                cells = grid(found, decoder)
+                mark = book.status_column(tab)
+                out[name] = TabData(spreadsheet, name, cells, bot_column=mark, marks_known=True)
             states: dict[str, BotTabState] = {}
-            for tab in bot_tabs:
-                if tab not in wb.sheetnames:
-                    states[tab] = BotTabState.ABSENT
-                elif tab in owned:
-                    states[tab] = BotTabState.OWNED
+            for name in bot_tabs:
+                where = f"{path} › {name}"
+                tab = book.tab(name)
+                if tab is None:
+                    states[name] = BotTabState.ABSENT
+                elif book.owned(tab):
+                    states[name] = BotTabState.OWNED
+                elif (
+                    tab.worksheet and tab.part and not has_values(scan(pkg.read(tab.part)), decoder)
+                ):
+                    states[name] = BotTabState.EMPTY
                 else:
-                    states[tab] = BotTabState.FOREIGN if _grid(wb[tab]) else BotTabState.EMPTY
-        finally:
-            wb.close()
+                    states[name] = BotTabState.FOREIGN
+        except (PackageError, BookError, XmlError, CellError) as exc:
+            raise SheetError(_damaged(where, exc)) from None
         return SheetRead(spreadsheet, out, states, version)
 
     # -- writing ---------------------------------------------------------------------------
 
     def apply(self, plan: SheetPlan, read: SheetRead | None) -> ApplyResult:
         """Apply a plan to one workbook in one atomic save, or explain why not."""
+        return self._apply(plan, read, write=True)
+
+    def rehearse(self, plan: SheetPlan, read: SheetRead | None) -> str | None:
+        """Everything `apply` would do short of writing: why the write would not happen."""
+        try:
+            result = self._apply(plan, read, write=False)
+        except SheetError as exc:
+            return str(exc)
+        return result.skipped_reason
+
+    def _apply(self, plan: SheetPlan, read: SheetRead | None, *, write: bool) -> ApplyResult:
         path = self.path(plan.spreadsheet)
+        real = xlsx_file.target(path)
         result = ApplyResult(plan.spreadsheet, written=False)
-        busy = self.busy(plan.spreadsheet)
-        if busy:
-            result.skipped_reason = busy
+        result.skipped_reason = self.busy(plan.spreadsheet) or self._write_lock()
+        if result.skipped_reason:
             return result
-        exists = path.exists()
-        if read is not None and read.version != (_version(path) if exists else None):
+        if real.suffix.lower() not in SUFFIXES:
+            raise SheetError(
+                _broken(
+                    str(path),
+                    "บอทบันทึกได้เฉพาะไฟล์ .xlsx และ .xlsm",
+                    "the bot writes only .xlsx and .xlsm workbooks",
+                    "save the file as an Excel workbook (.xlsx) and name it in the config",
+                )
+            )
+        if real not in self._cleaned:
+            self._cleaned.add(real)
+            for stale in xlsx_file.remove_stale_temps(real.parent, {real.name}):
+                log.info("removed %s, left by an interrupted save", stale)
+        exists = real.exists()
+        if read is not None and read.version is not None and not exists:
             result.skipped_reason = (
-                f"{path.name} changed while the bot was checking it; it will be checked "
-                "again on the next run"
+                f"{path.name} ถูกลบหรือย้ายไประหว่างที่บอทกำลังตรวจสอบ — {path.name} was removed "
+                "while the bot was checking it; put it back, or fix the file name in the config"
             )
             return result
+        version = None
         if exists:
             try:
-                wb = openpyxl.load_workbook(path)
-            except (OSError, zipfile.BadZipFile, KeyError, ValueError) as exc:
-                raise SheetError(f"{path}: cannot open the workbook ({exc})") from None
+                locked = xlsx_file.read_only(real)
+            except OSError as exc:
+                raise SheetError(_file_problem(path, exc)) from None
+            if locked:
+                result.skipped_reason = (
+                    f"{path.name} เป็นไฟล์แบบอ่านอย่างเดียว บอทจึงไม่บันทึกผลตรวจสอบลงในไฟล์นี้ — "
+                    f"{path} is read-only ({locked}); the bot leaves it alone. To let it write "
+                    f"the status column, make it writable (chmod u+w {path.name})"
+                )
+                return result
+            data, version = _snapshot(path)
+            if read is not None and read.version != version:
+                result.skipped_reason = (
+                    f"{path.name} มีการแก้ไขระหว่างที่บอทกำลังตรวจสอบ บอทจะตรวจสอบใหม่ในรอบถัดไป — "
+                    f"{path.name} changed while the bot was checking it; it will be checked "
+                    "again on the next run"
+                )
+                return result
         else:
-            wb = openpyxl.Workbook()
-            wb.remove(wb.active)
-        changed = False
-        for marks in plan.marks:
-            if marks.tab in wb.sheetnames:
-                changed |= _apply_marks(wb[marks.tab], marks)
-        for tab in plan.tabs:
-            conflict = _foreign(wb, tab.name)
-            if conflict:
-                result.conflicts.append(conflict_problem(plan.spreadsheet, tab.name))
-                continue
-            changed |= self._write_tab(wb, tab, plan.spreadsheet)
-        if changed:
-            _save_atomically(wb, path)
-            result.written = True
-        wb.close()
+            parts = new_workbook_parts(real.suffix.lower() == ".xlsm")
+            parts["xl/styles.xml"] = DEFAULT_STYLES
+            data = new_package(parts)
+        try:
+            changes = self._changes(plan, data, str(path), result)
+        except (PackageError, BookError, XmlError, CellError) as exc:
+            raise SheetError(_damaged(str(path), exc)) from None
+        if changes is None or not write:
+            return result
+        try:
+            reason = xlsx_file.replace(real, changes, version, lambda: self.busy(plan.spreadsheet))
+        except OSError as exc:
+            raise SheetError(_file_problem(path, exc)) from None
+        if reason:
+            result.skipped_reason = (
+                f"{path.name} มีการแก้ไขหรือเปิดใช้งานระหว่างที่บอทกำลังบันทึก บอทจึงไม่บันทึกทับ "
+                "และจะลองใหม่ในรอบถัดไป — "
+                f"{path.name}: {reason}; nothing was written, the next run tries again"
+            )
+            return result
+        result.written = True
         return result
 
-    def _write_tab(self, wb: Any, tab: BotTab, spreadsheet: str) -> bool:
-        cells = [[self._cell(c, spreadsheet) for c in row] for row in tab.rows]
-        if tab.name in wb.sheetnames:
-            ws = wb[tab.name]
-            if _tab_matches(ws, cells) and OWNER_MARK in ws.defined_names:
-                return False
-            index = wb.index(ws)
-            wb.remove(ws)
-        else:
-            index = len(wb.sheetnames)
-        ws = wb.create_sheet(tab.name, index)
-        ws.defined_names[OWNER_MARK] = DefinedName(
-            OWNER_MARK, attr_text='"softpower-bot"', hidden=True
-        )
-        bold = Font(bold=True)
-        link_font = Font(color="FF0563C1", underline="single")
-        for r, row in enumerate(cells, start=1):
-            for c, (value, target, location) in enumerate(row, start=1):
-                if value is None:
+    def _changes(
+        self, plan: SheetPlan, data: bytes, where: str, result: ApplyResult
+    ) -> bytes | None:
+        """The new package for `plan`, or None when nothing would change."""
+        pkg, book, styles = _open(data)
+        if book.strict:
+            raise SheetError(_broken(
+                where, "ไฟล์บันทึกในรูปแบบ Strict Open XML", "the workbook is saved as Strict Open "
+                "XML", "save it as an Excel Workbook (.xlsx)"))  # fmt: skip
+        decoder = Decoder([], styles, book.date1904)
+        if book.shared_strings:
+            decoder.shared = shared_strings(pkg.read(book.shared_strings))
+        changes: dict[str, bytes] = {}
+        for marks in plan.marks:
+            tab = book.tab(marks.tab)
+            if tab is None or not tab.worksheet or tab.part is None:
+                continue
+            try:
+                marked = patch(pkg.read(tab.part), scan(pkg.read(tab.part)), marks, decoder, styles)
+            except MarkError as exc:
+                raise SheetError(f"{where} › {marks.tab}: {exc}") from None
+            if marked.column is None:
+                result.conflicts.append(_no_room(plan.spreadsheet, marks.tab))
+                continue
+            if marked.data is not None:
+                changes[tab.part] = marked.data
+            if book.status_column(tab) != marked.column:
+                ref = f"${column_letter(marked.column)}${marks.header_row}"
+                book.set_name(STATUS_MARK, tab.index, f"{quote_tab(tab.name)}!{ref}")
+        for bot_tab in plan.tabs:
+            tab = book.tab(bot_tab.name)
+            owned = tab is not None and book.owned(tab)
+            if (
+                tab is not None
+                and not owned
+                and (
+                    not tab.worksheet
+                    or tab.part is None
+                    or has_values(scan(pkg.read(tab.part)), decoder)
+                )
+            ):
+                result.conflicts.append(conflict_problem(plan.spreadsheet, bot_tab.name))
+                continue
+            rows = [[self._cell(c, plan.spreadsheet) for c in row] for row in bot_tab.rows]
+            sheet, rels = render(bot_tab, rows, styles)
+            if tab is None:
+                part = book.add_tab(bot_tab.name)
+                index = book.new_index(bot_tab.name)
+                old_rels = None
+            else:
+                if tab.part is None:
+                    raise BookError(f"the tab {bot_tab.name!r} points at a part that is missing")
+                part, index = tab.part, tab.index
+                stored = pkg.find(rels_part(part))
+                old_rels = pkg.read(stored) if stored else None
+                if owned and (old_rels or None) == rels and pkg.same(part, sheet):
                     continue
-                cell = ws.cell(r, c)
-                cell.value = value
-                if isinstance(value, str):
-                    # Copied text stays text: "=IMPORTXML(...)" typed by staff is never run.
-                    cell.data_type = "s"
-                if target or location:
-                    cell.hyperlink = Hyperlink(
-                        ref=cell.coordinate, target=target, location=location
-                    )
-                    cell.font = link_font
-                if r == tab.header_rows:
-                    cell.font = bold
-                    cell.fill = _HEADER_FILL
-                    cell.alignment = Alignment(wrap_text=True, vertical="top")
-        ws.freeze_panes = ws.cell(tab.header_rows + 1, 1)
-        for c in range(1, max((len(r) for r in cells), default=0) + 1):
-            width = 60 if (c - 1) in tab.wide_columns else 22
-            ws.column_dimensions[column_letter(c)].width = width
-        return True
+            changes[part] = sheet
+            if rels is not None or old_rels is not None:
+                changes[rels_part(part)] = rels if rels is not None else relationships(b"")
+                book.register(rels_part(part), RELS_CT)
+            if not owned:
+                book.set_name(OWNER_MARK, index, OWNER_TEXT)
+        new_styles = styles.changes()
+        if new_styles is not None and changes:
+            if book.styles is None:  # no styles part, and no relationship to one
+                book.styles = posixpath.join(posixpath.dirname(book.part), "styles.xml")
+                book.add_rel(STYLES_TYPE, book.styles, STYLES_CT)
+            elif pkg.find(book.styles) is None:  # related, but missing
+                book.register(book.styles, STYLES_CT)
+            changes[book.styles] = new_styles
+        changes.update(book.changes())
+        if not changes:
+            return None
+        return pkg.rewrite(changes)
 
-    def _cell(self, value: OutCell, spreadsheet: str) -> tuple[Any, str | None, str | None]:
+    def _cell(self, value: OutCell, spreadsheet: str) -> Out:
         if isinstance(value, LinkedText):
             link = value.link
             location = f"{quote_tab(link.tab)}!{column_letter(link.column)}{link.row}"
             target = None
             if link.spreadsheet != spreadsheet:
-                here = self.path(spreadsheet).parent
-                target = Path(os.path.relpath(self.path(link.spreadsheet), here)).as_posix()
-            return _clean(value.text), target, location
-        return (_clean(value) if isinstance(value, str) else value), None, None
+                target = self._relative(spreadsheet, link.spreadsheet)
+            return value.text, target, location
+        return value, None, None
+
+    @functools.cache  # noqa: B019 (one backend per cycle or daemon; a few dozen pairs)
+    def _relative(self, here: str, there: str) -> str:
+        """The path of workbook `there` as a link from workbook `here` sees it."""
+        folder = self.path(here).parent
+        return Path(os.path.relpath(self.path(there), folder)).as_posix()
 
 
-def _clean(text: str) -> str | None:
-    return ILLEGAL_CHARACTERS_RE.sub("", text) or None
+def _open(data: bytes) -> tuple[Package, Book, Styles]:
+    pkg = Package(data)
+    check_package(pkg)
+    book = Book(pkg)
+    present = book.styles is not None and pkg.find(book.styles) is not None
+    styles = Styles(pkg.read(book.styles) if present and book.styles else None)
+    if book.shared_strings and pkg.find(book.shared_strings) is None:
+        book.shared_strings = None  # a relationship to nothing: no shared text to read
+    return pkg, book, styles
 
 
-def _version(path: Path) -> tuple[int, int]:
-    stat = path.stat()
-    return (stat.st_mtime_ns, stat.st_size)
+def _snapshot(path: Path) -> tuple[bytes, xlsx_file.Version]:
+    try:
+        return xlsx_file.snapshot(path)
+    except xlsx_file.Changed:
+        raise SheetError(
+            f"{path}: ไฟล์มีการเปลี่ยนแปลงตลอดเวลาที่บอทอ่าน — the file kept changing while the bot "
+            "read it; the next run tries again"
+        ) from None
+    except OSError as exc:
+        raise SheetError(_file_problem(path, exc)) from None
 
 
-def _grid(ws: Worksheet) -> list[list[Cell]]:
-    rows = [list(r) for r in ws.iter_rows(values_only=True)]
-    while rows and all(v is None or v == "" for v in rows[-1]):
-        rows.pop()
-    return rows
+def _broken(where: str, thai: str, english: str, fix: str) -> str:
+    return f"{where}: {thai} — {english}; {fix}"
 
 
-def _owned_tabs(path: Path) -> set[str]:
-    # Read-only workbooks don't expose sheet-scoped names, so read workbook.xml directly.
-    with zipfile.ZipFile(path) as z:
-        root = ET.fromstring(z.read("xl/workbook.xml"))
-    sheets = [s.get("name", "") for s in root.iter(f"{_MAIN_NS}sheet")]
-    owned = set()
-    for name in root.iter(f"{_MAIN_NS}definedName"):
-        index = name.get("localSheetId")
-        if name.get("name") == OWNER_MARK and index is not None and int(index) < len(sheets):
-            owned.add(sheets[int(index)])
-    return owned
+def _damaged(where: str, exc: Exception) -> str:
+    if isinstance(exc, LockedPackage):
+        return _broken(
+            where,
+            "ไฟล์นี้ตั้งรหัสผ่านไว้หรือเป็นไฟล์ Excel รุ่นเก่า (.xls) บอทจึงอ่านไม่ได้",
+            f"this is {exc}",
+            "remove the password (File › Info › Protect Workbook) and save it as an Excel "
+            "Workbook (.xlsx)",
+        )
+    return _broken(
+        where,
+        "ไฟล์สเปรดชีตเสียหายหรือไม่ใช่ไฟล์ Excel บอทจึงอ่านหรือบันทึกไม่ได้ กรุณาเปิดไฟล์ด้วย Excel แล้วบันทึกใหม่",
+        f"the workbook is damaged or not an Excel file: {exc}",
+        "open it in Excel or LibreOffice and save it again as .xlsx, or restore it from a backup",
+    )
+
+
+def _file_problem(path: Path, exc: OSError) -> str:
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+        return _broken(
+            str(path), "พื้นที่ดิสก์เต็ม บอทจึงบันทึกไฟล์ไม่ได้", f"the disk is full ({exc.strerror})",
+            f"free some space on the disk holding {path.parent}; nothing was changed",
+        )  # fmt: skip
+    if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+        return _folder_problem(path.parent, exc, path)
+    if isinstance(exc, IsADirectoryError):
+        return _broken(str(path), "ชื่อนี้เป็นโฟลเดอร์ ไม่ใช่ไฟล์", "this is a folder, not a "
+                       "workbook", "name a .xlsx file in the config")  # fmt: skip
+    return _broken(str(path), "อ่านหรือบันทึกไฟล์ไม่ได้", f"cannot read or write the file "
+                   f"({exc.strerror or exc})", "check the disk and the file")  # fmt: skip
+
+
+def _folder_problem(folder: Path, exc: OSError, path: Path | None = None) -> str:
+    what = path or folder
+    if exc.errno == errno.EROFS:
+        english = f"{folder} is on a read-only file system"
+    else:
+        english = f"the user the bot runs as may not {'read' if path else 'write in'} {what}"
+    return _broken(
+        str(what), "บอทไม่มีสิทธิ์อ่านหรือเขียนไฟล์หรือโฟลเดอร์นี้", f"{english} ({exc.strerror})",
+        "give that user read and write permission on the folder and its workbooks",
+    )  # fmt: skip
+
+
+def _no_room(spreadsheet: str, tab: str) -> Problem:
+    code = "NO_ROOM_FOR_STATUS"
+    return Problem(spreadsheet, tab, None, None, None, code, problems.severity(code),
+                   problems.message(code, tab=tab))  # fmt: skip
 
 
 def office_lock(path: Path) -> Path | None:
@@ -289,102 +461,3 @@ def office_lock(path: Path) -> Path | None:
         path.with_name(f"~${path.name[2:]}"),  # Excel, for names of 8+ characters
     ]
     return next((c for c in candidates if c.exists()), None)
-
-
-def _foreign(wb: Any, name: str) -> bool:
-    if name not in wb.sheetnames:
-        return False
-    ws = wb[name]
-    if OWNER_MARK in ws.defined_names:
-        return False
-    return any(v not in (None, "") for row in ws.iter_rows(values_only=True) for v in row)
-
-
-def _tab_matches(ws: Worksheet, cells: list[list[tuple[Any, str | None, str | None]]]) -> bool:
-    existing = _grid(ws)
-    width = max([len(r) for r in cells] + [len(r) for r in existing] + [0])
-    if len(existing) != len(cells):
-        return False
-    for r, (old, new) in enumerate(zip(existing, cells, strict=True), start=1):
-        old_row = list(old) + [None] * (width - len(old))
-        new_row = list(new) + [(None, None, None)] * (width - len(new))
-        for c, (o, (value, target, location)) in enumerate(zip(old_row, new_row, strict=True), 1):
-            if o != value:
-                return False
-            if target or location:
-                link = ws.cell(r, c).hyperlink
-                if link is None or (link.target, link.location) != (target, location):
-                    return False
-    return True
-
-
-def _apply_marks(ws: Worksheet, marks: TabMarks) -> bool:
-    changed = False
-    col = marks.column
-    if marks.new_column:
-        # The read saw formulas by their last calculated value, and a formula never
-        # calculated (a file saved by a script) reads as empty: look at the real cells.
-        col = max(col, _last_used_column(ws) + 1)
-
-    def put(row: int, text: str) -> None:
-        nonlocal changed
-        cell = ws.cell(row, col)
-        want = _clean(text) if text else None
-        if cell.value != want:
-            cell.value = want
-            if want is not None:
-                cell.data_type = "s"
-            changed = True
-
-    put(marks.header_row, marks.header)
-    ws.cell(marks.header_row, col).font = Font(bold=True)
-    for row, text in marks.status.items():
-        put(row, text)
-    ws.column_dimensions[column_letter(col)].width = 60
-
-    wanted = {(h.row, h.column): FILLS[h.severity] for h in marks.highlights}
-    for row in ws.iter_rows(min_row=marks.header_row + 1):
-        for cell in row:
-            key = (cell.row, cell.column)
-            ours = cell.fill.fill_type == "solid" and cell.fill.start_color.rgb in _BOT_COLOURS
-            if ours and key not in wanted:
-                cell.fill = PatternFill(fill_type=None)
-                changed = True
-    for (r, c), fill in wanted.items():
-        cell = ws.cell(r, c)
-        if cell.fill.fill_type is None or (
-            cell.fill.start_color.rgb in _BOT_COLOURS
-            and cell.fill.start_color.rgb != fill.start_color.rgb
-        ):
-            # A cell a person coloured keeps their colour: the status cell still explains.
-            cell.fill = fill
-            changed = True
-    return changed
-
-
-def _last_used_column(ws: Worksheet) -> int:
-    return max(
-        (c.column for row in ws.iter_rows() for c in row if c.value not in (None, "")),
-        default=0,
-    )
-
-
-def _save_atomically(wb: Any, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            wb.save(handle)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if path.exists():
-            os.chmod(tmp, path.stat().st_mode & 0o777)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    dir_fd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)

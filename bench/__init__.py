@@ -1,0 +1,1 @@
+"""Benchmark scripts that print figures: `python bench/national.py`, `python bench/extent.py`."""

@@ -1,0 +1,97 @@
+"""The bot's own tabs (provincial, national, summary, issues, monthly records) as worksheet
+parts, written from scratch.
+
+Text goes in as inline strings, so the workbook's shared strings (a person's part) are never
+touched, and copied text is always text: a cell typed as `=IMPORTXML(...)` is copied as those
+characters and never becomes a formula. The same rows always give the same bytes, so an
+unchanged tab is recognised by comparing bytes and not written.
+"""
+
+from __future__ import annotations
+
+import math
+
+from bot.backends.xlsx_book import HYPERLINK_TYPE, relationships
+from bot.backends.xlsx_styles import Styles
+from bot.backends.xlsx_xml import MAIN_NS, REL_NS, attr, clean, esc
+from bot.model import BotTab
+from bot.sheets import column_letter
+
+# One cell to write: its value, and an external file and an in-workbook location to link to.
+Out = tuple[str | int | float | None, str | None, str | None]
+
+WIDE, NARROW = 60, 22
+
+
+def render(tab: BotTab, rows: list[list[Out]], styles: Styles) -> tuple[bytes, bytes | None]:
+    """The worksheet part of a bot tab, and its relationships part (None without links to
+    other files)."""
+    header = styles.header()
+    link = styles.link()
+    width = max((len(r) for r in rows), default=0)
+    letters = [column_letter(c) for c in range(1, width + 2)]
+    body: list[str] = []
+    links: list[str] = []
+    targets: list[str] = []
+    last_row = 0
+    for r, row in enumerate(rows, start=1):
+        cells: list[str] = []
+        for c, (value, target, location) in enumerate(row):
+            if value is None or value == "":
+                continue
+            ref = f"{letters[c]}{r}"
+            style = header if r == tab.header_rows else (link if target or location else 0)
+            s = f' s="{style}"' if style else ""
+            if isinstance(value, bool):
+                cells.append(f'<c r="{ref}"{s} t="b"><v>{int(value)}</v></c>')
+            elif isinstance(value, int) or (isinstance(value, float) and math.isfinite(value)):
+                cells.append(f'<c r="{ref}"{s}><v>{value!r}</v></c>')
+            else:
+                text = clean(str(value))
+                cells.append(
+                    f'<c r="{ref}"{s} t="inlineStr"><is><t xml:space="preserve">{esc(text)}'
+                    "</t></is></c>"
+                )
+            if target or location:
+                where = f' location="{attr(location)}"' if location else ""
+                if target:
+                    targets.append(target)
+                    where = f' r:id="rId{len(targets)}"' + where
+                links.append(f'<hyperlink ref="{ref}"{where}/>')
+        if cells:
+            body.append(f'<row r="{r}">{"".join(cells)}</row>')
+            last_row = r
+    frozen = tab.header_rows + 1
+    parts = [
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n',
+        f'<worksheet xmlns="{MAIN_NS}" xmlns:r="{REL_NS}">',
+        f'<dimension ref="A1:{letters[max(width, 1) - 1]}{max(last_row, 1)}"/>',
+        '<sheetViews><sheetView workbookViewId="0">'
+        f'<pane ySplit="{tab.header_rows}" topLeftCell="A{frozen}" activePane="bottomLeft" '
+        'state="frozen"/>'
+        f'<selection pane="bottomLeft" activeCell="A{frozen}" sqref="A{frozen}"/>'
+        "</sheetView></sheetViews>",
+        '<sheetFormatPr defaultRowHeight="15"/>',
+    ]
+    if width:
+        parts.append("<cols>")
+        for c in range(1, width + 1):
+            w = WIDE if (c - 1) in tab.wide_columns else NARROW
+            parts.append(f'<col min="{c}" max="{c}" width="{w}" customWidth="1"/>')
+        parts.append("</cols>")
+    parts.append("<sheetData>" + "".join(body) + "</sheetData>" if body else "<sheetData/>")
+    if links:
+        parts.append("<hyperlinks>" + "".join(links) + "</hyperlinks>")
+    parts.append(
+        '<pageMargins left="0.75" right="0.75" top="1" bottom="1" header="0.5" footer="0.5"/>'
+        "</worksheet>"
+    )
+    sheet = "".join(parts).encode("utf-8")
+    if not targets:
+        return sheet, None
+    rels = "".join(
+        f'<Relationship Id="rId{i}" Type="{HYPERLINK_TYPE}" Target="{attr(t)}" '
+        'TargetMode="External"/>'
+        for i, t in enumerate(targets, start=1)
+    )
+    return sheet, relationships(rels.encode("utf-8"))
