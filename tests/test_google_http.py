@@ -15,7 +15,7 @@ from bot.backends.google_http import (
     request_kind,
     retry_after_seconds,
 )
-from bot.errors import SheetError
+from bot.errors import ServiceError
 
 
 class FakeClock:
@@ -95,6 +95,9 @@ def test_refused_credentials_are_one_clear_error_not_a_traceback() -> None:
             raise RefreshError("invalid_grant: Invalid JWT Signature.", {"error": "invalid_grant"})
 
     client = PoliteHTTPClient(None, RefusingSession())
-    with pytest.raises(SheetError, match="Google refused the bot's credentials"):
+    # Not about one spreadsheet: the cycle stops with this one line (exit 2 on the CLI).
+    with pytest.raises(
+        ServiceError, match=r"Google refused the bot's credentials \(invalid_grant\)"
+    ):
         client.request("get", "https://sheets.googleapis.com/v4/spreadsheets/x")
     assert client.traffic.retries == 0
