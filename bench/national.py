@@ -44,9 +44,10 @@ Figures: `reads`/`writes` are the first sync's requests; `reads` is split into
 writes into them, to be sure no row moved), `metadata_reads` (tab properties only) and
 `refused_reads` (answered 400, e.g. a range naming a tab that does not exist yet);
 `writes` into `status_writes` (the status columns, by their anchors) and batchUpdates.
-`unchanged_*` and `restart_*` are the second and third syncs'; `http_429` counts the bot's 429s over all three. `naive_*`
-are the naive script's accepted requests (429s apart); `ratio` = naive_requests /
-(reads + writes), `ratio_unchanged` the same against the unchanged sync. `peak_rss_mb` is
+`unchanged_*` and `restart_*` are the second and third syncs'; `http_429` counts the bot's
+429s over all three. `naive_*` are the naive script's accepted requests (429s apart);
+`ratio` = naive_requests / (reads + writes), `ratio_unchanged` the same against the
+unchanged sync. `peak_rss_mb` is
 the whole process, the fake's data and its request handling included. Wall times include
 the fake, which answers in threads of this process; `*_bot_cpu_s` is the bot's own CPU.
 
