@@ -6,7 +6,8 @@ Replies come back in request order, ``{}`` where Google answers with an empty re
 
 Modelled: addSheet, deleteSheet, updateSheetProperties, updateSpreadsheetProperties,
 updateCells, repeatCell, insertDimension, deleteDimension, appendDimension, moveDimension,
-sortRange, setBasicFilter, clearBasicFilter (in `dimensions`), createDeveloperMetadata,
+sortRange, setBasicFilter, clearBasicFilter (in `dimensions`), add/update/delete
+ConditionalFormatRule (in `conditional`), createDeveloperMetadata,
 updateDeveloperMetadata, deleteDeveloperMetadata, addProtectedRange, deleteProtectedRange.
 Cell writes into a range protected from the caller fail (`guards`). Accepted and ignored
 (validated, no effect): updateDimensionProperties, setDataValidation, autoResizeDimensions.
@@ -20,7 +21,7 @@ import copy
 from collections.abc import Callable
 from typing import Any
 
-from . import fieldmask, guards
+from . import conditional, fieldmask, guards
 from .cells import normalise_color, normalise_color_style, normalise_format
 from .context import Context, grid_box, sheet_of
 from .dimensions import (
@@ -40,16 +41,16 @@ Handler = Callable[[Spreadsheet, dict[str, Any], "Context"], dict[str, Any]]
 
 # Real request kinds the fake knows exist but does not model (so the error says so).
 _REAL_BUT_NOT_MODELLED = {
-    "addBanding", "addChart", "addConditionalFormatRule", "addDataSource", "addDimensionGroup",
+    "addBanding", "addChart", "addDataSource", "addDimensionGroup",
     "addFilterView", "addNamedRange", "addSlicer", "addTable", "appendCells", "autoFill",
     "copyPaste", "cutPaste",
-    "deleteBanding", "deleteConditionalFormatRule", "deleteDataSource",
+    "deleteBanding", "deleteDataSource",
     "deleteDimensionGroup", "deleteDuplicates", "deleteEmbeddedObject", "deleteFilterView",
     "deleteNamedRange", "deleteRange", "duplicateFilterView",
     "findReplace", "insertRange", "mergeCells", "pasteData",
     "randomizeRange", "refreshDataSource", "textToColumns",
     "trimWhitespace", "unmergeCells", "updateBanding", "updateBorders", "updateChartSpec",
-    "updateConditionalFormatRule", "updateDataSource", "updateDimensionGroup",
+    "updateDataSource", "updateDimensionGroup",
     "updateEmbeddedObjectBorder", "updateEmbeddedObjectPosition", "updateFilterView",
     "updateNamedRange", "updateProtectedRange", "updateSlicerSpec", "updateTable",
 }  # fmt: skip
@@ -368,6 +369,9 @@ HANDLERS: dict[str, Handler] = {
     "sortRange": sort_range,
     "setBasicFilter": set_basic_filter,
     "clearBasicFilter": clear_basic_filter,
+    "addConditionalFormatRule": conditional.add_rule,
+    "updateConditionalFormatRule": conditional.update_rule,
+    "deleteConditionalFormatRule": conditional.delete_rule,
     "updateDimensionProperties": accept_ignored,
     "setDataValidation": accept_ignored,
     "autoResizeDimensions": accept_ignored,

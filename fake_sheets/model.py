@@ -91,6 +91,7 @@ class Sheet:
     # dimensionRange moves with them, as in Sheets).
     metadata: list[dict[str, Any]] = field(default_factory=list)
     basic_filter: dict[str, Any] | None = None
+    conditional: list[dict[str, Any]] = field(default_factory=list)  # rules, first wins
 
     @classmethod
     def new(
@@ -208,6 +209,9 @@ class Sheet:
             self.basic_filter.setdefault("range", {}), keys, start, delta
         ):
             self.basic_filter = None
+        for rule in self.conditional:
+            rule["ranges"] = [r for r in rule["ranges"] if _shift_range(r, keys, start, delta)]
+        self.conditional = [rule for rule in self.conditional if rule["ranges"]]
 
     def permute(self, dimension: str, order: list[int]) -> None:
         """Reorder whole rows/columns: ``order[new] = old`` (moveDimension).
@@ -290,6 +294,7 @@ class Spreadsheet:
                 copy.deepcopy(s.protected),
                 copy.deepcopy(s.metadata),
                 copy.deepcopy(s.basic_filter),
+                copy.deepcopy(s.conditional),
             )
             for s in self.sheets
         ]
@@ -495,6 +500,8 @@ class Spreadsheet:
                 entry["protectedRanges"] = copy.deepcopy(sheet.protected)
             if sheet.basic_filter is not None:
                 entry["basicFilter"] = copy.deepcopy(sheet.basic_filter)
+            if sheet.conditional:
+                entry["conditionalFormats"] = copy.deepcopy(sheet.conditional)
             # Metadata on a row or column is listed with that row or column (in `data`).
             own = [m for m in sheet.metadata if m["location"]["locationType"] == "SHEET"]
             if own:

@@ -34,7 +34,7 @@ from urllib.parse import parse_qs, urlsplit
 import requests
 from requests.adapters import BaseAdapter, HTTPAdapter
 
-from . import a1, discovery
+from . import a1, conditional, discovery
 from .controls import Clock, Fault, Faults, Hook, Hooks, Quota, monotonic
 from .edits import PersonEdits
 from .errors import PAYLOAD_LIMIT, ApiError, bad_request, payload_too_large
@@ -536,8 +536,15 @@ class FakeSheets(PersonEdits):
             return found
 
     def background(self, spreadsheet_id: str, tab: str, cell: str) -> dict[str, Any] | None:
-        """One cell's background colour, or None if it has none."""
+        """One cell's own background colour, or None if it has none."""
         return self.backgrounds(spreadsheet_id, tab).get(cell.upper())
+
+    def shown_background(self, spreadsheet_id: str, tab: str, cell: str) -> dict[str, Any] | None:
+        """The colour a person sees in a cell: a conditional format's, else its own."""
+        with self._lock:
+            ss, sheet = self._tab(spreadsheet_id, tab)
+            window = a1.parse_window(cell)
+            return conditional.shown_background(ss, sheet, window.start_row, window.start_col)
 
     def developer_metadata(self, spreadsheet_id: str) -> list[dict[str, Any]]:
         """All developer metadata of a spreadsheet, in Google's shape."""

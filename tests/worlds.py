@@ -167,7 +167,7 @@ class GoogleWorld:
 
     def colour(self, where: str, tab: str, row: int, col: int) -> str | None:
         cell = f"{openpyxl.utils.get_column_letter(col)}{row}"
-        found = self.fake.background(self.ids[where], tab, cell)
+        found = self.fake.shown_background(self.ids[where], tab, cell)
         if not found:
             return None
         rgb = tuple(round(found.get(k, 0.0), 2) for k in ("red", "green", "blue"))

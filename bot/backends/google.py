@@ -65,6 +65,7 @@ _GRID_FIELDS = (
     "sheets(properties(sheetId,title,index,gridProperties(rowCount,columnCount)),"
     "developerMetadata(metadataId,metadataKey,metadataValue),"
     "protectedRanges(range,requestingUserCanEdit,warningOnly),"
+    "conditionalFormats(ranges,booleanRule(condition(values(userEnteredValue)))),"
     "data(startRow,startColumn,columnMetadata(developerMetadata(metadataId,metadataKey)),"
     "rowData(values(effectiveValue,effectiveFormat(numberFormat(type)),"
     "userEnteredFormat(backgroundColor)))))"

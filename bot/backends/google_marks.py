@@ -5,22 +5,24 @@ every cell a person owns.
   moves with the column when people insert, delete or move columns, and the statuses are
   written by a DataFilter on it (values:batchUpdateByDataFilter), so they land in that
   column wherever it is by then, never in a person's.
-* Highlights are cell formats at positions, so they are written only where the rows they
-  touch still hold what was read (`moved_rows`), checked on a read made just before the
-  write and again on the write's own answer; where rows moved, the write is not sent (or
-  the cycle re-reads and retries). A cell a person coloured is never recoloured.
+* Highlights are conditional format rules (one per severity) naming the cells at fault: no
+  person's cell format is ever written, and a rule's cells move with inserted or deleted
+  rows and columns. A cell a person coloured is left out (never covered). Rules and the
+  status rows are placed where a read made just before the write shows the rows they touch
+  still hold what was read (`moved_rows`), checked again on the write's own answer; where
+  rows moved, the cycle reads the tab again and retries.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from bot import thai
-from bot.backends.google_grid import COLOURS, STATUS_KEY, TabMeta, cell_at
+from bot.backends.google_grid import COLOURS, HIGHLIGHT_FORMULA, STATUS_KEY, TabMeta, cell_at
 from bot.backends.google_requests import (
     by_id,
-    cell_request,
     clear_colour,
     create_metadata,
     delete_metadata,
@@ -89,23 +91,66 @@ def plan_marks(marks: TabMarks, state: TabState) -> MarksWrite:
         out.values = {"dataFilter": by_id(out.anchor), "majorDimension": "ROWS", "values": rows}
         out.rows |= set(changed)
         out.cells |= {(r, col) for r in changed}
-    want = {(h.row, h.column): h.severity for h in marks.highlights}
+    # A person's colour stays as it is, not even covered: the status column explains.
+    want = {(h.row, h.column): h.severity for h in marks.highlights
+            if (h.row, h.column) not in state.person_colours}  # fmt: skip
     for r, c in state.bot_colours:
-        if (r, c) not in want:
-            out.requests.append(clear_colour(meta.sheet_id, r, c))
-            out.rows.add(r)
-            out.cells.add((r, c))
-    for (r, c), severity in want.items():
-        if state.bot_colours.get((r, c)) == severity or (r, c) in state.person_colours:
-            continue  # already so, or a person's colour: it stays; the status explains
-        red, green, blue = COLOURS[severity]
-        fmt = {"userEnteredFormat": {"backgroundColor": {"red": red, "green": green, "blue": blue}}}
-        out.requests.append(
-            cell_request(meta.sheet_id, r, c, fmt, "userEnteredFormat.backgroundColor")
-        )
+        # Cell colours an older version of the bot wrote: removed, once.
+        out.requests.append(clear_colour(meta.sheet_id, r, c))
         out.rows.add(r)
         out.cells.add((r, c))
+    out.requests += _rules(meta, want, out.rows)
     return out
+
+
+def _rules(
+    meta: TabMeta, want: Mapping[tuple[int, int], str], rows: set[int]
+) -> list[dict[str, Any]]:
+    """The requests that make the bot's highlight rules colour exactly ``want``.
+
+    Rules are addressed by their place in the tab's list, as the read found it: updates
+    first, then deletions from the last, then new rules put first (so they win)."""
+    updates, deletes, adds = [], [], []
+    for severity in HIGHLIGHT_FORMULA:
+        cells = frozenset(k for k, s in want.items() if s == severity)
+        rules = sorted((r for r in meta.rules if r.severity == severity), key=lambda r: r.index)
+        now = rules[0].cells if rules else frozenset()
+        if len(rules) == 1 and now == cells:
+            continue
+        rows |= {r for r, _ in cells ^ now}
+        keep = rules[:1] if cells else []
+        deletes += [r.index for r in rules if r not in keep]
+        if not cells:
+            continue
+        rule = _rule(meta.sheet_id, severity, cells)
+        if keep:
+            updates.append({"updateConditionalFormatRule": {
+                "sheetId": meta.sheet_id, "index": keep[0].index, "rule": rule}})  # fmt: skip
+        else:
+            adds.append({"addConditionalFormatRule": {"rule": rule, "index": 0}})
+    removed = [{"deleteConditionalFormatRule": {"sheetId": meta.sheet_id, "index": i}}
+               for i in sorted(deletes, reverse=True)]  # fmt: skip
+    return updates + removed + adds
+
+
+def _rule(sheet_id: int, severity: str, cells: frozenset[tuple[int, int]]) -> dict[str, Any]:
+    ranges = []
+    for row in sorted({r for r, _ in cells}):
+        columns = sorted(c for r, c in cells if r == row)
+        start = prev = columns[0]
+        for col in [*columns[1:], None]:
+            if col is not None and col == prev + 1:
+                prev = col
+                continue
+            ranges.append({"sheetId": sheet_id, "startRowIndex": row - 1, "endRowIndex": row,
+                           "startColumnIndex": start - 1, "endColumnIndex": prev})  # fmt: skip
+            if col is not None:
+                start = prev = col
+    red, green, blue = COLOURS[severity]
+    condition = {"type": "CUSTOM_FORMULA",
+                 "values": [{"userEnteredValue": HIGHLIGHT_FORMULA[severity]}]}  # fmt: skip
+    fmt = {"backgroundColor": {"red": red, "green": green, "blue": blue}}
+    return {"ranges": ranges, "booleanRule": {"condition": condition, "format": fmt}}
 
 
 def _row_print(grid: list[list[Cell]], row: int, skip: int) -> tuple[str, ...]:
