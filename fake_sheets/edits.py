@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from . import a1, dimensions
+from .cells import normalise_format
 from .model import Sheet, Spreadsheet
 from .routes import Store
 from .values_api import write_block
@@ -131,6 +132,19 @@ class PersonEdits:
                     ss, sheet, (header_row, sheet.rows, 0, sheet.cols), given["sortSpecs"]
                 )
             sheet.basic_filter = given
+            ss.touch()
+
+    def paint(
+        self, spreadsheet_id: str, tab: str, cell: str, colour: dict[str, float] | None = None
+    ) -> None:
+        """Give a cell a background colour (light green by default), as Fill colour does."""
+        with self._lock:
+            ss, sheet = self._tab(spreadsheet_id, tab)
+            window = a1.parse_window(cell)
+            found = sheet.cell(window.start_row, window.start_col)
+            fmt = dict(found.fmt or {})
+            fmt["backgroundColor"] = colour or {"red": 0.8, "green": 1.0, "blue": 0.8}
+            found.fmt = normalise_format(fmt)
             ss.touch()
 
     def rename_tab(self, spreadsheet_id: str, tab: str, new_title: str) -> None:

@@ -419,6 +419,11 @@ class FakeSheets(PersonEdits):
         with self._lock:
             self._faults.arm(Fault("drop", count, kind))
 
+    def clear_hooks(self) -> None:
+        """Disarm all edit hooks."""
+        with self._lock:
+            self._hooks.clear()
+
     def clear_faults(self) -> None:
         """Disarm all faults."""
         with self._lock:

@@ -1,10 +1,10 @@
 """What a person sees of a district tab in the fake, and the two promises about it: the bot
 never changes a cell a person owns, and every status sits on the row it describes.
 
-`person_view` is a tab as seen by its owner: every cell outside the bot's status column with
-its value, and the background of cells a person coloured (the bot's own highlight colours
-are the bot's). `status_errors` runs a read-only check and compares the statuses it would
-write with those in the sheet.
+`person_view` is a tab as seen by its owner: every cell's value (outside the bot's status
+column), note, and the background a person gave it (the bot's own colours are the bot's).
+`status_errors` runs a read-only check and compares the statuses it would write with those
+in the sheet.
 """
 
 from __future__ import annotations
@@ -38,14 +38,14 @@ def person_view(fake: FakeSheets, spreadsheet: str, tab: str) -> dict[tuple[int,
     bot_columns = status_columns(fake, spreadsheet, tab)
     out: dict[tuple[int, int], Cellview] = {}
     for (r, c), cell in sheet.cells.items():
-        if c in bot_columns:
-            continue
         colour = None
         background = (cell.fmt or {}).get("backgroundColor")
         if isinstance(background, dict):
             rgb = tuple(round(float(background.get(k, 0.0)), 2) for k in ("red", "green", "blue"))
             colour = None if rgb in BOT_RGB else rgb
         value = cell.formula if cell.formula is not None else cell.value
+        if c in bot_columns:
+            value = None  # the bot's statuses; a colour or note a person put there is theirs
         if value is not None or colour is not None or cell.note:
             out[(r, c)] = (value, colour, cell.note)
     return out

@@ -139,7 +139,7 @@ class GoogleWorld:
         settings = {"timeout_s": 30, "read_quota_per_minute": 300, "write_quota_per_minute": 300,
                     **self.google}  # fmt: skip
         if "write_quota_per_minute" not in self.google:
-            self.fake.set_quota(10_000, 10_000)
+            self.fake.set_quota(10_000, 10_000, project_per_minute=10_000)
         extra = "".join(f"  {k}: {v}\n" for k, v in settings.items())
         self.config = parse_config(
             f"backend: google\ngoogle:\n{extra}"

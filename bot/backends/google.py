@@ -252,7 +252,10 @@ class GoogleBackend:
             except _StaleRanges:
                 # A tab was renamed or deleted since the metadata was cached: look again.
                 meta = self.metadata(spreadsheet)
-                body = self._grid(spreadsheet, self._ranges(tabs, bot_tabs, meta))
+                try:
+                    body = self._grid(spreadsheet, self._ranges(tabs, bot_tabs, meta))
+                except _StaleRanges as exc:  # renamed again, right now: next cycle
+                    raise errors.renamed(spreadsheet, exc.tab) from None
         state = GoogleRead(tabs=dict(meta or {}))
         state.take(body)
         # A tab with the bot's name that the bot does not own was only peeked at (A1): read
@@ -262,7 +265,10 @@ class GoogleBackend:
             if t in state.tabs and not state.tabs[t].owned and not state.grids.get(t)
         ]  # fmt: skip
         if peeked and meta is None:
-            state.take(self._grid(spreadsheet, [quote_tab(t) for t in peeked]))
+            try:
+                state.take(self._grid(spreadsheet, [quote_tab(t) for t in peeked]))
+            except _StaleRanges as exc:
+                raise errors.renamed(spreadsheet, exc.tab) from None
         self._meta[spreadsheet] = dict(state.tabs)
         out = {
             t: TabData(spreadsheet, t, state.grids.get(t) if t in state.tabs else None)
@@ -368,8 +374,7 @@ class GoogleBackend:
         try:
             fresh.take(self._grid(sheet, [quote_tab(m.tab) for m, _ in drafts]))
         except _StaleRanges as exc:
-            tab = str(exc).split("parse range:", 1)[-1].strip().split("!")[0].strip("'")
-            raise errors.renamed(sheet, tab) from None
+            raise errors.renamed(sheet, exc.tab) from None
         out = []
         for marks, before in drafts:
             now = fresh.tab(marks.tab)
@@ -563,3 +568,10 @@ class GoogleBackend:
 
 class _StaleRanges(Exception):
     """A range named a tab that no longer exists."""
+
+    @property
+    def tab(self) -> str:
+        """The tab Google could not find (from its message)."""
+        text = str(self).split("parse range:", 1)[-1].strip()
+        return text.rsplit("!", 1)[0].strip("'").replace("''", "'") if "!" in text else (
+            text.strip("'").replace("''", "'"))  # fmt: skip
