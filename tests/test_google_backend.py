@@ -356,3 +356,37 @@ def test_no_credentials_at_all_says_where_to_put_them(monkeypatch: pytest.Monkey
     config = google_config(Path.cwd())
     with pytest.raises(ConfigError, match=r"google\.credentials: give the path"):
         load_credentials(config)
+
+
+def test_doctor_finds_a_viewer_share_without_writing_and_names_provinces(
+    fake: FakeSheets,
+) -> None:
+    world = GoogleWorld(fake)
+    config = world.make(default_tabs())
+    fake.set_role(world.ids["province"], "reader")
+    account = SimpleNamespace(
+        service_account_email="softpower-bot@thai-dla.iam.gserviceaccount.com"
+    )
+    fake.reset_counts()
+    findings = diagnose(
+        config, lambda c: GoogleBackend(c, credentials=account, session=fake.session())
+    )
+    assert blocks_sync(findings)
+    [viewer] = [f for f in findings if f.level == "blocking"]
+    assert viewer.subject == "จังหวัดชัยภูมิ"
+    assert "shared with the bot only as Viewer" in viewer.english
+    assert "softpower-bot@thai-dla.iam.gserviceaccount.com" in viewer.thai
+    assert any(f.subject == "ระดับประเทศ (national)" and f.english == "the bot may edit it"
+               for f in findings)  # fmt: skip
+    assert "docs.google.com" not in " ".join(f.subject for f in findings)
+    # It asked Drive and read; it wrote nothing.
+    assert set(fake.counts) == {"spreadsheets.get", "drive.files.get"}
+
+
+def test_doctor_without_the_drive_api_still_runs(fake: FakeSheets) -> None:
+    world = GoogleWorld(fake)
+    config = world.make(default_tabs())
+    fake.disable_api("drive.googleapis.com")
+    findings = diagnose(config, lambda c: GoogleBackend(c, session=fake.session()))
+    assert not blocks_sync(findings)
+    assert any("Google Drive API is not enabled" in f.english for f in findings)

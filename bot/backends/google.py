@@ -317,6 +317,15 @@ class GoogleBackend:
     def apply(self, plan: SheetPlan, read: SheetRead | None) -> ApplyResult:
         """Write a plan: the district tabs' marks safely (see the module's docstring), the
         bot's tabs in atomic batches; nothing at all when nothing changed."""
+        try:
+            return self._apply(plan, read)
+        except SheetError:
+            # What the bot knew of the tabs may be wrong now (a write applied after all,
+            # tabs renamed): the next read looks at everything again.
+            self._meta.pop(plan.spreadsheet, None)
+            raise
+
+    def _apply(self, plan: SheetPlan, read: SheetRead | None) -> ApplyResult:
         sheet = plan.spreadsheet
         result = ApplyResult(sheet, written=False)
         state = read.version if read is not None else None

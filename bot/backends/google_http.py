@@ -247,7 +247,7 @@ class PoliteHTTPClient(HTTPClient):
             if attempt >= self.policy.max_retries:
                 break
             pause = self.policy.delay(attempt, retry_after)
-            log.warning("%s %s: %s; retrying in %.1f s", method.upper(), kind, last, pause)
+            log.info("%s %s: %s; retrying in %.1f s", method.upper(), kind, last, pause)
             self.traffic.retries += 1
             attempt += 1
             self.sleep(pause)
@@ -273,7 +273,7 @@ class PoliteHTTPClient(HTTPClient):
         if pause > self._quota_left:
             return False
         which = "per-project" if "PerProject" in response.text else "per-user"
-        log.warning("%s quota (%s) spent by another client; waiting %.0f s for it to refill",
+        log.info("%s quota (%s) spent by another client; waiting %.0f s for it to refill",
                     kind, which, pause)  # fmt: skip
         self._quota_left -= pause
         self.traffic.quota_waits += 1
