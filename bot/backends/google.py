@@ -491,8 +491,8 @@ class GoogleBackend:
         for meta in state.tabs.values():
             sizes.setdefault(meta.sheet_id, meta.rows * meta.columns)
         peak = sum(sizes.values())
-        for batch in batches:
-            sizes = cells_of(batch, sizes)
+        for request in (r for batch in batches for r in batch):
+            sizes = cells_of([request], sizes)
             peak = max(peak, sum(sizes.values()))
         if peak > CELL_WARNING * MAX_CELLS:
             move = (

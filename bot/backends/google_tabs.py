@@ -93,8 +93,12 @@ class TabWriter:
         sheet_id = new_sheet_id(tab.name, taken) if meta is None else meta.sheet_id
         whole: list[dict[str, Any]] = []
         if meta is None:
-            whole.append({"addSheet": {"properties": {"sheetId": sheet_id, "title": tab.name}}})
-        whole += [resize(sheet_id, grid), write_rows(sheet_id, 0, rows)]
+            # Made at its final size: a new tab is otherwise 1000 x 26 for a moment.
+            props = {"sheetId": sheet_id, "title": tab.name, "gridProperties": grid}
+            whole.append({"addSheet": {"properties": props}})
+        else:
+            whole.append(resize(sheet_id, grid))
+        whole.append(write_rows(sheet_id, 0, rows))
         whole += ownership(sheet_id, meta, digest)
         if len(encode_json({"requests": whole})) <= self.max_bytes:
             taken.add(sheet_id)
