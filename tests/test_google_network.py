@@ -11,13 +11,24 @@ import json
 import socket
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
+import requests
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+from urllib3.exceptions import NewConnectionError
 
+from bot.backends.google import GoogleBackend
 from bot.cli import main
+from bot.notify import Sender
+from bot.scheduler import Daemon
+from bot.state import State
+from fake_sheets import FakeSheets
+from tests.workbooks import default_tabs
+from tests.worlds import GoogleWorld
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -73,3 +84,43 @@ def test_check_and_doctor_exit_2_not_1(
     assert code == 2  # "could not run", not "errors found" / "something blocks a sync"
     assert len(err.strip().splitlines()) == 1
     assert "cannot reach Google" in err and out == ""
+
+
+class FlakyNetwork(requests.Session):
+    """The fake's session, behind a network link a test can cut."""
+
+    def __init__(self, inner: requests.Session) -> None:
+        super().__init__()
+        self.inner = inner
+        self.down = False
+
+    def request(self, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+        if self.down:
+            cause = NewConnectionError(None, "Failed to establish a new connection: no route")  # type: ignore[arg-type]
+            raise requests.ConnectionError(cause)
+        return self.inner.request(*args, **kwargs)
+
+
+def test_the_daemon_survives_a_lost_network_and_tells_the_admins_once(
+    fake: FakeSheets, tmp_path: Path
+) -> None:
+    world = GoogleWorld(fake)
+    config = world.make(default_tabs())
+    daemon_settings = config.daemon.model_copy(update={"read_cache": str(tmp_path / "reads")})
+    config = config.model_copy(update={"daemon": daemon_settings})
+    network = FlakyNetwork(fake.session())
+    told: list[str] = []
+    daemon = Daemon(
+        config,
+        open_backend=lambda c: GoogleBackend(c, session=network, sleep=lambda s: None),
+        sender=Sender(tmp_path / "outbox", echo=told.append),
+        state=State(tmp_path / "state.sqlite", now=lambda: datetime.now(UTC)),
+    )
+    assert daemon.sync_job() is not None
+    network.down = True
+    for _ in range(5):
+        assert daemon.sync_job() is None  # survived; tried again on the next tick
+    assert len(told) == 1 and "cannot reach Google" in told[0]
+    network.down = False
+    assert daemon.sync_job() is not None
+    assert len(told) == 2 and "กลับมาตรวจสอบรายงานได้ตามปกติ" in told[1]
