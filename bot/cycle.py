@@ -10,6 +10,10 @@ is written into it; one that cannot be written is skipped with its reason. Every
 spreadsheet and the national tabs are still written, and the summary and issues tabs say
 which province is stale and why (problem `STALE_SPREADSHEET`). An error that is not about
 one spreadsheet (no credentials, no network) still stops the cycle.
+
+A backend that finds people moved rows or columns under its write (`SheetChanged`) has
+written nothing unsafe; the cycle reads that spreadsheet again, plans anew and retries it
+once, so the statuses land on the rows they describe in the same cycle.
 """
 
 from __future__ import annotations

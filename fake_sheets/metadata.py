@@ -23,7 +23,8 @@ from typing import TYPE_CHECKING, Any
 
 from . import fieldmask
 from .errors import ApiError, bad_request
-from .model import Box, Sheet, set_span
+from .model import Box, Sheet
+from .ranges import set_span
 
 if TYPE_CHECKING:
     from .context import Context

@@ -22,6 +22,7 @@ from .cells import Cell, FormulaError, Scalar, format_scalar, json_number, unfor
 from .errors import ApiError, unparsable_range
 from .fieldmask import select
 from .formulas import evaluate
+from .ranges import set_span, shift_range
 
 DEFAULT_ROWS = 1000
 DEFAULT_COLUMNS = 26
@@ -203,14 +204,14 @@ class Sheet:
         keys = ("startRowIndex", "endRowIndex") if axis == 0 else (
             "startColumnIndex", "endColumnIndex")  # fmt: skip
         self.protected = [
-            p for p in self.protected if _shift_range(p.setdefault("range", {}), keys, start, delta)
+            p for p in self.protected if shift_range(p.setdefault("range", {}), keys, start, delta)
         ]
-        if self.basic_filter is not None and not _shift_range(
+        if self.basic_filter is not None and not shift_range(
             self.basic_filter.setdefault("range", {}), keys, start, delta
         ):
             self.basic_filter = None
         for rule in self.conditional:
-            rule["ranges"] = [r for r in rule["ranges"] if _shift_range(r, keys, start, delta)]
+            rule["ranges"] = [r for r in rule["ranges"] if shift_range(r, keys, start, delta)]
         self.conditional = [rule for rule in self.conditional if rule["ranges"]]
 
     def permute(self, dimension: str, order: list[int]) -> None:
@@ -549,43 +550,6 @@ def _effective_value(value: Scalar | FormulaError | None) -> dict[str, Any]:
     if isinstance(value, float):
         return {"numberValue": json_number(value)}
     return {"stringValue": value}
-
-
-def _shift_range(rng: dict[str, Any], keys: tuple[str, str], start: int, delta: int) -> bool:
-    """Move a GridRange for rows/columns inserted (delta > 0) or deleted at ``start``;
-    False when every row/column it covered was deleted."""
-    low, high = keys
-    if low not in rng and high not in rng:
-        return True  # unbounded along this dimension
-    first = int(rng.get(low, 0))
-    last = int(rng[high]) if high in rng else None
-    if delta > 0:
-        if start <= first:
-            first += delta
-            last = last + delta if last is not None else None
-        elif last is not None and start < last:
-            last += delta  # inserted inside: the range grows
-    else:
-        end, count = start - delta, -delta
-        if last is not None and start <= first and last <= end:
-            return False
-        first = first if first < start else (start if first < end else first - count)
-        if last is not None:
-            last = last if last <= start else (start if last <= end else last - count)
-    rng.pop(low, None)
-    if first:
-        rng[low] = first
-    if last is not None:
-        rng[high] = last
-    return True
-
-
-def set_span(where: dict[str, Any], start: int, end: int) -> None:
-    """Set a DimensionRange's indices the way Google prints them (zero left out)."""
-    where.pop("startIndex", None)
-    if start:
-        where["startIndex"] = start
-    where["endIndex"] = end
 
 
 def grid_limits(sheet: Sheet, text: str) -> ApiError:
