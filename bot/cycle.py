@@ -236,6 +236,7 @@ def sync_cycle(
     sources, reads, stale = read_all(config, backend, record, cache)
     report = evaluate(config, sources, reads, today, record, stale=stale)
     national = config.national.sheet
+    known_stale = dict(stale)  # grows by the spreadsheets that could not be written
 
     def again(sheet: str) -> CycleReport | None:
         # People moved rows or columns under the plan: read that spreadsheet again and
@@ -248,7 +249,7 @@ def sync_cycle(
             return None
         fresh = [s for s in source_tabs(config) if s.spreadsheet in reads
                  and s.tab in reads[s.spreadsheet].tabs]  # fmt: skip
-        return evaluate(config, fresh, reads, today, record, stale=stale)
+        return evaluate(config, fresh, reads, today, record, stale=known_stale)
 
     applied = []
     for plan in [p for p in report.plans if p.spreadsheet != national]:
@@ -259,9 +260,10 @@ def sync_cycle(
         for a in applied
         if a.skipped_reason and a.spreadsheet not in stale
     }
+    known_stale.update(failed)
     if failed:
         report = evaluate(config, _present(report, sources), reads, today, record,
-                          stale={**stale, **failed})  # fmt: skip
+                          stale=known_stale)  # fmt: skip
     for plan in [p for p in report.plans if p.spreadsheet == national]:
         result, report = _apply(backend, plan, report, again)
         applied.append(result)
