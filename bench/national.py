@@ -40,11 +40,14 @@ scale exactly (the script's requests are a fixed number per province and per tab
 `--naive-provinces 0` runs it on every province (slow: about 10 minutes).
 
 Figures: `reads`/`writes` are the first sync's requests; `reads` is split into
-`data_reads` (cells), `metadata_reads` (tab properties only) and `refused_reads` (answered
-400, e.g. a range naming a tab that does not exist yet). `unchanged_*` and `restart_*` are
-the second and third syncs'; `http_429` counts the bot's 429s over all three. `naive_*`
-are the naive script's accepted requests (429s apart); `ratio` = naive_requests /
-(reads + writes), `ratio_unchanged` the same against the unchanged sync. `peak_rss_mb` is
+`data_reads` (cells), `check_reads` (the district tabs read again just before the bot
+writes into them, to be sure no row moved), `metadata_reads` (tab properties only) and
+`refused_reads` (answered 400, e.g. a range naming a tab that does not exist yet);
+`writes` into `status_writes` (the status columns, by their anchors) and batchUpdates.
+`unchanged_*` and `restart_*` are the second and third syncs'; `http_429` counts the bot's
+429s over all three. `naive_*` are the naive script's accepted requests (429s apart);
+`ratio` = naive_requests / (reads + writes), `ratio_unchanged` the same against the
+unchanged sync. `peak_rss_mb` is
 the whole process, the fake's data and its request handling included. Wall times include
 the fake, which answers in threads of this process; `*_bot_cpu_s` is the bot's own CPU.
 
@@ -291,13 +294,16 @@ def google_config(
 class Tally:
     """Requests the fake received, by quota bucket, and how it answered them.
 
-    `reads` = `data_reads` + `metadata_reads` + `refused_reads` + `reads_429`.
+    `reads` = `data_reads` + `check_reads` + `metadata_reads` + `refused_reads` +
+    `reads_429`.
     """
 
     reads: int = 0
     writes: int = 0
     other: int = 0
     data_reads: int = 0  # answered reads of cells (spreadsheets.get with grid data, values)
+    check_reads: int = 0  # a spreadsheet's cells read again in the cycle (before a write)
+    status_writes: int = 0  # values written by a data filter (the status columns)
     metadata_reads: int = 0  # answered spreadsheets.get of tab properties only
     refused_reads: int = 0  # reads answered 4xx other than 429 (e.g. a range naming no tab)
     reads_429: int = 0
@@ -316,8 +322,8 @@ class Tally:
 
     def add(self, other: Tally) -> None:
         """Add another tally's counts to this one."""
-        for name in ("reads", "writes", "other", "data_reads", "metadata_reads",
-                     "refused_reads", "reads_429", "writes_429"):  # fmt: skip
+        for name in ("reads", "writes", "other", "data_reads", "check_reads", "metadata_reads",
+                     "refused_reads", "reads_429", "writes_429", "status_writes"):  # fmt: skip
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.kinds.update(other.kinds)
 
@@ -327,6 +333,7 @@ def tally(records: Sequence[RequestRecord]) -> Tally:
     from fake_sheets import READ_KINDS, WRITE_KINDS  # noqa: PLC0415
 
     out = Tally()
+    seen: set[str] = set()
     for r in records:
         out.kinds[r.kind] += 1
         if r.kind in READ_KINDS:
@@ -338,10 +345,16 @@ def tally(records: Sequence[RequestRecord]) -> Tally:
             elif r.kind == "spreadsheets.get" and "includeGridData=true" not in r.path:
                 out.metadata_reads += 1
             else:
-                out.data_reads += 1
+                sheet = r.path.split("?")[0].split("/")[3].split(":")[0]
+                if sheet in seen:
+                    out.check_reads += 1
+                else:
+                    out.data_reads += 1
+                seen.add(sheet)
         elif r.kind in WRITE_KINDS:
             out.writes += 1
             out.writes_429 += r.status == 429
+            out.status_writes += r.kind == "values.batchUpdateByDataFilter"
         else:
             out.other += 1
     return out
@@ -595,6 +608,8 @@ def run_google(
         figures.update(
             reads=one.reads,
             data_reads=one.data_reads,
+            check_reads=one.check_reads,
+            status_writes=one.status_writes,
             metadata_reads=one.metadata_reads,
             refused_reads=one.refused_reads,
             writes=one.writes,
@@ -643,7 +658,8 @@ def run_google(
         "data_reads <= spreadsheets": figures["data_reads"] <= spreadsheets,
         "unchanged_reads == spreadsheets": figures["unchanged_reads"] == spreadsheets,
         "restart_reads == spreadsheets": figures["restart_reads"] == spreadsheets,
-        "writes <= spreadsheets": figures["writes"] <= spreadsheets,
+        "check_reads <= spreadsheets": figures["check_reads"] <= spreadsheets,
+        "status_writes <= spreadsheets": figures["status_writes"] <= spreadsheets,
         "unchanged_writes == 0": figures["unchanged_writes"] == 0,
         "restart_writes == 0": figures["restart_writes"] == 0,
         "http_429 == 0": figures["http_429"] == 0,
@@ -671,9 +687,11 @@ def print_google_table(f: dict[str, Any]) -> None:
          f["naive_reads"]),
         ("  of which metadata only", f["metadata_reads"], f["unchanged_metadata_reads"],
          f["restart_metadata_reads"], "-"),
+        ("  of which re-checks", f["check_reads"], "", "", "-"),
         ("  of which refused (4xx)", f["refused_reads"], "", "", "-"),
         ("write requests", f["writes"], f["unchanged_writes"], f["restart_writes"],
          f["naive_writes"]),
+        ("  of which status columns", f["status_writes"], "", "", "-"),
         ("429 answers", f"{f['http_429']} (all)", "", "", f"{about}{f['naive_http_429']}"),
         row("waited (simulated s)", "paced_wait_s", f"{about}{f['naive_retry_wait_s']}"),
         row("took (simulated s)", "simulated_s", f"{about}{f['naive_simulated_s']}"),

@@ -325,7 +325,9 @@ def error_line(exc: BaseException) -> str:
     if isinstance(exc, BotError):
         kinds = {c.__name__ for c in type(exc).__mro__}
         kind = next((v for k, v in _KIND_TH.items() if k in kinds), "บอทไม่สามารถทำงานได้")
-        text = f"{kind} — {exc}"
+        message = str(exc)
+        # A message that already leads in Thai (Google's refusals, explained) needs no kind.
+        text = message if "\u0e00" <= message[:1] <= "\u0e7f" else f"{kind} — {message}"
     elif isinstance(exc, OSError):
         where = f"{exc.filename}: " if exc.filename else ""
         text = (

@@ -10,6 +10,11 @@ from pydantic import Field, field_validator, model_validator
 from bot import geo, thai
 from bot.config_types import FlexDate, Strict, check_pattern, registry_province, tab_name_problem
 
+# What Google's API front end accepts in one request body (bigger ones are refused with
+# "Request payload size exceeds the limit: 10485760 bytes"); Google recommends 2 MB.
+GOOGLE_MAX_REQUEST_BYTES = 10 * 1024 * 1024
+_SHEET_ADDRESS = re.compile(r"(?:/spreadsheets/d/)?([A-Za-z0-9_-]{20,})(?:[/?#].*)?$")
+
 
 class GoogleSettings(Strict):
     """How to reach Google Sheets when `backend: google`."""
@@ -19,10 +24,42 @@ class GoogleSettings(Strict):
     authorized_user: str | None = None
     read_quota_per_minute: int = Field(default=60, ge=1, le=300)
     write_quota_per_minute: int = Field(default=60, ge=1, le=300)
-    timeout_s: float = Field(default=60.0, gt=0, le=180)
+    # Google's per-project quotas (all users of the Cloud project together).
+    project_quota_per_minute: int = Field(default=300, ge=1)
+    # Google gives up on a request after 180 s; waiting a little longer lets its own answer
+    # arrive instead of a guess, so a slow write is not sent twice.
+    timeout_s: float = Field(default=190.0, gt=0, le=600)
     max_retries: int = Field(default=6, ge=0, le=20)
     max_backoff_s: float = Field(default=64.0, gt=0)
-    max_request_bytes: int = Field(default=2_000_000, ge=10_000)
+    # How long one cycle may wait in all for quota that other clients spent (429s).
+    quota_wait_s: float = Field(default=600.0, ge=0, le=3600)
+    max_request_bytes: int = Field(default=2_000_000, ge=10_000, le=GOOGLE_MAX_REQUEST_BYTES)
+    # A spreadsheet (key or address) that receives the monthly record tabs instead of the
+    # national spreadsheet, which would otherwise near Google's 10-million-cell limit.
+    archive: str | None = None
+
+    @field_validator("max_request_bytes", mode="before")
+    @classmethod
+    def _google_limit(cls, value: object) -> object:
+        if isinstance(value, int) and value > GOOGLE_MAX_REQUEST_BYTES:
+            raise ValueError(
+                f"{value:,} bytes is more than Google accepts in one request "
+                f"({GOOGLE_MAX_REQUEST_BYTES:,}); use 2000000 (Google's recommendation)"
+            )
+        return value
+
+    @field_validator("archive")
+    @classmethod
+    def _archive_key(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        match = _SHEET_ADDRESS.search(str(value).strip())
+        if match is None:
+            raise ValueError(
+                f"{value!r} is neither a spreadsheet key nor a Google Sheets address "
+                "(https://docs.google.com/spreadsheets/d/<key>/edit)"
+            )
+        return match.group(1)
 
     @model_validator(mode="after")
     def _one_login(self) -> GoogleSettings:

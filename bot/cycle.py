@@ -10,12 +10,17 @@ is written into it; one that cannot be written is skipped with its reason. Every
 spreadsheet and the national tabs are still written, and the summary and issues tabs say
 which province is stale and why (problem `STALE_SPREADSHEET`). An error that is not about
 one spreadsheet (no credentials, no network) still stops the cycle.
+
+A backend that finds people moved rows or columns under its write (`SheetChanged`) has
+written nothing unsafe; the cycle reads that spreadsheet again, plans anew and retries it
+once, so the statuses land on the rows they describe in the same cycle.
 """
 
 from __future__ import annotations
 
 import logging
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -24,7 +29,7 @@ from bot import problems as problem_kinds
 from bot import thai
 from bot.checks import CheckContext, RowResult, check_tabs
 from bot.config import Config, SourceTab, source_tabs
-from bot.errors import SheetError
+from bot.errors import SheetChanged, SheetError
 from bot.form import ParsedTab, parse_tab
 from bot.model import ApplyResult, Problem, SheetPlan
 from bot.read_cache import ReadCache
@@ -89,12 +94,7 @@ def read_all(
     listed as stale with the reason; without a cached read its tabs are left out.
     """
     sources = source_tabs(config)
-    wanted: dict[str, list[str]] = defaultdict(list)
-    for s in sources:
-        wanted[s.spreadsheet].append(s.tab)
-    bot_tabs = bot_tabs_by_spreadsheet(config)
-    if record:
-        bot_tabs[config.national.sheet].append(record)
+    wanted, bot_tabs = _tabs_to_read(config, record)
     reads: dict[str, SheetRead] = {}
     stale: dict[str, Stale] = {}
     for spreadsheet in dict.fromkeys([*wanted, *bot_tabs]):
@@ -116,6 +116,19 @@ def read_all(
     # A district tab whose spreadsheet was never read is not known this cycle: left out.
     sources = [s for s in sources if s.spreadsheet in reads and s.tab in reads[s.spreadsheet].tabs]
     return sources, reads, stale
+
+
+def _tabs_to_read(
+    config: Config, record: str | None
+) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """Per spreadsheet: its district tabs, and the bot's tabs (with a record to make)."""
+    wanted: dict[str, list[str]] = defaultdict(list)
+    for s in source_tabs(config):
+        wanted[s.spreadsheet].append(s.tab)
+    bot_tabs = bot_tabs_by_spreadsheet(config)
+    if record:
+        bot_tabs[config.national.sheet].append(record)
+    return wanted, bot_tabs
 
 
 def evaluate(
@@ -223,19 +236,37 @@ def sync_cycle(
     sources, reads, stale = read_all(config, backend, record, cache)
     report = evaluate(config, sources, reads, today, record, stale=stale)
     national = config.national.sheet
-    applied = [
-        _apply(backend, plan, report) for plan in report.plans if plan.spreadsheet != national
-    ]
+    known_stale = dict(stale)  # grows by the spreadsheets that could not be written
+
+    def again(sheet: str) -> CycleReport | None:
+        # People moved rows or columns under the plan: read that spreadsheet again and
+        # plan anew, once; None if it cannot even be read now.
+        wanted, bot_tabs = _tabs_to_read(config, record)
+        try:
+            reads[sheet] = backend.read(sheet, wanted.get(sheet, []), bot_tabs.get(sheet, []))
+        except SheetError as exc:
+            log.warning("cannot read %s again: %s", sheet, exc)
+            return None
+        fresh = [s for s in source_tabs(config) if s.spreadsheet in reads
+                 and s.tab in reads[s.spreadsheet].tabs]  # fmt: skip
+        return evaluate(config, fresh, reads, today, record, stale=known_stale)
+
+    applied = []
+    for plan in [p for p in report.plans if p.spreadsheet != national]:
+        result, report = _apply(backend, plan, report, again)
+        applied.append(result)
     failed = {
         a.spreadsheet: Stale(a.skipped_reason, None, unread=False)
         for a in applied
         if a.skipped_reason and a.spreadsheet not in stale
     }
+    known_stale.update(failed)
     if failed:
-        report = evaluate(config, sources, reads, today, record, stale={**stale, **failed})
-    applied += [
-        _apply(backend, plan, report) for plan in report.plans if plan.spreadsheet == national
-    ]
+        report = evaluate(config, _present(report, sources), reads, today, record,
+                          stale=known_stale)  # fmt: skip
+    for plan in [p for p in report.plans if p.spreadsheet == national]:
+        result, report = _apply(backend, plan, report, again)
+        applied.append(result)
     report.stale = {**stale, **failed}
     report.applied = applied + [
         ApplyResult(sheet, False, skipped_reason=f"not read this cycle: {st.reason}")
@@ -248,12 +279,37 @@ def sync_cycle(
     return report
 
 
-def _apply(backend: Backend, plan: SheetPlan, report: CycleReport) -> ApplyResult:
-    """Apply one spreadsheet's plan; a `SheetError` skips it with its reason."""
+def _present(report: CycleReport, sources: list[SourceTab]) -> list[SourceTab]:
+    """The district tabs a report's reads hold (a spreadsheet read again may have lost one)."""
+    return [s for s in sources if s.spreadsheet in report.reads
+            and s.tab in report.reads[s.spreadsheet].tabs]  # fmt: skip
+
+
+def _apply(
+    backend: Backend,
+    plan: SheetPlan,
+    report: CycleReport,
+    again: Callable[[str], CycleReport | None],
+) -> tuple[ApplyResult, CycleReport]:
+    """Apply one spreadsheet's plan; a `SheetError` skips it with its reason. After a
+    `SheetChanged` the spreadsheet is read again and its new plan applied once more."""
+    sheet = plan.spreadsheet
     try:
-        result = backend.apply(plan, report.reads.get(plan.spreadsheet))
+        result = backend.apply(plan, report.reads.get(sheet))
+    except SheetChanged as exc:
+        log.info("%s changed under the write (%s); reading it again", sheet, exc)
+        fresh = again(sheet)
+        retry = next((p for p in fresh.plans if p.spreadsheet == sheet), None) if fresh else None
+        if fresh is None or retry is None:
+            result = ApplyResult(sheet, False, skipped_reason=str(exc))
+        else:
+            report = fresh
+            try:
+                result = backend.apply(retry, report.reads.get(sheet))
+            except SheetError as second:
+                result = ApplyResult(sheet, False, skipped_reason=str(second))
     except SheetError as exc:
-        result = ApplyResult(plan.spreadsheet, False, skipped_reason=str(exc))
+        result = ApplyResult(sheet, False, skipped_reason=str(exc))
     if result.skipped_reason:
-        log.warning("skipped %s: %s", plan.spreadsheet, result.skipped_reason)
-    return result
+        log.warning("skipped %s: %s", sheet, result.skipped_reason)
+    return result, report

@@ -1,9 +1,12 @@
 """`softpower-bot doctor`: what stands between this config and a working sync, and the fix.
 
-Each finding is one line, Thai then English, with what to do. A finding is `blocking` when a
-sync cannot run because of it (no credentials, a spreadsheet that cannot be opened, another
+Each finding is one line, Thai then English, with what to do, about a spreadsheet named by
+whose it is (its province, or the national one). A finding is `blocking` when a sync cannot
+run because of it (no credentials, a spreadsheet that cannot be opened or written, another
 bot holding the lock); missing tabs or columns are reported but do not block: `sync` still
-runs and flags them.
+runs and flags them. The doctor writes nothing: a backend that can tell whether the bot may
+edit a spreadsheet without writing (Google: Drive's `capabilities.canEdit`) is asked.
+When Google cannot be reached at all (`ServiceError`), that one line is the answer.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from typing import Literal
 from bot.config import Config, source_tabs
 from bot.config_load import local_today
 from bot.cycle import bot_tabs_by_spreadsheet, evaluate
-from bot.errors import BotError
+from bot.errors import BotError, ServiceError
 from bot.form import parse_tab
 from bot.sheets import Backend, BotTabState, SheetRead
 
@@ -63,14 +66,17 @@ def diagnose(
         by_tab = {(s.spreadsheet, s.tab): s for s in source_tabs(config)}
         reads: dict[str, SheetRead] = {}
         for sheet in dict.fromkeys([*wanted, *bot_tabs]):
-            where = backend.location(sheet)
+            where = whose(config, sheet)
             try:
                 read = backend.read(sheet, wanted.get(sheet, []), bot_tabs.get(sheet, []))
+            except ServiceError:
+                raise
             except BotError as exc:
                 findings.append(Finding("blocking", where, "เปิดสเปรดชีตไม่ได้", str(exc)))
                 continue
             reads[sheet] = read
             findings.append(Finding("ok", where, "เปิดสเปรดชีตได้", "opens"))
+            findings += _edit_rights(backend, sheet, where)
             busy = backend.busy(sheet)
             if busy:
                 findings.append(Finding("blocking", where, "ไฟล์เปิดใช้งานอยู่ บอทจะไม่เขียนทับ", busy))
@@ -113,6 +119,40 @@ def _rehearse(
             out.append(Finding("blocking", backend.location(plan.spreadsheet),
                                "ซิงก์แล้วจะบันทึกสเปรดชีตนี้ไม่ได้", reason))  # fmt: skip
     return out
+
+
+def whose(config: Config, sheet: str) -> str:
+    """A spreadsheet as the admin knows it: its provinces, or the national one."""
+    names = [f"จังหวัด{p.province}" for p in config.provinces if p.sheet == sheet]
+    if sheet == config.national.sheet:
+        names.append("ระดับประเทศ (national)")
+    return " / ".join(names) or sheet
+
+
+def _edit_rights(backend: Backend, sheet: str, where: str) -> list[Finding]:
+    can_edit = getattr(backend, "can_edit", None)
+    if can_edit is None:
+        return []
+    try:
+        allowed = can_edit(sheet)
+    except ServiceError:
+        raise
+    except BotError as exc:
+        return [Finding("warning", where, "ตรวจสอบสิทธิ์การแก้ไขไม่ได้", str(exc))]
+    account = getattr(backend, "account", None) or "the bot's account"
+    if allowed is None:
+        return [Finding(
+            "warning", where, "ตรวจสอบสิทธิ์การแก้ไขไม่ได้ เนื่องจาก Google Drive API ยังไม่ได้เปิดใช้งาน",
+            "could not check edit rights: the Google Drive API is not enabled in the bot's "
+            "Cloud project (enable it to let doctor check sharing; sync does not need it)",
+        )]  # fmt: skip
+    if not allowed:
+        return [Finding(
+            "blocking", where,
+            f"บอทมีสิทธิ์เพียงผู้ดู (Viewer) กรุณาเปลี่ยนสิทธิ์ของ {account} เป็นผู้แก้ไข (Editor)",
+            f"shared with the bot only as Viewer: change {account} to Editor in Share",
+        )]  # fmt: skip
+    return [Finding("ok", where, "บอทมีสิทธิ์แก้ไข", "the bot may edit it")]
 
 
 def blocks_sync(findings: list[Finding]) -> bool:

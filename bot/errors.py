@@ -18,5 +18,16 @@ class SheetError(BotError):
     """A spreadsheet cannot be read or written (missing, locked, busy, not shared)."""
 
 
+class SheetChanged(SheetError):
+    """People changed a spreadsheet's layout between the read and the write (rows or columns
+    inserted, deleted, moved or sorted), so the plan no longer fits it: nothing unsafe was
+    written, and the cycle reads that spreadsheet again and retries it once."""
+
+
 class NotifyError(BotError):
     """A reminder could not be delivered."""
+
+
+class ServiceError(BotError):
+    """Google cannot be reached or refuses the bot as a whole (network, DNS, proxy, a revoked
+    key): not about one spreadsheet, so the cycle stops instead of skipping them one by one."""

@@ -51,7 +51,10 @@ class Backend(Protocol):
         ...
 
     def apply(self, plan: SheetPlan, read: SheetRead | None) -> ApplyResult:
-        """Write a plan; skip (with a reason) rather than clobber what changed or is open."""
+        """Write a plan; skip (with a reason) rather than clobber what changed or is open.
+
+        Raises `SheetChanged` when the layout moved under the plan (re-read and retry),
+        `SheetError` when the spreadsheet cannot be written (skip it)."""
         ...
 
     def location(self, spreadsheet: str) -> str:

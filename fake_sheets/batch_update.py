@@ -5,10 +5,12 @@ the copy only if every request succeeded, so a 400 changes nothing (as with Goog
 Replies come back in request order, ``{}`` where Google answers with an empty reply.
 
 Modelled: addSheet, deleteSheet, updateSheetProperties, updateSpreadsheetProperties,
-updateCells, repeatCell, insertDimension, deleteDimension, appendDimension,
-createDeveloperMetadata, updateDeveloperMetadata, deleteDeveloperMetadata,
-addProtectedRange, deleteProtectedRange. Accepted and ignored (validated, no effect):
-updateDimensionProperties, setDataValidation, autoResizeDimensions.
+updateCells, repeatCell, insertDimension, deleteDimension, appendDimension, moveDimension,
+sortRange, setBasicFilter, clearBasicFilter (in `dimensions`), add/update/delete
+ConditionalFormatRule (in `conditional`), createDeveloperMetadata,
+updateDeveloperMetadata, deleteDeveloperMetadata, addProtectedRange, deleteProtectedRange.
+Cell writes into a range protected from the caller fail (`guards`). Accepted and ignored
+(validated, no effect): updateDimensionProperties, setDataValidation, autoResizeDimensions.
 Any other real request kind answers 400 "fake_sheets does not model ..."; an unknown name
 answers Google's "Invalid JSON payload received. Unknown name ..." error.
 """
@@ -19,9 +21,19 @@ import copy
 from collections.abc import Callable
 from typing import Any
 
-from . import fieldmask
+from . import conditional, fieldmask, guards
 from .cells import normalise_color, normalise_color_style, normalise_format
-from .errors import ApiError, bad_request, invalid_request, unknown_field
+from .context import Context, grid_box, sheet_of
+from .dimensions import (
+    append_dimension,
+    clear_basic_filter,
+    delete_dimension,
+    insert_dimension,
+    move_dimension,
+    set_basic_filter,
+    sort_range,
+)
+from .errors import bad_request, unknown_field
 from .metadata import create_metadata, delete_metadata, update_metadata
 from .model import Box, IdMaker, Sheet, Spreadsheet
 
@@ -29,57 +41,19 @@ Handler = Callable[[Spreadsheet, dict[str, Any], "Context"], dict[str, Any]]
 
 # Real request kinds the fake knows exist but does not model (so the error says so).
 _REAL_BUT_NOT_MODELLED = {
-    "addBanding", "addChart", "addConditionalFormatRule", "addDataSource", "addDimensionGroup",
+    "addBanding", "addChart", "addDataSource", "addDimensionGroup",
     "addFilterView", "addNamedRange", "addSlicer", "addTable", "appendCells", "autoFill",
-    "clearBasicFilter", "copyPaste", "cutPaste",
-    "deleteBanding", "deleteConditionalFormatRule", "deleteDataSource",
+    "copyPaste", "cutPaste",
+    "deleteBanding", "deleteDataSource",
     "deleteDimensionGroup", "deleteDuplicates", "deleteEmbeddedObject", "deleteFilterView",
     "deleteNamedRange", "deleteRange", "duplicateFilterView",
-    "findReplace", "insertRange", "mergeCells", "moveDimension", "pasteData",
-    "randomizeRange", "refreshDataSource", "setBasicFilter", "sortRange", "textToColumns",
+    "findReplace", "insertRange", "mergeCells", "pasteData",
+    "randomizeRange", "refreshDataSource", "textToColumns",
     "trimWhitespace", "unmergeCells", "updateBanding", "updateBorders", "updateChartSpec",
-    "updateConditionalFormatRule", "updateDataSource", "updateDimensionGroup",
+    "updateDataSource", "updateDimensionGroup",
     "updateEmbeddedObjectBorder", "updateEmbeddedObjectPosition", "updateFilterView",
     "updateNamedRange", "updateProtectedRange", "updateSlicerSpec", "updateTable",
 }  # fmt: skip
-
-
-class Context:
-    """What a request handler needs besides the spreadsheet: its position and the id maker."""
-
-    def __init__(self, index: int, kind: str, ids: IdMaker, caller: str) -> None:
-        self.index = index
-        self.kind = kind
-        self.ids = ids
-        self.caller = caller
-
-    def fail(self, reason: str) -> ApiError:
-        """400 ``Invalid requests[i].kind: reason``."""
-        return invalid_request(self.index, self.kind, reason)
-
-
-def _sheet(ss: Spreadsheet, sheet_id: Any, ctx: Context) -> Sheet:
-    sheet = ss.sheet_by_id(int(sheet_id or 0))
-    if sheet is None:
-        raise ctx.fail(f"No grid with id: {int(sheet_id or 0)}")
-    return sheet
-
-
-def grid_box(ss: Spreadsheet, grid_range: dict[str, Any], ctx: Context) -> tuple[Sheet, Box]:
-    """A GridRange (missing bounds = unbounded) as a sheet and a closed box."""
-    sheet = _sheet(ss, grid_range.get("sheetId"), ctx)
-    r0 = int(grid_range.get("startRowIndex", 0))
-    r1 = int(grid_range.get("endRowIndex", sheet.rows))
-    c0 = int(grid_range.get("startColumnIndex", 0))
-    c1 = int(grid_range.get("endColumnIndex", sheet.cols))
-    if r1 > sheet.rows or c1 > sheet.cols:
-        raise ctx.fail(
-            f"Range ('{sheet.title}'!R{r0 + 1}C{c0 + 1}:R{r1}C{c1}) exceeds grid limits. "
-            f"Max rows: {sheet.rows}, max columns: {sheet.cols}"
-        )
-    if r0 < 0 or c0 < 0 or r0 > r1 or c0 > c1:
-        raise ctx.fail("Invalid range: start index must be non-negative and not after the end")
-    return sheet, (r0, r1, c0, c1)
 
 
 def _title_taken(ss: Spreadsheet, title: str, but: Sheet | None = None) -> bool:
@@ -146,7 +120,7 @@ def add_sheet(ss: Spreadsheet, req: dict[str, Any], ctx: Context) -> dict[str, A
 
 def delete_sheet(ss: Spreadsheet, req: dict[str, Any], ctx: Context) -> dict[str, Any]:
     """deleteSheet."""
-    sheet = _sheet(ss, req.get("sheetId"), ctx)
+    sheet = sheet_of(ss, req.get("sheetId"), ctx)
     if len(ss.sheets) == 1:
         raise ctx.fail("You can't remove all the sheets in a document.")
     ss.sheets.remove(sheet)
@@ -162,7 +136,7 @@ def duplicate_sheet(ss: Spreadsheet, req: dict[str, Any], ctx: Context) -> dict[
     Developer metadata is not copied (an assumption: the recordings have no duplicateSheet);
     the bot does not rely on either behaviour, it deletes and recreates its own.
     """
-    source = _sheet(ss, req.get("sourceSheetId"), ctx)
+    source = sheet_of(ss, req.get("sourceSheetId"), ctx)
     new_id = req.get("newSheetId")
     if new_id is None:
         new_id = ctx.ids.fresh_number(lambda i: ss.sheet_by_id(i) is not None)
@@ -191,7 +165,7 @@ def duplicate_sheet(ss: Spreadsheet, req: dict[str, Any], ctx: Context) -> dict[
 def update_sheet_properties(ss: Spreadsheet, req: dict[str, Any], ctx: Context) -> dict[str, Any]:
     """updateSheetProperties (title, index, hidden, tab colour, grid size, frozen panes...)."""
     given = req.get("properties") or {}
-    sheet = _sheet(ss, given.get("sheetId"), ctx)
+    sheet = sheet_of(ss, given.get("sheetId"), ctx)
     if not req.get("fields"):
         raise ctx.fail("At least one field must be updated.")
     mask = fieldmask.parse(str(req["fields"]))
@@ -303,13 +277,14 @@ def update_cells(ss: Spreadsheet, req: dict[str, Any], ctx: Context) -> dict[str
         sheet, (r0, r1, c0, c1) = grid_box(ss, req["range"], ctx)
         if len(rows) > r1 - r0 or any(len(row.get("values") or []) > c1 - c0 for row in rows):
             raise ctx.fail("Attempting to write beyond the requested range.")
+        guards.check_cells(sheet, (r0, r1, c0, c1), ctx.caller)
         for r in range(r0, r1):
             line = (rows[r - r0].get("values") or []) if r - r0 < len(rows) else []
             for c in range(c0, c1):
                 _apply_cell(sheet, r, c, line[c - c0] if c - c0 < len(line) else {}, mask)
         return {}
     start = req.get("start") or {}
-    sheet = _sheet(ss, start.get("sheetId"), ctx)
+    sheet = sheet_of(ss, start.get("sheetId"), ctx)
     r0, c0 = int(start.get("rowIndex", 0)), int(start.get("columnIndex", 0))
     if r0 + len(rows) > sheet.rows or any(
         c0 + len(row.get("values") or []) > sheet.cols for row in rows
@@ -317,6 +292,8 @@ def update_cells(ss: Spreadsheet, req: dict[str, Any], ctx: Context) -> dict[str
         raise ctx.fail(
             f"Range exceeds grid limits. Max rows: {sheet.rows}, max columns: {sheet.cols}"
         )
+    width = max((len(row.get("values") or []) for row in rows), default=0)
+    guards.check_cells(sheet, (r0, r0 + len(rows), c0, c0 + width), ctx.caller)
     for i, row in enumerate(rows):
         for j, data in enumerate(row.get("values") or []):
             _apply_cell(sheet, r0 + i, c0 + j, data or {}, mask)
@@ -327,6 +304,7 @@ def repeat_cell(ss: Spreadsheet, req: dict[str, Any], ctx: Context) -> dict[str,
     """repeatCell: the same CellData fields on every cell of the range."""
     mask = _fields(req, ctx)
     sheet, (r0, r1, c0, c1) = grid_box(ss, req.get("range") or {}, ctx)
+    guards.check_cells(sheet, (r0, r1, c0, c1), ctx.caller)
     data = req.get("cell") or {}
     for r in range(r0, r1):
         for c in range(c0, c1):
@@ -334,63 +312,11 @@ def repeat_cell(ss: Spreadsheet, req: dict[str, Any], ctx: Context) -> dict[str,
     return {}
 
 
-def _dimension(
-    ss: Spreadsheet, dim_range: dict[str, Any], ctx: Context
-) -> tuple[Sheet, str, int, int]:
-    sheet = _sheet(ss, dim_range.get("sheetId"), ctx)
-    dimension = dim_range.get("dimension")
-    if dimension not in ("ROWS", "COLUMNS"):
-        raise ctx.fail("range.dimension must be ROWS or COLUMNS.")
-    count = sheet.rows if dimension == "ROWS" else sheet.cols
-    start = int(dim_range.get("startIndex", 0))
-    end = int(dim_range.get("endIndex", count))
-    if start < 0 or end < start:
-        raise ctx.fail("range.endIndex must not be less than range.startIndex.")
-    return sheet, dimension, start, end
-
-
-def insert_dimension(ss: Spreadsheet, req: dict[str, Any], ctx: Context) -> dict[str, Any]:
-    """insertDimension (formats are not inherited: inheritFromBefore is ignored)."""
-    sheet, dimension, start, end = _dimension(ss, req.get("range") or {}, ctx)
-    count = sheet.rows if dimension == "ROWS" else sheet.cols
-    if start > count:
-        raise ctx.fail(f"range.startIndex ({start}) must be at most the sheet's size ({count}).")
-    if req.get("inheritFromBefore") and start == 0:
-        raise ctx.fail(
-            "Cannot inherit properties from before if inserting at the first row or column."
-        )
-    sheet.shift(dimension, start, end - start)
-    return {}
-
-
-def delete_dimension(ss: Spreadsheet, req: dict[str, Any], ctx: Context) -> dict[str, Any]:
-    """deleteDimension."""
-    sheet, dimension, start, end = _dimension(ss, req.get("range") or {}, ctx)
-    count = sheet.rows if dimension == "ROWS" else sheet.cols
-    end = min(end, count)
-    if start == 0 and end >= count:
-        noun = "rows" if dimension == "ROWS" else "columns"
-        raise ctx.fail(f"You can't delete all the {noun} on the sheet.")
-    sheet.shift(dimension, start, -(end - start))
-    return {}
-
-
-def append_dimension(ss: Spreadsheet, req: dict[str, Any], ctx: Context) -> dict[str, Any]:
-    """appendDimension."""
-    sheet = _sheet(ss, req.get("sheetId"), ctx)
-    length = int(req.get("length", 0))
-    if length < 1 or req.get("dimension") not in ("ROWS", "COLUMNS"):
-        raise ctx.fail("length must be positive and dimension ROWS or COLUMNS.")
-    count = sheet.rows if req["dimension"] == "ROWS" else sheet.cols
-    sheet.shift(str(req["dimension"]), count, length)
-    return {}
-
-
 def accept_ignored(ss: Spreadsheet, req: dict[str, Any], ctx: Context) -> dict[str, Any]:
     """A request the fake validates (its sheet must exist) but does not model."""
     target = req.get("range") or req.get("dimensions") or {}
     if isinstance(target, dict) and "sheetId" in target:
-        _sheet(ss, target["sheetId"], ctx)
+        sheet_of(ss, target["sheetId"], ctx)
     return {}
 
 
@@ -439,6 +365,13 @@ HANDLERS: dict[str, Handler] = {
     "insertDimension": insert_dimension,
     "deleteDimension": delete_dimension,
     "appendDimension": append_dimension,
+    "moveDimension": move_dimension,
+    "sortRange": sort_range,
+    "setBasicFilter": set_basic_filter,
+    "clearBasicFilter": clear_basic_filter,
+    "addConditionalFormatRule": conditional.add_rule,
+    "updateConditionalFormatRule": conditional.update_rule,
+    "deleteConditionalFormatRule": conditional.delete_rule,
     "updateDimensionProperties": accept_ignored,
     "setDataValidation": accept_ignored,
     "autoResizeDimensions": accept_ignored,

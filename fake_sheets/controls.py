@@ -35,65 +35,105 @@ class FakeClock:
 
 
 class Quota:
-    """Sheets' per-minute, per-user quotas for read and write requests (default 60/60).
+    """Sheets' per-minute quotas for read and write requests: per user (default 60 each)
+    and per project, all users together (default 300 each).
 
     Modelled as a sliding 60-second window over accepted requests (Google refills its
     buckets per minute; a sliding window is at least as strict, and deterministic).
-    A request refused with 429 does not use up quota; Drive calls are not counted.
+    A request refused with 429 does not use up quota; Drive calls are not counted. Other
+    clients of the same project (an admin's script, a second tool) are modelled by the
+    requests they make through another session, or by `spend`.
     """
 
-    def __init__(self, clock: Clock, read_per_minute: int = 60, write_per_minute: int = 60) -> None:
+    def __init__(
+        self,
+        clock: Clock,
+        read_per_minute: int = 60,
+        write_per_minute: int = 60,
+        project_read_per_minute: int = 300,
+        project_write_per_minute: int = 300,
+    ) -> None:
         self.clock = clock
         self.limits = {"read": read_per_minute, "write": write_per_minute}
-        self._seen: dict[str, collections.deque[float]] = {
+        self.project_limits = {"read": project_read_per_minute, "write": project_write_per_minute}
+        self._seen: dict[tuple[str, str], collections.deque[float]] = {}
+        self._project: dict[str, collections.deque[float]] = {
             "read": collections.deque(),
             "write": collections.deque(),
         }
 
     def set_limits(
-        self, read_per_minute: int | None = None, write_per_minute: int | None = None
+        self,
+        read_per_minute: int | None = None,
+        write_per_minute: int | None = None,
+        *,
+        project_read_per_minute: int | None = None,
+        project_write_per_minute: int | None = None,
     ) -> None:
         """Change the limits (None keeps a limit as it is)."""
-        if read_per_minute is not None:
-            self.limits["read"] = read_per_minute
-        if write_per_minute is not None:
-            self.limits["write"] = write_per_minute
+        for limits, key, value in (
+            (self.limits, "read", read_per_minute),
+            (self.limits, "write", write_per_minute),
+            (self.project_limits, "read", project_read_per_minute),
+            (self.project_limits, "write", project_write_per_minute),
+        ):
+            if value is not None:
+                limits[key] = value
 
     def reset(self) -> None:
         """Forget past requests (a fresh minute)."""
-        for seen in self._seen.values():
+        self._seen.clear()
+        for seen in self._project.values():
             seen.clear()
 
-    def used(self, bucket: str) -> int:
-        """Requests accepted in the current window."""
-        self._expire(bucket)
-        return len(self._seen[bucket])
-
-    def _expire(self, bucket: str) -> None:
-        seen = self._seen[bucket]
+    def _window(self, seen: collections.deque[float]) -> collections.deque[float]:
         horizon = self.clock() - QUOTA_WINDOW_SECONDS
         while seen and seen[0] <= horizon:
             seen.popleft()
+        return seen
 
-    def take(self, bucket: str) -> None:
+    def used(self, bucket: str, user: str | None = None) -> int:
+        """Requests accepted in the current window: one user's, or the whole project's."""
+        if user is None:
+            return len(self._window(self._project[bucket]))
+        return len(self._window(self._seen.setdefault((bucket, user), collections.deque())))
+
+    def take(self, bucket: str, user: str = "") -> None:
         """Use one request of quota or raise the 429 Google would send."""
-        self._expire(bucket)
-        seen = self._seen[bucket]
-        limit = self.limits[bucket]
-        if len(seen) >= limit:
-            raise quota_exceeded(bucket == "write", limit)
-        seen.append(self.clock())
+        mine = self._window(self._seen.setdefault((bucket, user), collections.deque()))
+        project = self._window(self._project[bucket])
+        write = bucket == "write"
+        if len(mine) >= self.limits[bucket]:
+            raise quota_exceeded(write, self.limits[bucket])
+        if len(project) >= self.project_limits[bucket]:
+            raise quota_exceeded(write, self.project_limits[bucket], per_project=True)
+        now = self.clock()
+        mine.append(now)
+        project.append(now)
+
+    def spend(self, bucket: str, count: int, user: str) -> int:
+        """Another client's requests, as far as its quotas allow; returns how many fit."""
+        spent = 0
+        for _ in range(count):
+            try:
+                self.take(bucket, user)
+            except ApiError:
+                break
+            spent += 1
+        return spent
 
 
 @dataclass
 class Fault:
-    """One armed fault: answer ``status`` / sleep ``delay`` / drop the connection.
+    """One armed fault: answer ``status`` / wait ``delay`` then handle ("slow") / handle
+    at once and answer after ``delay`` ("late": applied, answered too late) / drop the
+    connection.
 
-    ``kind`` limits it to requests of that kind (e.g. ``"values.batchGet"``); ``remaining``
-    counts how many more requests it hits.
+        ``kind`` limits it to requests of that kind (e.g. ``"values.batchGet"``); ``remaining``
+        counts how many more requests it hits.
     """
 
-    action: str  # "status" | "slow" | "drop"
+    action: str  # "status" | "slow" | "late" | "drop"
     remaining: int = 1
     kind: str | None = None
     status: int = 500

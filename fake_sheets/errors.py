@@ -111,13 +111,16 @@ def unknown_field(name: str, where: str) -> ApiError:
     return ApiError(400, message, details=details)
 
 
-def quota_exceeded(write: bool, limit: int, retry_after: float | None = None) -> ApiError:
-    """429 RESOURCE_EXHAUSTED, as Sheets answers when the per-minute quota is spent."""
+def quota_exceeded(
+    write: bool, limit: int, retry_after: float | None = None, *, per_project: bool = False
+) -> ApiError:
+    """429 RESOURCE_EXHAUSTED, as Sheets answers when a per-minute quota is spent."""
     kind = "Write" if write else "Read"
     metric = "write_requests" if write else "read_requests"
+    per = "" if per_project else " per user"
     message = (
         f"Quota exceeded for quota metric '{kind} requests' and limit "
-        f"'{kind} requests per minute per user' of service 'sheets.googleapis.com' "
+        f"'{kind} requests per minute{per}' of service 'sheets.googleapis.com' "
         "for consumer 'project_number:000000000000'."
     )
     details: list[dict[str, Any]] = [
@@ -128,7 +131,7 @@ def quota_exceeded(write: bool, limit: int, retry_after: float | None = None) ->
             "metadata": {
                 "quota_location": "global",
                 "quota_metric": f"sheets.googleapis.com/{metric}",
-                "quota_limit": f"{kind}RequestsPerMinutePerUser",
+                "quota_limit": f"{kind}RequestsPerMinutePer{'Project' if per_project else 'User'}",
                 "quota_limit_value": str(limit),
                 "service": "sheets.googleapis.com",
                 "consumer": "projects/000000000000",
@@ -167,3 +170,48 @@ def drive_not_found(file_id: str) -> ApiError:
         }
     }
     return ApiError(404, message, body=body)
+
+
+PROJECT_NUMBER = "000000000000"
+_SERVICES = {
+    "sheets.googleapis.com": "Google Sheets API",
+    "drive.googleapis.com": "Google Drive API",
+}
+
+
+def service_disabled(service: str) -> ApiError:
+    """403 SERVICE_DISABLED: the API is not enabled in the caller's Cloud project."""
+    title = _SERVICES.get(service, service)
+    url = f"https://console.developers.google.com/apis/api/{service}/overview?project={PROJECT_NUMBER}"
+    message = (
+        f"{title} has not been used in project {PROJECT_NUMBER} before or it is disabled. "
+        f"Enable it by visiting {url} then retry. If you enabled this API recently, wait a "
+        "few minutes for the action to propagate to our systems and retry."
+    )
+    details: list[dict[str, Any]] = [
+        {
+            "@type": "type.googleapis.com/google.rpc.ErrorInfo",
+            "reason": "SERVICE_DISABLED",
+            "domain": "googleapis.com",
+            "metadata": {
+                "consumer": f"projects/{PROJECT_NUMBER}",
+                "service": service,
+                "activationUrl": url,
+                "containerInfo": PROJECT_NUMBER,
+                "serviceTitle": title,
+            },
+        },
+        {"@type": "type.googleapis.com/google.rpc.LocalizedMessage", "locale": "en-US",
+         "message": message},
+        {"@type": "type.googleapis.com/google.rpc.Help",
+         "links": [{"description": "Google developers console API activation", "url": url}]},
+    ]  # fmt: skip
+    return ApiError(403, message, details=details)
+
+
+PAYLOAD_LIMIT = 10 * 1024 * 1024
+
+
+def payload_too_large() -> ApiError:
+    """400 for a request body over the API front end's limit."""
+    return ApiError(400, f"Request payload size exceeds the limit: {PAYLOAD_LIMIT} bytes.")

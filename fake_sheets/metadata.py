@@ -1,13 +1,18 @@
-"""Developer metadata at spreadsheet and sheet level: create/update/delete requests,
-developerMetadata.search and developerMetadata.get.
+"""Developer metadata on the spreadsheet, a sheet, or one row or column: create/update/
+delete requests, developerMetadata.search and .get, and data filters (`resolve`: the ranges
+a DataFilter selects, for the values and getByDataFilter endpoints).
 
 Stored (and answered) in Google's shape::
 
     {"metadataId": 123, "metadataKey": "k", "metadataValue": "v",
      "location": {"locationType": "SHEET", "sheetId": 0}, "visibility": "DOCUMENT"}
+    {"metadataId": 124, "metadataKey": "col", "visibility": "DOCUMENT",
+     "location": {"locationType": "COLUMN", "dimensionRange": {"sheetId": 7,
+                  "dimension": "COLUMNS", "startIndex": 3, "endIndex": 4}}}
 
-Metadata on rows/columns (``dimensionRange`` locations) and data filters by ``a1Range`` or
-``gridRange`` are not modelled and answer 400 saying so.
+Metadata on a row or column moves with it when rows or columns are inserted, deleted or
+moved (`model.Sheet.shift` / `permute`) and is deleted with it; a sort moves cells, not
+rows, so it leaves row metadata where it was.
 """
 
 from __future__ import annotations
@@ -18,9 +23,11 @@ from typing import TYPE_CHECKING, Any
 
 from . import fieldmask
 from .errors import ApiError, bad_request
+from .model import Box, Sheet
+from .ranges import set_span
 
 if TYPE_CHECKING:
-    from .batch_update import Context
+    from .context import Context
     from .model import Spreadsheet
 
 _VISIBILITIES = ("DOCUMENT", "PROJECT")
@@ -43,12 +50,53 @@ def _location(
         raise fail("Developer metadata must have a location.")
     if given.get("spreadsheet"):
         return {"locationType": "SPREADSHEET", "spreadsheet": True}, ss.metadata
+    if "dimensionRange" in given:
+        where = given["dimensionRange"] or {}
+        sheet = ss.sheet_by_id(int(where.get("sheetId") or 0))
+        if sheet is None:
+            raise fail(f"No grid with id: {int(where.get('sheetId') or 0)}")
+        dimension = where.get("dimension")
+        if dimension not in ("ROWS", "COLUMNS"):
+            raise fail("dimensionRange.dimension must be ROWS or COLUMNS.")
+        start, end = int(where.get("startIndex") or 0), where.get("endIndex")
+        if end is None or int(end) != start + 1:
+            raise fail("The specified DimensionRange must represent a single row or column.")
+        if start >= (sheet.rows if dimension == "ROWS" else sheet.cols):
+            raise fail(f"Range index {start} exceeds the grid limits of the sheet.")
+        stored: dict[str, Any] = {"sheetId": sheet.sheet_id} if sheet.sheet_id else {}
+        stored["dimension"] = dimension
+        set_span(stored, start, start + 1)
+        kind = "ROW" if dimension == "ROWS" else "COLUMN"
+        return {"locationType": kind, "dimensionRange": stored}, sheet.metadata
     if "sheetId" in given:
         sheet = ss.sheet_by_id(int(given["sheetId"]))
         if sheet is None:
             raise fail(f"No grid with id: {given['sheetId']}")
         return {"locationType": "SHEET", "sheetId": sheet.sheet_id}, sheet.metadata
-    raise fail("fake_sheets models spreadsheet- and sheet-level developer metadata only")
+    raise fail("Developer metadata must have a location.")
+
+
+def _span(location: dict[str, Any]) -> tuple[int | None, str | None, int, int]:
+    """(sheetId, or None for the spreadsheet; dimension or None; first; end) of a location."""
+    if location.get("spreadsheet") or location.get("locationType") == "SPREADSHEET":
+        return None, None, 0, 0
+    where = location.get("dimensionRange")
+    if where is not None:
+        start = int(where.get("startIndex") or 0)
+        end = int(where["endIndex"]) if "endIndex" in where else start + 1
+        return int(where.get("sheetId") or 0), where.get("dimension"), start, end
+    return int(location.get("sheetId") or 0), None, 0, 0
+
+
+def _location_matches(location: dict[str, Any], wanted: dict[str, Any], exact: bool) -> bool:
+    mine, asked = _span(location), _span(wanted)
+    if exact or asked[0] is None or mine[0] is None:
+        return mine == asked
+    if mine[0] != asked[0]:
+        return False
+    if mine[1] is None or asked[1] is None or mine[1] != asked[1]:
+        return True  # a sheet holds its rows and columns; a row crosses every column
+    return mine[2] < asked[3] and asked[2] < mine[3]
 
 
 def _lookup_matches(item: dict[str, Any], lookup: dict[str, Any]) -> bool:
@@ -66,21 +114,56 @@ def _lookup_matches(item: dict[str, Any], lookup: dict[str, Any]) -> bool:
         return False
     if "locationType" in lookup and location["locationType"] != lookup["locationType"]:
         return False
-    where = lookup.get("metadataLocation") or {}
-    if "dimensionRange" in where:
-        raise bad_request("fake_sheets does not model developer metadata on rows or columns")
-    if "sheetId" in where and location.get("sheetId") != int(where["sheetId"]):
-        return False
-    if where.get("spreadsheet") and location["locationType"] != "SPREADSHEET":
-        return False
-    return not ("locationType" in where and location["locationType"] != where["locationType"])
+    where = lookup.get("metadataLocation")
+    if where:
+        strategy = lookup.get("locationMatchingStrategy", "INTERSECTING_LOCATION")
+        return _location_matches(location, where, strategy == "EXACT_LOCATION")
+    return True
 
 
 def filter_matches(item: dict[str, Any], data_filter: dict[str, Any]) -> bool:
-    """Whether a DataFilter selects this metadata entry."""
+    """Whether a DataFilter's developerMetadataLookup selects this metadata entry."""
     if "developerMetadataLookup" in data_filter:
         return _lookup_matches(item, data_filter["developerMetadataLookup"] or {})
-    raise bad_request("fake_sheets models only developerMetadataLookup data filters")
+    raise bad_request("fake_sheets selects developer metadata by developerMetadataLookup only")
+
+
+def resolve(ss: Spreadsheet, data_filter: Any) -> list[tuple[Sheet, Box]]:
+    """The ranges a DataFilter selects: an A1 range, a GridRange, or wherever the matching
+    developer metadata sits now (a whole row, column or sheet)."""
+    if not isinstance(data_filter, dict) or len(data_filter) != 1:
+        raise bad_request(
+            "A data filter must set exactly one of developerMetadataLookup, a1Range and gridRange."
+        )
+    if "a1Range" in data_filter:
+        text = str(data_filter["a1Range"])
+        sheet, window = ss.resolve(text)
+        return [(sheet, ss.box(sheet, window, text))]
+    if "gridRange" in data_filter:
+        grid = data_filter["gridRange"] or {}
+        found = ss.sheet_by_id(int(grid.get("sheetId") or 0))
+        if found is None:
+            raise bad_request(f"No grid with id: {int(grid.get('sheetId') or 0)}")
+        r1 = min(int(grid.get("endRowIndex", found.rows)), found.rows)
+        c1 = min(int(grid.get("endColumnIndex", found.cols)), found.cols)
+        r0, c0 = int(grid.get("startRowIndex", 0)), int(grid.get("startColumnIndex", 0))
+        return [(found, (r0, r1, c0, c1))]
+    ranges = []
+    for _, item in all_metadata(ss):
+        if not filter_matches(item, data_filter):
+            continue
+        sheet_id, dimension, start, end = _span(item["location"])
+        holder = ss.sheet_by_id(sheet_id) if sheet_id is not None else None
+        if holder is None:
+            continue  # spreadsheet-level metadata covers no cells
+        sheet = holder
+        if dimension == "ROWS":
+            ranges.append((sheet, (start, end, 0, sheet.cols)))
+        elif dimension == "COLUMNS":
+            ranges.append((sheet, (0, sheet.rows, start, end)))
+        else:
+            ranges.append((sheet, (0, sheet.rows, 0, sheet.cols)))
+    return ranges
 
 
 def create_metadata(ss: Spreadsheet, req: dict[str, Any], ctx: Context) -> dict[str, Any]:

@@ -22,6 +22,7 @@ from .cells import Cell, FormulaError, Scalar, format_scalar, json_number, unfor
 from .errors import ApiError, unparsable_range
 from .fieldmask import select
 from .formulas import evaluate
+from .ranges import set_span, shift_range
 
 DEFAULT_ROWS = 1000
 DEFAULT_COLUMNS = 26
@@ -87,7 +88,11 @@ class Sheet:
     props: dict[str, Any]
     cells: dict[tuple[int, int], Cell] = field(default_factory=dict)
     protected: list[dict[str, Any]] = field(default_factory=list)
+    # Sheet-level developer metadata, and metadata on single rows or columns (whose
+    # dimensionRange moves with them, as in Sheets).
     metadata: list[dict[str, Any]] = field(default_factory=list)
+    basic_filter: dict[str, Any] | None = None
+    conditional: list[dict[str, Any]] = field(default_factory=list)  # rules, first wins
 
     @classmethod
     def new(
@@ -162,7 +167,11 @@ class Sheet:
         return max(r for r, _ in used) + 1, max(c for _, c in used) + 1
 
     def shift(self, dimension: str, start: int, delta: int) -> None:
-        """Insert (delta > 0) or delete (delta < 0) rows/columns at ``start``."""
+        """Insert (delta > 0) or delete (delta < 0) rows/columns at ``start``.
+
+        What sits on the rows or columns moves with them: cells, developer metadata on a
+        row or column (deleted with it), protected ranges and the basic filter's range.
+        """
         axis = 0 if dimension == "ROWS" else 1
         moved: dict[tuple[int, int], Cell] = {}
         for key, cell in self.cells.items():
@@ -177,11 +186,78 @@ class Sheet:
         count_key = "rowCount" if axis == 0 else "columnCount"
         grid[count_key] = int(grid[count_key]) + delta
 
+        def index(pos: int) -> int | None:
+            if delta < 0 and start <= pos < start - delta:
+                return None
+            return pos + delta if pos >= start else pos
+
+        kept = []
+        for item in self.metadata:
+            where = item["location"].get("dimensionRange")
+            if where is not None and where.get("dimension") == dimension:
+                new = index(int(where.get("startIndex", 0)))
+                if new is None:
+                    continue  # its row or column was deleted: so is the metadata
+                set_span(where, new, new + 1)
+            kept.append(item)
+        self.metadata = kept
+        keys = ("startRowIndex", "endRowIndex") if axis == 0 else (
+            "startColumnIndex", "endColumnIndex")  # fmt: skip
+        self.protected = [
+            p for p in self.protected if shift_range(p.setdefault("range", {}), keys, start, delta)
+        ]
+        if self.basic_filter is not None and not shift_range(
+            self.basic_filter.setdefault("range", {}), keys, start, delta
+        ):
+            self.basic_filter = None
+        for rule in self.conditional:
+            rule["ranges"] = [r for r in rule["ranges"] if shift_range(r, keys, start, delta)]
+        self.conditional = [rule for rule in self.conditional if rule["ranges"]]
+
+    def permute(self, dimension: str, order: list[int]) -> None:
+        """Reorder whole rows/columns: ``order[new] = old`` (moveDimension).
+
+        Cells and developer metadata on rows or columns go with their dimension; ranges
+        (protection, filter) keep their indices, an approximation of Google's rules.
+        """
+        axis = 0 if dimension == "ROWS" else 1
+        new_of = {old: new for new, old in enumerate(order)}
+        moved: dict[tuple[int, int], Cell] = {}
+        for key, cell in self.cells.items():
+            pos = new_of.get(key[axis], key[axis])
+            moved[(pos, key[1]) if axis == 0 else (key[0], pos)] = cell
+        self.cells = moved
+        for item in self.metadata:
+            where = item["location"].get("dimensionRange")
+            if where is not None and where.get("dimension") == dimension:
+                new = new_of.get(int(where.get("startIndex", 0)), int(where.get("startIndex", 0)))
+                set_span(where, new, new + 1)
+
+    def dimension_metadata(
+        self,
+    ) -> tuple[dict[int, list[dict[str, Any]]], dict[int, list[dict[str, Any]]]]:
+        """Developer metadata on single rows and on single columns, by index."""
+        rows: dict[int, list[dict[str, Any]]] = {}
+        cols: dict[int, list[dict[str, Any]]] = {}
+        for item in self.metadata:
+            where = item["location"].get("dimensionRange")
+            if where is not None:
+                target = rows if where.get("dimension") == "ROWS" else cols
+                target.setdefault(int(where.get("startIndex", 0)), []).append(item)
+        return rows, cols
+
     def resize(self, rows: int, cols: int) -> None:
         """Set the grid size; cells outside it are lost (as in Sheets)."""
         self.props["gridProperties"]["rowCount"] = rows
         self.props["gridProperties"]["columnCount"] = cols
         self.cells = {k: v for k, v in self.cells.items() if k[0] < rows and k[1] < cols}
+        limits = {"ROWS": rows, "COLUMNS": cols}
+        self.metadata = [
+            m for m in self.metadata
+            if "dimensionRange" not in m["location"]
+            or int(m["location"]["dimensionRange"].get("startIndex", 0))
+            < limits[m["location"]["dimensionRange"].get("dimension", "ROWS")]
+        ]  # fmt: skip
 
 
 @dataclass
@@ -192,7 +268,8 @@ class Spreadsheet:
     props: dict[str, Any]
     sheets: list[Sheet]
     metadata: list[dict[str, Any]] = field(default_factory=list)
-    shared: bool = True
+    # The caller's access: "writer" (Editor), "reader" (Viewer) or None (not shared).
+    role: str | None = "writer"
     created: str = field(default_factory=now_rfc3339)
     modified: str = field(default_factory=now_rfc3339)
 
@@ -217,6 +294,8 @@ class Spreadsheet:
                 {key: cell.copy() for key, cell in s.cells.items()},
                 copy.deepcopy(s.protected),
                 copy.deepcopy(s.metadata),
+                copy.deepcopy(s.basic_filter),
+                copy.deepcopy(s.conditional),
             )
             for s in self.sheets
         ]
@@ -225,10 +304,15 @@ class Spreadsheet:
             copy.deepcopy(self.props),
             sheets,
             copy.deepcopy(self.metadata),
-            self.shared,
+            self.role,
             self.created,
             self.modified,
         )
+
+    @property
+    def shared(self) -> bool:
+        """Whether the caller may open it at all (as Viewer or Editor)."""
+        return self.role is not None
 
     def touch(self) -> None:
         """Record a modification (Drive's modifiedTime)."""
@@ -388,8 +472,9 @@ class Spreadsheet:
             data["startColumn"] = c0
         if rows:
             data["rowData"] = rows
-        data["rowMetadata"] = [{"pixelSize": ROW_PIXELS} for _ in range(r0, r1)]
-        data["columnMetadata"] = [{"pixelSize": COLUMN_PIXELS} for _ in range(c0, c1)]
+        on_rows, on_cols = sheet.dimension_metadata()
+        data["rowMetadata"] = [_dimension(ROW_PIXELS, on_rows.get(r)) for r in range(r0, r1)]
+        data["columnMetadata"] = [_dimension(COLUMN_PIXELS, on_cols.get(c)) for c in range(c0, c1)]
         return data
 
     def to_json(
@@ -414,8 +499,14 @@ class Spreadsheet:
                 ]
             if sheet.protected:
                 entry["protectedRanges"] = copy.deepcopy(sheet.protected)
-            if sheet.metadata:
-                entry["developerMetadata"] = copy.deepcopy(sheet.metadata)
+            if sheet.basic_filter is not None:
+                entry["basicFilter"] = copy.deepcopy(sheet.basic_filter)
+            if sheet.conditional:
+                entry["conditionalFormats"] = copy.deepcopy(sheet.conditional)
+            # Metadata on a row or column is listed with that row or column (in `data`).
+            own = [m for m in sheet.metadata if m["location"]["locationType"] == "SHEET"]
+            if own:
+                entry["developerMetadata"] = copy.deepcopy(own)
             sheets.append(entry)
         out: dict[str, Any] = {
             "spreadsheetId": self.spreadsheet_id,
@@ -426,6 +517,13 @@ class Spreadsheet:
             out["developerMetadata"] = copy.deepcopy(self.metadata)
         out["spreadsheetUrl"] = f"https://docs.google.com/spreadsheets/d/{self.spreadsheet_id}/edit"
         return out
+
+
+def _dimension(pixels: int, metadata: list[dict[str, Any]] | None) -> dict[str, Any]:
+    out: dict[str, Any] = {"pixelSize": pixels}
+    if metadata:
+        out["developerMetadata"] = copy.deepcopy(metadata)
+    return out
 
 
 _ERROR_TYPES = {

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
 
-from . import batch_update, fieldmask, metadata, values_api
-from .errors import bad_request, drive_not_found, not_found, permission_denied
+from . import batch_update, by_filter, fieldmask, metadata, values_api
+from .errors import bad_request, drive_not_found, not_found, permission_denied, service_disabled
 from .model import Box, IdMaker, Sheet, Spreadsheet
 
 SHEETS_MIME = "application/vnd.google-apps.spreadsheet"
@@ -26,6 +26,8 @@ READ_KINDS = frozenset(
         "values.batchGet",
         "developerMetadata.search",
         "developerMetadata.get",
+        "values.batchGetByDataFilter",
+        "spreadsheets.getByDataFilter",
     }
 )
 WRITE_KINDS = frozenset(
@@ -37,6 +39,8 @@ WRITE_KINDS = frozenset(
         "values.clear",
         "values.batchClear",
         "values.append",
+        "values.batchUpdateByDataFilter",
+        "values.batchClearByDataFilter",
     }
 )
 
@@ -48,6 +52,8 @@ class Store:
     ids: IdMaker = field(default_factory=IdMaker)
     caller: str = "fake-bot@fake-project.iam.gserviceaccount.com"
     spreadsheets: dict[str, Spreadsheet] = field(default_factory=dict)
+    # APIs not enabled in the caller's Cloud project ("sheets.googleapis.com", ...).
+    disabled: set[str] = field(default_factory=set)
 
     def new_spreadsheet(
         self, title: str, locale: str = "en_US", time_zone: str = "Etc/GMT"
@@ -76,6 +82,9 @@ _COLLECTION = {
     ("POST", "values:batchUpdate"): "values.batchUpdate",
     ("POST", "values:batchClear"): "values.batchClear",
     ("POST", "developerMetadata:search"): "developerMetadata.search",
+    ("POST", "values:batchGetByDataFilter"): "values.batchGetByDataFilter",
+    ("POST", "values:batchUpdateByDataFilter"): "values.batchUpdateByDataFilter",
+    ("POST", "values:batchClearByDataFilter"): "values.batchClearByDataFilter",
 }
 
 
@@ -103,6 +112,8 @@ def classify(method: str, raw_path: str) -> Route | None:
             return Route("spreadsheets.get", unquote(spreadsheet_id))
         if verb == "batchUpdate" and method == "POST":
             return Route("spreadsheets.batchUpdate", unquote(spreadsheet_id))
+        if verb == "getByDataFilter" and method == "POST":
+            return Route("spreadsheets.getByDataFilter", unquote(spreadsheet_id))
         return None
     spreadsheet_id = unquote(head)
     if (method, tail) in _COLLECTION:
@@ -120,12 +131,12 @@ def classify(method: str, raw_path: str) -> Route | None:
     return Route(kind, spreadsheet_id, unquote(encoded)) if kind else None
 
 
-def _spreadsheet(store: Store, spreadsheet_id: str | None) -> Spreadsheet:
+def _spreadsheet(store: Store, spreadsheet_id: str | None, write: bool) -> Spreadsheet:
     ss = store.spreadsheets.get(spreadsheet_id or "")
     if ss is None:
         raise not_found()
-    if not ss.shared:
-        raise permission_denied()
+    if not ss.shared or (write and ss.role != "writer"):
+        raise permission_denied()  # not shared, or shared as Viewer and asked to write
     return ss
 
 
@@ -205,6 +216,7 @@ def spreadsheets_create(store: Store, body: dict[str, Any]) -> dict[str, Any]:
 
 
 def _drive_file(ss: Spreadsheet) -> dict[str, Any]:
+    editor = ss.role == "writer"
     return {
         "kind": "drive#file",
         "id": ss.spreadsheet_id,
@@ -212,6 +224,15 @@ def _drive_file(ss: Spreadsheet) -> dict[str, Any]:
         "mimeType": SHEETS_MIME,
         "createdTime": ss.created,
         "modifiedTime": ss.modified,
+        # What the caller may do with the file (Drive answers these only when asked).
+        "capabilities": {
+            "canEdit": editor,
+            "canComment": editor or ss.role == "commenter",
+            "canModifyContent": editor,
+            "canShare": editor,
+            "canCopy": True,
+            "canDownload": True,
+        },
     }
 
 
@@ -250,6 +271,13 @@ def drive(store: Store, route: Route, query: dict[str, list[str]], body: Any) ->
     return 200, fieldmask.select(_drive_file(found), _drive_fields(query, "kind,id,name,mimeType"))
 
 
+def check_service(store: Store, route: Route) -> None:
+    """403 SERVICE_DISABLED when the API a request is for is not enabled in the project."""
+    service = "drive.googleapis.com" if route.kind.startswith("drive.") else "sheets.googleapis.com"
+    if service in store.disabled:
+        raise service_disabled(service)
+
+
 def dispatch(store: Store, route: Route, query: dict[str, list[str]], body: Any) -> tuple[int, Any]:
     """Answer a classified request: (HTTP status, JSON body or None)."""
     if route.kind.startswith("drive."):
@@ -259,8 +287,9 @@ def dispatch(store: Store, route: Route, query: dict[str, list[str]], body: Any)
     body = body or {}
     if route.kind == "spreadsheets.create":
         return 200, spreadsheets_create(store, body)
-    ss = _spreadsheet(store, route.spreadsheet_id)
+    ss = _spreadsheet(store, route.spreadsheet_id, route.kind in WRITE_KINDS)
     target = route.target or ""
+    caller = store.caller
     if route.kind == "spreadsheets.get":
         return 200, spreadsheets_get(ss, query)
     if route.kind == "values.get":
@@ -271,6 +300,10 @@ def dispatch(store: Store, route: Route, query: dict[str, list[str]], body: Any)
         return 200, metadata.search(ss, body)
     if route.kind == "developerMetadata.get":
         return 200, metadata.get(ss, target)
+    if route.kind == "values.batchGetByDataFilter":
+        return 200, by_filter.batch_get(ss, body)
+    if route.kind == "spreadsheets.getByDataFilter":
+        return 200, by_filter.get_spreadsheet(ss, body, query)
     if route.kind == "spreadsheets.batchUpdate":
         # Applied to a copy that replaces the original only if every request succeeded.
         work = ss.copy()
@@ -280,11 +313,13 @@ def dispatch(store: Store, route: Route, query: dict[str, list[str]], body: Any)
         return 200, answer
     # The values.* writes validate everything before changing the first cell.
     handlers: dict[str, Any] = {
-        "values.update": lambda: values_api.update(ss, target, query, body),
-        "values.batchUpdate": lambda: values_api.batch_update(ss, body),
-        "values.clear": lambda: values_api.clear(ss, target),
-        "values.batchClear": lambda: values_api.batch_clear(ss, body),
-        "values.append": lambda: values_api.append(ss, target, query, body),
+        "values.update": lambda: values_api.update(ss, target, query, body, caller),
+        "values.batchUpdate": lambda: values_api.batch_update(ss, body, caller),
+        "values.clear": lambda: values_api.clear(ss, target, caller),
+        "values.batchClear": lambda: values_api.batch_clear(ss, body, caller),
+        "values.append": lambda: values_api.append(ss, target, query, body, caller),
+        "values.batchUpdateByDataFilter": lambda: by_filter.batch_update(ss, body, caller),
+        "values.batchClearByDataFilter": lambda: by_filter.batch_clear(ss, body, caller),
     }
     answer = handlers[route.kind]()
     ss.touch()

@@ -34,12 +34,15 @@ from urllib.parse import parse_qs, urlsplit
 import requests
 from requests.adapters import BaseAdapter, HTTPAdapter
 
-from . import a1
+from . import a1, conditional, discovery
 from .controls import Clock, Fault, Faults, Hook, Hooks, Quota, monotonic
-from .errors import ApiError, bad_request
+from .edits import PersonEdits
+from .errors import PAYLOAD_LIMIT, ApiError, bad_request, payload_too_large
 from .model import IdMaker, Sheet, Spreadsheet
-from .routes import READ_KINDS, WRITE_KINDS, Route, Store, classify, dispatch
+from .routes import READ_KINDS, WRITE_KINDS, Route, Store, check_service, classify, dispatch
 from .values_api import write_block
+
+USER_HEADER = "X-Fake-User"  # which client a request comes from (for per-user quotas)
 
 if TYPE_CHECKING:
     import gspread
@@ -138,7 +141,7 @@ class _RefuseAdapter(BaseAdapter):
         """Nothing to close."""
 
 
-class FakeSheets:
+class FakeSheets(PersonEdits):
     """A fake Sheets API server with data access, request counts, quotas, faults, hooks."""
 
     def __init__(
@@ -148,13 +151,21 @@ class FakeSheets:
         clock: Clock | None = None,
         read_per_minute: int = 60,
         write_per_minute: int = 60,
+        project_per_minute: int = 300,
         seed: int = 20240217,
         caller_email: str = "fake-bot@fake-project.iam.gserviceaccount.com",
     ) -> None:
         self._port = port
         self._lock = threading.RLock()
         self._store = Store(IdMaker(seed), caller_email)
-        self._quota = Quota(clock or monotonic, read_per_minute, write_per_minute)
+        self._quota = Quota(
+            clock or monotonic,
+            read_per_minute,
+            write_per_minute,
+            project_per_minute,
+            project_per_minute,
+        )
+        discovery.document("sheets")  # fail now, not at the first request, if it is missing
         self._faults = Faults()
         self._hooks = Hooks()
         self._counts: collections.Counter[str] = collections.Counter()
@@ -210,9 +221,15 @@ class FakeSheets:
             raise RuntimeError("FakeSheets is not running")
         return f"http://127.0.0.1:{self._httpd.server_address[1]}"
 
-    def session(self) -> requests.Session:
-        """A requests.Session that sends Google API URLs to this fake and refuses others."""
+    def session(self, user: str | None = None) -> requests.Session:
+        """A requests.Session that sends Google API URLs to this fake and refuses others.
+
+        ``user`` names another client of the same Cloud project (its own per-user quota,
+        the shared per-project quota); by default requests count as the caller's.
+        """
         session = requests.Session()
+        if user is not None:
+            session.headers[USER_HEADER] = user
         refuse = _RefuseAdapter()
         session.mount("https://", refuse)
         session.mount("http://", refuse)
@@ -233,6 +250,7 @@ class FakeSheets:
     def _serve(self, handler: _Handler) -> None:
         length = int(handler.headers.get("Content-Length") or 0)
         raw = handler.rfile.read(length) if length else b""
+        user = handler.headers.get(USER_HEADER) or self._store.caller
         parts = urlsplit(handler.path)
         query = parse_qs(parts.query, keep_blank_values=True)
         route = classify(handler.command, parts.path)
@@ -259,7 +277,9 @@ class FakeSheets:
         if fault is not None and fault.action == "slow":
             self._stopping.wait(fault.delay)
         if payload is None:
-            status, payload, headers = self._answer(route, query, raw, fault)
+            status, payload, headers = self._answer(route, query, raw, fault, user)
+        if fault is not None and fault.action == "late":
+            self._stopping.wait(fault.delay)  # done already; the answer comes too late
         self._record(handler, kind, status)
         # A client that gave up (e.g. timed out on a "slow" fault) is not an error.
         with contextlib.suppress(ConnectionError):
@@ -271,21 +291,26 @@ class FakeSheets:
         query: dict[str, list[str]],
         raw: bytes,
         fault: Fault | None,
+        user: str,
     ) -> tuple[int, Any, dict[str, str]]:
         try:
             if fault is not None and fault.action == "status":
                 raise fault.error(write=route is not None and route.kind in WRITE_KINDS)
             if route is None:
                 raise ApiError(404, "Method not found.")
+            if len(raw) > PAYLOAD_LIMIT:
+                raise payload_too_large()
             try:
                 body = json.loads(raw) if raw.strip() else None
             except ValueError as exc:
                 raise bad_request(f"Invalid JSON payload received. {exc}") from exc
+            discovery.check(route.kind, query, body)
             with self._lock:
+                check_service(self._store, route)
                 if route.kind in READ_KINDS:
-                    self._quota.take("read")
+                    self._quota.take("read", user)
                 elif route.kind in WRITE_KINDS:
-                    self._quota.take("write")
+                    self._quota.take("write", user)
                 status, payload = dispatch(self._store, route, query, body)
             return status, payload, {}
         except ApiError as err:
@@ -332,21 +357,39 @@ class FakeSheets:
 
     # --- quotas, faults, hooks --------------------------------------------------------
     def set_quota(
-        self, read_per_minute: int | None = None, write_per_minute: int | None = None
+        self,
+        read_per_minute: int | None = None,
+        write_per_minute: int | None = None,
+        *,
+        project_per_minute: int | None = None,
     ) -> None:
-        """Change the per-minute read/write quotas (None keeps one as it is)."""
+        """Change the per-minute read/write quotas per user, and (``project_per_minute``)
+        per project; None keeps one as it is."""
         with self._lock:
-            self._quota.set_limits(read_per_minute, write_per_minute)
+            self._quota.set_limits(
+                read_per_minute,
+                write_per_minute,
+                project_read_per_minute=project_per_minute,
+                project_write_per_minute=project_per_minute,
+            )
+
+    def spend_quota(self, bucket: str, count: int, *, user: str | None = None) -> int:
+        """Another client uses ``count`` read or write requests of the current minute (as
+        the bot's own account by default, e.g. an admin running ``check`` with the same
+        key); returns how many its quotas allowed."""
+        with self._lock:
+            return self._quota.spend(bucket, count, user or self._store.caller)
 
     def reset_quota(self) -> None:
         """Start a fresh quota minute."""
         with self._lock:
             self._quota.reset()
 
-    def quota_used(self, bucket: str) -> int:
-        """Read or write requests counted in the current window."""
+    def quota_used(self, bucket: str, *, project: bool = False) -> int:
+        """Read or write requests counted in the current window: the caller's, or with
+        ``project`` every client's."""
         with self._lock:
-            return self._quota.used(bucket)
+            return self._quota.used(bucket, None if project else self._store.caller)
 
     def fail_next(
         self,
@@ -365,10 +408,21 @@ class FakeSheets:
         with self._lock:
             self._faults.arm(Fault("slow", count, kind, delay=seconds))
 
+    def late_next(self, seconds: float, *, count: int = 1, kind: str | None = None) -> None:
+        """The next ``count`` requests (of ``kind``) are carried out at once but answered
+        only after ``seconds``: a client that times out meanwhile cannot know they were."""
+        with self._lock:
+            self._faults.arm(Fault("late", count, kind, delay=seconds))
+
     def drop_next(self, *, count: int = 1, kind: str | None = None) -> None:
         """The next ``count`` requests (of ``kind``) get their connection closed, no answer."""
         with self._lock:
             self._faults.arm(Fault("drop", count, kind))
+
+    def clear_hooks(self) -> None:
+        """Disarm all edit hooks."""
+        with self._lock:
+            self._hooks.clear()
 
     def clear_faults(self) -> None:
         """Disarm all faults."""
@@ -415,7 +469,7 @@ class FakeSheets:
                 ss.sheets = []
                 for index, (name, rows) in enumerate(tabs.items()):
                     self._new_tab(ss, name, rows, value_input, index)
-            ss.shared = shared
+            ss.role = "writer" if shared else None
             return ss.spreadsheet_id
 
     def _new_tab(
@@ -447,18 +501,6 @@ class FakeSheets:
         """Ids of every spreadsheet the fake holds."""
         with self._lock:
             return list(self._store.spreadsheets)
-
-    def _tab(self, spreadsheet_id: str, tab: str) -> tuple[Spreadsheet, Sheet]:
-        ss = self._store.spreadsheets[spreadsheet_id]
-        sheet = ss.sheet_by_title(tab)
-        if sheet is None:
-            raise KeyError(f"no tab {tab!r} in spreadsheet {spreadsheet_id}")
-        return ss, sheet
-
-    def set_shared(self, spreadsheet_id: str, shared: bool) -> None:
-        """Unshared spreadsheets answer 403 (Sheets) / 404 (Drive) to the caller."""
-        with self._lock:
-            self._store.spreadsheets[spreadsheet_id].shared = shared
 
     def add_tab(
         self,
@@ -499,44 +541,15 @@ class FakeSheets:
             return found
 
     def background(self, spreadsheet_id: str, tab: str, cell: str) -> dict[str, Any] | None:
-        """One cell's background colour, or None if it has none."""
+        """One cell's own background colour, or None if it has none."""
         return self.backgrounds(spreadsheet_id, tab).get(cell.upper())
 
-    def set_values(
-        self,
-        spreadsheet_id: str,
-        tab: str,
-        start: str,
-        rows: Sequence[Sequence[Any]],
-        value_input: str = "USER_ENTERED",
-    ) -> None:
-        """Type a block of values starting at cell ``start`` (e.g. ``"B2"``)."""
+    def shown_background(self, spreadsheet_id: str, tab: str, cell: str) -> dict[str, Any] | None:
+        """The colour a person sees in a cell: a conditional format's, else its own."""
         with self._lock:
             ss, sheet = self._tab(spreadsheet_id, tab)
-            window = a1.parse_window(start)
-            write_block(
-                sheet, window.start_row, window.start_col, [list(r) for r in rows], value_input
-            )
-            ss.touch()
-
-    def insert_rows(
-        self, spreadsheet_id: str, tab: str, row: int, rows: Sequence[Sequence[Any]] | int = 1
-    ) -> None:
-        """Insert rows before 1-based ``row`` (filled with ``rows`` if given, else empty)."""
-        with self._lock:
-            ss, sheet = self._tab(spreadsheet_id, tab)
-            count = rows if isinstance(rows, int) else len(rows)
-            sheet.shift("ROWS", row - 1, count)
-            if not isinstance(rows, int):
-                write_block(sheet, row - 1, 0, [list(r) for r in rows], "USER_ENTERED")
-            ss.touch()
-
-    def delete_rows(self, spreadsheet_id: str, tab: str, row: int, count: int = 1) -> None:
-        """Delete ``count`` rows starting at 1-based ``row``."""
-        with self._lock:
-            ss, sheet = self._tab(spreadsheet_id, tab)
-            sheet.shift("ROWS", row - 1, -count)
-            ss.touch()
+            window = a1.parse_window(cell)
+            return conditional.shown_background(ss, sheet, window.start_row, window.start_col)
 
     def developer_metadata(self, spreadsheet_id: str) -> list[dict[str, Any]]:
         """All developer metadata of a spreadsheet, in Google's shape."""
@@ -556,4 +569,5 @@ class FakeSheets:
             self._faults.clear()
             self._hooks.clear()
             self._quota.reset()
+            self._store.disabled.clear()
             self.errors.clear()

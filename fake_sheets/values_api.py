@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from . import a1
+from . import a1, guards
 from .cells import Cell, raw_entered, user_entered
 from .errors import ApiError, bad_request, invalid_value
 from .model import Box, Sheet, Spreadsheet, grid_limits
@@ -34,7 +34,7 @@ _ENUMS = {
         ("SERIAL_NUMBER", "FORMATTED_STRING"),
     ),
     "valueInputOption": (
-        "value_input_option",
+        "valueinput_option",
         "ValueInputOption",
         ("RAW", "USER_ENTERED", "INPUT_VALUE_OPTION_UNSPECIFIED"),
     ),
@@ -69,7 +69,7 @@ def flag(query: Query, name: str) -> bool:
     return values[-1].lower() in ("true", "1")
 
 
-def _value_range(
+def value_range(
     ss: Spreadsheet, sheet: Sheet, box: Box, options: tuple[str, str, str]
 ) -> dict[str, Any]:
     major, render, dates = options
@@ -86,7 +86,7 @@ def get(ss: Spreadsheet, range_text: str, query: Query) -> dict[str, Any]:
     render = enum(query, "valueRenderOption")
     dates = enum(query, "dateTimeRenderOption")
     sheet, window = ss.resolve(range_text)
-    return _value_range(ss, sheet, ss.box(sheet, window, range_text), (major, render, dates))
+    return value_range(ss, sheet, ss.box(sheet, window, range_text), (major, render, dates))
 
 
 def batch_get(ss: Spreadsheet, query: Query) -> dict[str, Any]:
@@ -100,18 +100,26 @@ def batch_get(ss: Spreadsheet, query: Query) -> dict[str, Any]:
         targets.append((sheet, ss.box(sheet, window, text)))
     out: dict[str, Any] = {"spreadsheetId": ss.spreadsheet_id}
     if targets:
-        out["valueRanges"] = [_value_range(ss, s, b, (major, render, dates)) for s, b in targets]
+        out["valueRanges"] = [value_range(ss, s, b, (major, render, dates)) for s, b in targets]
     return out
 
 
 @dataclass
-class _Write:
+class Write:
     """A validated write: where each entered value goes."""
 
     sheet: Sheet
     r0: int
     c0: int
     cells: list[tuple[int, int, Any]]  # absolute (row, col, raw value or None)
+
+    def cells_box(self) -> Box:
+        """The smallest box holding every cell the write sets (nulls leave cells alone)."""
+        set_ = [(r, c) for r, c, raw in self.cells if raw is not None]
+        if not set_:
+            return (self.r0, self.r0, self.c0, self.c0)
+        rows, cols = [r for r, _ in set_], [c for _, c in set_]
+        return min(rows), max(rows) + 1, min(cols), max(cols) + 1
 
     def counts(self) -> tuple[set[int], set[int], int]:
         rows = {r for r, _, _ in self.cells}
@@ -129,7 +137,7 @@ class _Write:
         return out
 
 
-def _check_values(values: Any, field: str) -> list[list[Any]]:
+def check_values(values: Any, field: str) -> list[list[Any]]:
     if values is None:
         return []
     if not isinstance(values, list):
@@ -155,9 +163,9 @@ def plan_write(
     *,
     at: tuple[int, int] | None = None,
     grow: bool = False,
-) -> _Write:
+) -> Write:
     """Validate a ValueRange write and work out which cells it touches."""
-    values = _check_values(body.get("values"), field)
+    values = check_values(body.get("values"), field)
     major = enum(body, "majorDimension")
     sheet, window = ss.resolve(range_text)
     if at is not None:
@@ -186,10 +194,10 @@ def plan_write(
         if r1 > sheet.rows or c1 > sheet.cols:
             corners = f"{a1.cell_name(r0, c0)}:{a1.cell_name(r1 - 1, c1 - 1)}"
             raise grid_limits(sheet, range_text if window is not None else corners)
-    return _Write(sheet, r0, c0, cells)
+    return Write(sheet, r0, c0, cells)
 
 
-def commit(write: _Write, input_option: str) -> None:
+def commit(write: Write, input_option: str) -> None:
     """Store a planned write. ``null`` values leave their cell as it was (Google's rule)."""
     parse = user_entered if input_option == "USER_ENTERED" else raw_entered
     sheet = write.sheet
@@ -211,22 +219,22 @@ def commit(write: _Write, input_option: str) -> None:
 def write_block(sheet: Sheet, r0: int, c0: int, values: list[list[Any]], input_option: str) -> None:
     """Write a block of values at (r0, c0), growing the grid if needed (test set-up)."""
     cells = [(r0 + i, c0 + j, raw) for i, line in enumerate(values) for j, raw in enumerate(line)]
-    commit(_Write(sheet, r0, c0, cells), input_option)
+    commit(Write(sheet, r0, c0, cells), input_option)
 
 
-def _input_option(source: Query | dict[str, Any]) -> str:
+def input_option(source: Query | dict[str, Any]) -> str:
     option = enum(source, "valueInputOption")
     if option in ("", "INPUT_VALUE_OPTION_UNSPECIFIED"):
         raise bad_request("'valueInputOption' is required but not specified")
     return option
 
 
-def _updated_data(ss: Spreadsheet, write: _Write, query: Query | dict[str, Any]) -> dict[str, Any]:
+def updated_data(ss: Spreadsheet, write: Write, query: Query | dict[str, Any]) -> dict[str, Any]:
     rows, cols, _ = write.counts()
     box = (write.r0, max(rows) + 1, write.c0, max(cols) + 1)
     render = _param(query, "responseValueRenderOption") or "FORMATTED_VALUE"
     dates = _param(query, "responseDateTimeRenderOption") or "SERIAL_NUMBER"
-    return _value_range(ss, write.sheet, box, ("ROWS", render, dates))
+    return value_range(ss, write.sheet, box, ("ROWS", render, dates))
 
 
 def _param(source: Query | dict[str, Any], name: str) -> str | None:
@@ -236,25 +244,28 @@ def _param(source: Query | dict[str, Any], name: str) -> str | None:
     return None if raw is None else str(raw)
 
 
-def update(ss: Spreadsheet, range_text: str, query: Query, body: dict[str, Any]) -> dict[str, Any]:
+def update(
+    ss: Spreadsheet, range_text: str, query: Query, body: dict[str, Any], caller: str = ""
+) -> dict[str, Any]:
     """values.update (PUT .../values/{range})."""
-    option = _input_option(query)
+    option = input_option(query)
     if "range" in body and body["range"] and body["range"] != range_text:
         raise bad_request(
             f"Requested range [{range_text}] does not match range in the request body "
             f"[{body['range']}]."
         )
     write = plan_write(ss, range_text, body)
+    guards.check_cells(write.sheet, write.cells_box(), caller)
     commit(write, option)
     out = write.response(ss.spreadsheet_id)
     if flag(query, "includeValuesInResponse") and write.cells:
-        out["updatedData"] = _updated_data(ss, write, query)
+        out["updatedData"] = updated_data(ss, write, query)
     return out
 
 
-def batch_update(ss: Spreadsheet, body: dict[str, Any]) -> dict[str, Any]:
+def batch_update(ss: Spreadsheet, body: dict[str, Any], caller: str = "") -> dict[str, Any]:
     """values.batchUpdate: all ranges validated first, then all written."""
-    option = _input_option(body)
+    option = input_option(body)
     data = body.get("data") or []
     if not isinstance(data, list):
         raise invalid_value("data", "type.googleapis.com/google.apps.sheets.v4.ValueRange", data)
@@ -262,6 +273,8 @@ def batch_update(ss: Spreadsheet, body: dict[str, Any]) -> dict[str, Any]:
         plan_write(ss, str(item.get("range", "")), item, f"data[{i}].values")
         for i, item in enumerate(data)
     ]
+    for write in writes:
+        guards.check_cells(write.sheet, write.cells_box(), caller)
     for write in writes:
         commit(write, option)
     out: dict[str, Any] = {"spreadsheetId": ss.spreadsheet_id}
@@ -277,7 +290,7 @@ def batch_update(ss: Spreadsheet, body: dict[str, Any]) -> dict[str, Any]:
     for write in writes:
         response = write.response(ss.spreadsheet_id)
         if body.get("includeValuesInResponse") and write.cells:
-            response["updatedData"] = _updated_data(ss, write, body)
+            response["updatedData"] = updated_data(ss, write, body)
         responses.append(response)
     if responses:
         out["responses"] = responses
@@ -289,25 +302,28 @@ def _clear_box(ss: Spreadsheet, range_text: str) -> tuple[Sheet, Box]:
     return sheet, ss.box(sheet, window, range_text)
 
 
-def _wipe(sheet: Sheet, box: Box) -> None:
+def wipe(sheet: Sheet, box: Box) -> None:
     r0, r1, c0, c1 = box
     for key in [k for k in sheet.cells if r0 <= k[0] < r1 and c0 <= k[1] < c1]:
         sheet.cells[key].clear_value()  # formats and notes survive values.clear
         sheet.prune(*key)
 
 
-def clear(ss: Spreadsheet, range_text: str) -> dict[str, Any]:
+def clear(ss: Spreadsheet, range_text: str, caller: str = "") -> dict[str, Any]:
     """values.clear: values go, formatting and notes stay."""
     sheet, box = _clear_box(ss, range_text)
-    _wipe(sheet, box)
+    guards.check_cells(sheet, box, caller)
+    wipe(sheet, box)
     return {"spreadsheetId": ss.spreadsheet_id, "clearedRange": a1.format_range(sheet.title, *box)}
 
 
-def batch_clear(ss: Spreadsheet, body: dict[str, Any]) -> dict[str, Any]:
+def batch_clear(ss: Spreadsheet, body: dict[str, Any], caller: str = "") -> dict[str, Any]:
     """values.batchClear."""
     targets = [_clear_box(ss, str(text)) for text in body.get("ranges") or []]
     for sheet, box in targets:
-        _wipe(sheet, box)
+        guards.check_cells(sheet, box, caller)
+    for sheet, box in targets:
+        wipe(sheet, box)
     out: dict[str, Any] = {"spreadsheetId": ss.spreadsheet_id}
     if targets:
         out["clearedRanges"] = [a1.format_range(s.title, *b) for s, b in targets]
@@ -340,9 +356,11 @@ def _table(sheet: Sheet, box: Box) -> Box | None:
     return min(rows), max(rows) + 1, min(cols), max(cols) + 1
 
 
-def append(ss: Spreadsheet, range_text: str, query: Query, body: dict[str, Any]) -> dict[str, Any]:
+def append(
+    ss: Spreadsheet, range_text: str, query: Query, body: dict[str, Any], caller: str = ""
+) -> dict[str, Any]:
     """values.append: write after the table found in the range, growing the grid if needed."""
-    option = _input_option(query)
+    option = input_option(query)
     insert = enum(query, "insertDataOption")
     sheet, window = ss.resolve(range_text)
     box = ss.box(sheet, window, range_text)
@@ -352,6 +370,7 @@ def append(ss: Spreadsheet, range_text: str, query: Query, body: dict[str, Any])
     table = _table(sheet, box)
     at = (box[0], box[2]) if table is None else (table[1], table[2])
     write = plan_write(ss, range_text, body, at=at, grow=True)
+    guards.check_cells(write.sheet, write.cells_box(), caller)
     if insert == "INSERT_ROWS" and write.cells:
         height = max(r for r, _, _ in write.cells) + 1 - at[0]
         sheet.shift("ROWS", at[0], height)
@@ -361,7 +380,7 @@ def append(ss: Spreadsheet, range_text: str, query: Query, body: dict[str, Any])
         out["tableRange"] = a1.format_range(sheet.title, *table)
     updates = write.response(ss.spreadsheet_id)
     if flag(query, "includeValuesInResponse") and write.cells:
-        updates["updatedData"] = _updated_data(ss, write, query)
+        updates["updatedData"] = updated_data(ss, write, query)
     out["updates"] = updates
     return out
 

@@ -21,9 +21,13 @@ def _run(**kwargs: Any) -> dict[str, Any]:
 def _assert_design_claims(f: dict[str, Any]) -> None:
     spreadsheets = f["spreadsheets"]
     # First sync: every read is accounted for, and a cold start costs at most one extra
-    # metadata read and one refused (400) read per spreadsheet besides its data read.
-    assert f["reads"] == f["data_reads"] + f["metadata_reads"] + f["refused_reads"]
+    # metadata read and one refused (400) read per spreadsheet besides its data read, and
+    # one read to check that no row moved before writing into district tabs.
+    assert f["reads"] == (
+        f["data_reads"] + f["check_reads"] + f["metadata_reads"] + f["refused_reads"]
+    )
     assert f["data_reads"] <= spreadsheets
+    assert 0 < f["check_reads"] < spreadsheets  # the national sheet has no district tab
     assert f["metadata_reads"] <= spreadsheets
     assert f["refused_reads"] <= spreadsheets
     # Steady state, and a restarted bot with nothing cached: one read per spreadsheet.
@@ -32,7 +36,10 @@ def _assert_design_claims(f: dict[str, Any]) -> None:
         assert f[f"{cycle}_metadata_reads"] == 0
         assert f[f"{cycle}_writes"] == 0
         assert f[f"{cycle}_spreadsheets_written"] == 0
-    assert f["writes"] <= spreadsheets
+    # One batchUpdate per spreadsheet (more only for a staged tab) and one write of the
+    # status columns by their anchors per spreadsheet with district tabs.
+    assert 0 < f["status_writes"] < spreadsheets
+    assert f["writes"] <= spreadsheets + f["status_writes"]
     assert f["first_spreadsheets_written"] == spreadsheets
     assert f["http_429"] == 0
     assert f["bot_retries"] == 0

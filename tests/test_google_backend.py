@@ -35,21 +35,26 @@ def kinds(fake: FakeSheets) -> dict[str, int]:
     return dict(fake.counts)
 
 
-def test_one_read_and_at_most_one_write_per_spreadsheet(fake: FakeSheets) -> None:
+def test_one_read_per_spreadsheet_and_one_more_before_writing_district_tabs(
+    fake: FakeSheets,
+) -> None:
     world = GoogleWorld(fake)
     world.make(default_tabs())
     world.sync()
     # The very first cycle: the bot's tabs do not exist yet, so the one-request read is
     # refused (400) and each spreadsheet's tab list is read first: 3 reads for the
-    # province (try, tab list, cells), 2 for the national sheet (try, tab list).
-    assert kinds(fake) == {"spreadsheets.get": 5, "spreadsheets.batchUpdate": 2}
+    # province (try, tab list, cells) and one more of its district tabs just before
+    # writing into them; 2 for the national sheet (try, tab list). The statuses go in
+    # one write by their column's anchor, everything else in one batchUpdate.
+    writes = {"spreadsheets.batchUpdate": 2, "values.batchUpdateByDataFilter": 1}
+    assert kinds(fake) == {"spreadsheets.get": 6, **writes}
     fake.reset_counts()
     world.sync()
     assert kinds(fake) == {"spreadsheets.get": 2}  # unchanged: one read each, no write
     fake.reset_counts()
     world.set_value("province", "อำเภอภูเขียว", 3, IDENTITY_COL, "ข้าวหลาม")
     world.sync()
-    assert kinds(fake) == {"spreadsheets.get": 2, "spreadsheets.batchUpdate": 2}
+    assert kinds(fake) == {"spreadsheets.get": 3, **writes}
 
 
 def test_a_fresh_process_reads_each_spreadsheet_once(fake: FakeSheets) -> None:
@@ -90,7 +95,9 @@ def test_transient_errors_are_retried(fake: FakeSheets, status: int) -> None:
     fake.fail_next(status, count=2)
     report = world.sync()
     assert all(a.written for a in report.applied)
-    assert world.backend().http.traffic.retries == 2
+    traffic = world.backend().http.traffic
+    # A 429 is waited out (the quota window), not counted against max_retries.
+    assert (traffic.quota_waits if status == 429 else traffic.retries) == 2
     assert world.values("province", "อำเภอภูเขียว")[1][STATUS_COL - 1] == "ครบถ้วน"
 
 
@@ -133,28 +140,24 @@ def test_when_retries_run_out_the_cycle_fails_cleanly_with_nothing_half_written(
     assert "รวมจังหวัดชัยภูมิ" in world.tabs("province")
 
 
-def test_rows_inserted_between_read_and_write_never_keep_a_wrong_status(fake: FakeSheets) -> None:
+def test_rows_inserted_between_read_and_write_are_read_again_and_retried(
+    fake: FakeSheets,
+) -> None:
     world = GoogleWorld(fake)
-    tabs = default_tabs()
-    world.make(tabs)
+    world.make(default_tabs())
     province = world.ids["province"]
     # A person inserts an empty row above the bad row just before the bot writes.
     fake.before_next(
         lambda f: f.insert_rows(province, "อำเภอภูเขียว", 3, 1), kind="spreadsheets.batchUpdate"
     )
-    world.sync()
-    phu = world.values("province", "อำเภอภูเขียว")
-    statuses = [r[STATUS_COL - 1] if len(r) >= STATUS_COL else None for r in phu]
-    # Row 2 did not move and keeps its status; rows 3-5 shifted: none carries one now.
-    assert statuses[1] == "ครบถ้วน"
-    assert statuses[2:] == [None, None, None]
-    assert all(world.colour("province", "อำเภอภูเขียว", r, c) is None
-               for r in (3, 4, 5) for c in range(1, STATUS_COL))  # fmt: skip
-    world.sync()  # the next cycle puts everything right
+    report = world.sync()
+    assert fake.pending["hooks"] == 0
+    assert not report.skipped  # the province was read again and written within the cycle
     statuses = [r[STATUS_COL - 1][:9] if len(r) >= STATUS_COL else None
                 for r in world.values("province", "อำเภอภูเขียว")]  # fmt: skip
     assert statuses == ["ผลตรวจสอบ", "ครบถ้วน", None, "ต้องแก้ไข", "ต้องแก้ไข"]
     assert world.colour("province", "อำเภอภูเขียว", 4, IDENTITY_COL) == "error"
+    assert world.colour("province", "อำเภอภูเขียว", 3, IDENTITY_COL) is None
 
 
 def test_awkward_tab_names_are_quoted_everywhere(fake: FakeSheets) -> None:
@@ -353,3 +356,37 @@ def test_no_credentials_at_all_says_where_to_put_them(monkeypatch: pytest.Monkey
     config = google_config(Path.cwd())
     with pytest.raises(ConfigError, match=r"google\.credentials: give the path"):
         load_credentials(config)
+
+
+def test_doctor_finds_a_viewer_share_without_writing_and_names_provinces(
+    fake: FakeSheets,
+) -> None:
+    world = GoogleWorld(fake)
+    config = world.make(default_tabs())
+    fake.set_role(world.ids["province"], "reader")
+    account = SimpleNamespace(
+        service_account_email="softpower-bot@thai-dla.iam.gserviceaccount.com"
+    )
+    fake.reset_counts()
+    findings = diagnose(
+        config, lambda c: GoogleBackend(c, credentials=account, session=fake.session())
+    )
+    assert blocks_sync(findings)
+    [viewer] = [f for f in findings if f.level == "blocking"]
+    assert viewer.subject == "จังหวัดชัยภูมิ"
+    assert "shared with the bot only as Viewer" in viewer.english
+    assert "softpower-bot@thai-dla.iam.gserviceaccount.com" in viewer.thai
+    assert any(f.subject == "ระดับประเทศ (national)" and f.english == "the bot may edit it"
+               for f in findings)  # fmt: skip
+    assert "docs.google.com" not in " ".join(f.subject for f in findings)
+    # It asked Drive and read; it wrote nothing.
+    assert set(fake.counts) == {"spreadsheets.get", "drive.files.get"}
+
+
+def test_doctor_without_the_drive_api_still_runs(fake: FakeSheets) -> None:
+    world = GoogleWorld(fake)
+    config = world.make(default_tabs())
+    fake.disable_api("drive.googleapis.com")
+    findings = diagnose(config, lambda c: GoogleBackend(c, session=fake.session()))
+    assert not blocks_sync(findings)
+    assert any("Google Drive API is not enabled" in f.english for f in findings)

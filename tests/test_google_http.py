@@ -7,6 +7,7 @@ import random
 import pytest
 import requests
 from google.auth.exceptions import RefreshError
+from urllib3.exceptions import NewConnectionError
 
 from bot.backends.google_http import (
     PoliteHTTPClient,
@@ -15,7 +16,7 @@ from bot.backends.google_http import (
     request_kind,
     retry_after_seconds,
 )
-from bot.errors import SheetError
+from bot.errors import ServiceError, SheetError
 
 
 class FakeClock:
@@ -95,6 +96,64 @@ def test_refused_credentials_are_one_clear_error_not_a_traceback() -> None:
             raise RefreshError("invalid_grant: Invalid JWT Signature.", {"error": "invalid_grant"})
 
     client = PoliteHTTPClient(None, RefusingSession())
-    with pytest.raises(SheetError, match="Google refused the bot's credentials"):
+    # Not about one spreadsheet: the cycle stops with this one line (exit 2 on the CLI).
+    with pytest.raises(
+        ServiceError, match=r"Google refused the bot's credentials \(invalid_grant\)"
+    ):
         client.request("get", "https://sheets.googleapis.com/v4/spreadsheets/x")
     assert client.traffic.retries == 0
+
+
+class ScriptedSession(requests.Session):
+    """Answers from a script: exceptions are raised, (status, body, type) are answered."""
+
+    def __init__(self, script: list[Exception | tuple[int, bytes, str]]) -> None:
+        super().__init__()
+        self.script = script
+        self.sent = 0
+
+    def request(self, *args: object, **kwargs: object) -> requests.Response:  # type: ignore[override]
+        step = self.script[min(self.sent, len(self.script) - 1)]
+        self.sent += 1
+        if isinstance(step, Exception):
+            raise step
+        status, body, kind = step
+        response = requests.Response()
+        response.status_code, response._content = status, body
+        response.headers["Content-Type"] = kind
+        return response
+
+
+def _client(session: requests.Session, retries: int = 3) -> PoliteHTTPClient:
+    client = PoliteHTTPClient(None, session)
+    client.configure(policy=RetryPolicy(max_retries=retries), sleep=lambda s: None)
+    return client
+
+
+def test_a_page_that_is_not_json_is_retried_not_a_traceback() -> None:
+    portal = (200, b"<html>Sign in to the hotel Wi-Fi</html>", "text/html")
+    session = ScriptedSession([portal, (200, b'{"sheets": []}', "application/json")])
+    client = _client(session)
+    assert client.request("get", "https://sheets.googleapis.com/v4/spreadsheets/x").json() == {
+        "sheets": []
+    }
+    assert client.traffic.retries == 1
+
+
+def test_a_connection_cut_mid_answer_is_retried_then_skips_the_spreadsheet() -> None:
+    session = ScriptedSession([requests.exceptions.ChunkedEncodingError("reset mid-body")])
+    client = _client(session, retries=2)
+    url = "https://sheets.googleapis.com/v4/spreadsheets/x:batchUpdate"
+    with pytest.raises(SheetError, match=r"after 3 tries \(last: ChunkedEncodingError\)"):
+        client.request("post", url, json={"requests": []})
+    assert client.last_ambiguous  # it may have been carried out: the backend checks
+    assert session.sent == 3
+
+
+def test_no_route_to_google_stops_the_cycle_with_one_line() -> None:
+    refused = requests.ConnectionError(NewConnectionError(None, "no route to host"))  # type: ignore[arg-type]
+    client = _client(ScriptedSession([refused]), retries=1)
+    with pytest.raises(ServiceError, match="cannot reach Google after 2 tries") as caught:
+        client.request("get", "https://sheets.googleapis.com/v4/spreadsheets/x")
+    assert not isinstance(caught.value, SheetError)
+    assert "\n" not in str(caught.value)

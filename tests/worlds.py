@@ -139,7 +139,7 @@ class GoogleWorld:
         settings = {"timeout_s": 30, "read_quota_per_minute": 300, "write_quota_per_minute": 300,
                     **self.google}  # fmt: skip
         if "write_quota_per_minute" not in self.google:
-            self.fake.set_quota(10_000, 10_000)
+            self.fake.set_quota(10_000, 10_000, project_per_minute=10_000)
         extra = "".join(f"  {k}: {v}\n" for k, v in settings.items())
         self.config = parse_config(
             f"backend: google\ngoogle:\n{extra}"
@@ -167,7 +167,7 @@ class GoogleWorld:
 
     def colour(self, where: str, tab: str, row: int, col: int) -> str | None:
         cell = f"{openpyxl.utils.get_column_letter(col)}{row}"
-        found = self.fake.background(self.ids[where], tab, cell)
+        found = self.fake.shown_background(self.ids[where], tab, cell)
         if not found:
             return None
         rgb = tuple(round(found.get(k, 0.0), 2) for k in ("red", "green", "blue"))

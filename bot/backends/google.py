@@ -1,30 +1,32 @@
 """Google Sheets (via gspread + google-auth): the backend staff actually work in.
 
 Per spreadsheet and cycle: one read (`spreadsheets.get` with a field mask: values,
-backgrounds, tab properties and the bot's developer metadata of exactly the tabs it needs)
-and at most one write (`spreadsheets.batchUpdate`, which Google applies atomically), none
-when nothing changed. Only the very first cycle, before the bot's tabs exist, has to read
-the tab list first. A bot tab too big for one request is filled into a hidden staging tab
-in parts and swapped in by one atomic request.
+backgrounds, tab properties, protected ranges and the bot's developer metadata of exactly
+the tabs it needs), and writes only when something changed. Only the very first cycle,
+before the bot's tabs exist, has to read the tab list first.
+
+People keep editing while the bot works, and the Sheets API has no conditional write. So
+(see `google_marks`): the status column is anchored by developer metadata and written by a
+DataFilter on it, landing in that column wherever people moved it; highlights (formats at
+positions) are sent only after a read just before the write shows that the rows they touch
+still hold what was read, and the write's own answer is checked the same way. Where rows
+moved, `SheetChanged` tells the cycle to read that spreadsheet again and retry it once.
+
+Bot tabs are rebuilt by `google_tabs` in one atomic batchUpdate (or staged through a
+hidden tab when too big); their marks use fixed ids, so a write repeated after its answer
+was lost changes nothing or is refused as a whole, never leaving a second copy.
 
 `values:batchGet` is not used for the read because it cannot return cell backgrounds, and
 the bot must know which colours are its own to remove only those.
-
-The Sheets API has no conditional write, so a person can insert or delete rows between the
-bot's read and its write. Every write therefore asks for the stamped tabs back in its
-response; a status that no longer sits next to the row it was computed from is cleared at
-once (one more write), and the next cycle computes it again.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import os
 import re
 import time
-import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from types import TracebackType
@@ -34,38 +36,26 @@ import gspread
 import requests
 from gspread.exceptions import APIError
 
-from bot import thai
-from bot.backends.google_grid import COLOURS, TabMeta, cell_at, grid_of, tab_meta
+from bot.backends import google_errors as errors
+from bot.backends.google_grid import TabMeta, grid_of, tab_meta
 from bot.backends.google_http import PoliteHTTPClient, RateLimiter, RetryPolicy, encode_json
+from bot.backends.google_marks import MarksWrite, TabState, locked, moved_rows, plan_marks
+from bot.backends.google_tabs import CELL_WARNING, MAX_CELLS, STAGING, TabWriter, cells_of
 from bot.config import Config
 from bot.config_load import config_path
 from bot.errors import ConfigError, SheetError
-from bot.form import fingerprint
-from bot.model import (
-    ApplyResult,
-    BotTab,
-    Cell,
-    Link,
-    LinkedText,
-    OutCell,
-    SheetPlan,
-    TabData,
-    TabMarks,
-)
-from bot.sheets import (
-    OWNER_MARK,
-    BotTabState,
-    SheetRead,
-    column_letter,
-    conflict_problem,
-    quote_tab,
-)
+from bot.model import ApplyResult, BotTab, Cell, Link, SheetPlan, TabData, TabMarks
+from bot.sheets import BotTabState, SheetRead, column_letter, conflict_problem, quote_tab
 
 log = logging.getLogger(__name__)
 
-SCOPES = ("https://www.googleapis.com/auth/spreadsheets",)
-DIGEST_KEY = "softpower-bot.digest"
-_HEADER_COLOUR = {"red": 0.867, "green": 0.922, "blue": 0.969}
+SCOPES = (
+    "https://www.googleapis.com/auth/spreadsheets",
+    # Only to ask Drive whether the bot may edit a file (doctor), never to change one.
+    "https://www.googleapis.com/auth/drive.metadata.readonly",
+)
+SHEETS_API = "https://sheets.googleapis.com/v4/spreadsheets"
+DRIVE_API = "https://www.googleapis.com/drive/v3/files"
 _META_FIELDS = (
     "properties.title,"
     "sheets(properties(sheetId,title,index,gridProperties(rowCount,columnCount)),"
@@ -74,8 +64,11 @@ _META_FIELDS = (
 _GRID_FIELDS = (
     "sheets(properties(sheetId,title,index,gridProperties(rowCount,columnCount)),"
     "developerMetadata(metadataId,metadataKey,metadataValue),"
-    "data(startRow,startColumn,rowData(values(effectiveValue,"
-    "effectiveFormat(numberFormat(type)),userEnteredFormat(backgroundColor)))))"
+    "protectedRanges(range,requestingUserCanEdit,warningOnly),"
+    "conditionalFormats(ranges,booleanRule(condition(values(userEnteredValue)))),"
+    "data(startRow,startColumn,columnMetadata(developerMetadata(metadataId,metadataKey)),"
+    "rowData(values(effectiveValue,effectiveFormat(numberFormat(type)),"
+    "userEnteredFormat(backgroundColor)))))"
 )
 
 
@@ -89,6 +82,25 @@ class GoogleRead:
     grids: dict[str, list[list[Cell]]] = field(default_factory=dict)
     # Cells a person coloured (not white, not the bot's): never recoloured by the bot.
     person_colours: dict[str, set[tuple[int, int]]] = field(default_factory=dict)
+
+    def tab(self, title: str) -> TabState | None:
+        """One read tab's state, None if it was not read."""
+        meta, grid = self.tabs.get(title), self.grids.get(title)
+        if meta is None or grid is None:
+            return None
+        return TabState(meta, grid, self.bot_colours.get(title, {}),
+                        self.person_colours.get(title, set()))  # fmt: skip
+
+    def take(self, body: dict[str, Any]) -> None:
+        """Add what a spreadsheets.get (or a write's answer) returned."""
+        for sheet in body.get("sheets", []):
+            tab = tab_meta(sheet)
+            self.tabs[tab.title] = tab
+            if sheet.get("data"):
+                grid, colours, person = grid_of(sheet)
+                self.grids[tab.title] = grid
+                self.bot_colours[tab.title] = colours
+                self.person_colours[tab.title] = person
 
 
 def load_credentials(config: Config) -> Any:
@@ -107,7 +119,7 @@ def load_credentials(config: Config) -> Any:
     try:
         if g.authorized_user:
             user = user_credentials.Credentials.from_authorized_user_file
-            return user(str(path), SCOPES)  # type: ignore[no-untyped-call]
+            return user(str(path))  # type: ignore[no-untyped-call]
         account = service_account.Credentials.from_service_account_file
         return account(str(path), scopes=SCOPES)  # type: ignore[no-untyped-call]
     except FileNotFoundError:
@@ -145,17 +157,29 @@ class GoogleBackend:
         g = config.google
         http.configure(
             policy=RetryPolicy(max_retries=g.max_retries, max_backoff_s=g.max_backoff_s),
-            read_limiter=RateLimiter(g.read_quota_per_minute, clock, sleep),
-            write_limiter=RateLimiter(g.write_quota_per_minute, clock, sleep),
+            read_limiter=RateLimiter(
+                min(g.read_quota_per_minute, g.project_quota_per_minute), clock, sleep
+            ),
+            write_limiter=RateLimiter(
+                min(g.write_quota_per_minute, g.project_quota_per_minute), clock, sleep
+            ),
             timeout_s=g.timeout_s,
             sleep=sleep,
+            clock=clock,
+            quota_wait_s=g.quota_wait_s,
         )
         self.http = http
         # Google compresses answers only for clients that say "gzip" in their User-Agent.
         http.session.headers["User-Agent"] = "softpower-bot (gzip)"
         self._meta: dict[str, dict[str, TabMeta]] = {}
+        # Every tab's cell count by tab id, once the full tab list was read (cell limit).
+        self._sizes: dict[str, dict[int, int]] = {}
+        self.tabs = TabWriter(g.max_request_bytes, self.link)
+        record = re.escape(config.daemon.record_tab).replace(re.escape("{month}"), ".+")
+        self._record = re.compile(f"^{record}$")
 
     def __enter__(self) -> GoogleBackend:
+        self.http.start_cycle()  # one cycle's budget for waiting out other clients' quota use
         return self
 
     def __exit__(
@@ -174,27 +198,26 @@ class GoogleBackend:
         """Google Sheets take writes while people edit: never busy."""
         return None
 
-    # -- reading ---------------------------------------------------------------------------
+    @property
+    def who(self) -> str:
+        """Whom to share spreadsheets with, as the admin should read it."""
+        return self.account or "the bot's Google account"
 
-    def _call(self, spreadsheet: str, what: Callable[[], Any]) -> Any:
+    def _call(self, spreadsheet: str, what: Callable[[], Any], *, writing: bool = False) -> Any:
         try:
             return what()
         except APIError as exc:
-            raise self._explain(spreadsheet, exc) from None
+            message = errors.message_of(exc)
+            if (writing and self.http.last_ambiguous and exc.response.status_code == 400
+                    and errors.PROTECTED not in message):  # fmt: skip
+                # The same write was sent before and its answer lost: it was probably
+                # carried out, and repeating it was refused as a whole. Look again.
+                raise errors.changed(
+                    spreadsheet, f"a write whose answer was lost was already applied: {message}"
+                ) from None
+            raise errors.explain(spreadsheet, exc, self.who, writing=writing) from None
 
-    def _explain(self, spreadsheet: str, exc: APIError) -> SheetError:
-        code = exc.response.status_code
-        if code == 404:
-            return SheetError(
-                f"spreadsheet {spreadsheet} not found; check its key or url in the config"
-            )
-        if code == 403:
-            who = self.account or "the bot's Google account"
-            return SheetError(
-                f"spreadsheet {spreadsheet} is not shared with the bot; share it with {who} "
-                "as Editor"
-            )
-        return SheetError(f"spreadsheet {spreadsheet}: Google answered {code}: {exc}")
+    # -- reading ---------------------------------------------------------------------------
 
     def metadata(self, spreadsheet: str) -> dict[str, TabMeta]:
         """Tab properties and the bot's developer metadata (one read), cached."""
@@ -206,6 +229,7 @@ class GoogleBackend:
         )
         tabs = {m.title: m for m in (tab_meta(s) for s in body.get("sheets", []))}
         self._meta[spreadsheet] = tabs
+        self._sizes[spreadsheet] = {m.sheet_id: m.rows * m.columns for m in tabs.values()}
         return tabs
 
     def read(self, spreadsheet: str, tabs: Sequence[str], bot_tabs: Sequence[str]) -> SheetRead:
@@ -228,9 +252,12 @@ class GoogleBackend:
             except _StaleRanges:
                 # A tab was renamed or deleted since the metadata was cached: look again.
                 meta = self.metadata(spreadsheet)
-                body = self._grid(spreadsheet, self._ranges(tabs, bot_tabs, meta))
+                try:
+                    body = self._grid(spreadsheet, self._ranges(tabs, bot_tabs, meta))
+                except _StaleRanges as exc:  # renamed again, right now: next cycle
+                    raise errors.renamed(spreadsheet, exc.tab) from None
         state = GoogleRead(tabs=dict(meta or {}))
-        self._take(state, body)
+        state.take(body)
         # A tab with the bot's name that the bot does not own was only peeked at (A1): read
         # it whole before calling it empty, or a person's data below A1 could be claimed.
         peeked = [
@@ -238,7 +265,10 @@ class GoogleBackend:
             if t in state.tabs and not state.tabs[t].owned and not state.grids.get(t)
         ]  # fmt: skip
         if peeked and meta is None:
-            self._take(state, self._grid(spreadsheet, [quote_tab(t) for t in peeked]))
+            try:
+                state.take(self._grid(spreadsheet, [quote_tab(t) for t in peeked]))
+            except _StaleRanges as exc:
+                raise errors.renamed(spreadsheet, exc.tab) from None
         self._meta[spreadsheet] = dict(state.tabs)
         out = {
             t: TabData(spreadsheet, t, state.grids.get(t) if t in state.tabs else None)
@@ -246,10 +276,10 @@ class GoogleBackend:
         }
         states: dict[str, BotTabState] = {}
         for t in bot_tabs:
-            tab_meta = state.tabs.get(t)
-            if tab_meta is None:
+            found = state.tabs.get(t)
+            if found is None:
                 states[t] = BotTabState.ABSENT
-            elif tab_meta.owned:
+            elif found.owned:
                 states[t] = BotTabState.OWNED
             else:
                 states[t] = BotTabState.FOREIGN if state.grids.get(t) else BotTabState.EMPTY
@@ -268,16 +298,6 @@ class GoogleBackend:
                 ranges.append(quote_tab(t))  # not the bot's: is it empty?
         return ranges
 
-    @staticmethod
-    def _take(state: GoogleRead, body: dict[str, Any]) -> None:
-        for sheet in body.get("sheets", []):
-            tab = tab_meta(sheet)
-            state.tabs[tab.title] = tab
-            grid, colours, person = grid_of(sheet)
-            state.grids[tab.title] = grid
-            state.bot_colours[tab.title] = colours
-            state.person_colours[tab.title] = person
-
     def _grid(self, spreadsheet: str, ranges: list[str]) -> dict[str, Any]:
         if not ranges:
             return {"sheets": []}
@@ -288,52 +308,128 @@ class GoogleBackend:
             )
         except APIError as exc:
             if exc.response.status_code == 400 and "parse range" in str(exc):
-                raise _StaleRanges from None
-            raise self._explain(spreadsheet, exc) from None
+                raise _StaleRanges(errors.message_of(exc)) from None
+            raise errors.explain(spreadsheet, exc, self.who, writing=False) from None
         return body
 
     # -- writing ---------------------------------------------------------------------------
 
     def apply(self, plan: SheetPlan, read: SheetRead | None) -> ApplyResult:
-        """Write a plan in one atomic batchUpdate (chunked only above the size limit)."""
-        result = ApplyResult(plan.spreadsheet, written=False)
+        """Write a plan: the district tabs' marks safely (see the module's docstring), the
+        bot's tabs in atomic batches; nothing at all when nothing changed."""
+        try:
+            return self._apply(plan, read)
+        except SheetError:
+            # What the bot knew of the tabs may be wrong now (a write applied after all,
+            # tabs renamed): the next read looks at everything again.
+            self._meta.pop(plan.spreadsheet, None)
+            raise
+
+    def _apply(self, plan: SheetPlan, read: SheetRead | None) -> ApplyResult:
+        sheet = plan.spreadsheet
+        result = ApplyResult(sheet, written=False)
         state = read.version if read is not None else None
         if not isinstance(state, GoogleRead):
-            state = GoogleRead(
-                tabs=dict(self._meta.get(plan.spreadsheet) or self.metadata(plan.spreadsheet))
-            )
-        groups: list[list[dict[str, Any]]] = []
-        stamped: list[TabMarks] = []
-        for marks in plan.marks:
-            requests_ = self._marks_requests(marks, state)
-            if requests_:
-                groups.append(requests_)
-                stamped.append(marks)
-        tab_groups, staged = self._bot_tab_requests(plan, state, result, state.tabs)
+            state = GoogleRead(tabs=dict(self._meta.get(sheet) or self.metadata(sheet)))
+        tabs = list(plan.tabs)
+        archived = [t for t in tabs if self.config.google.archive and self._record.match(t.name)]
+        if archived:
+            tabs = [t for t in tabs if t not in archived]
+            result.written |= self._write_archive(archived)
+        marks = self._checked_marks(sheet, plan.marks, state)
+        groups = [w.requests for _, w, _ in marks if w.requests]
+        tab_groups, staged = self._bot_tab_requests(sheet, tabs, state, result, state.tabs)
         if staged:
             # A staged write adds tabs: its ids must not clash with any tab, and a ranged
             # read does not list them all. The full tab list also shows the staging tabs a
             # crash left behind, which this write removes.
-            full = self.metadata(plan.spreadsheet)
+            full = self.metadata(sheet)
             result.conflicts.clear()
-            tab_groups, staged = self._bot_tab_requests(plan, state, result, full)
-            leftovers = [m.sheet_id for t, m in full.items() if _STAGING.search(t)]
+            tab_groups, staged = self._bot_tab_requests(sheet, tabs, state, result, full)
+            leftovers = [m.sheet_id for t, m in full.items() if STAGING.search(t)]
             if leftovers:
                 groups.append([{"deleteSheet": {"sheetId": i}} for i in leftovers])
-        groups += tab_groups
-        if not groups and not staged:
+        batches = self._pack(groups + tab_groups) + staged
+        values = [w.values for _, w, _ in marks if w.values is not None]
+        if not batches and not values:
             return result
-        # Ask for the stamped tabs (to check rows did not move) and the bot's tabs (their
-        # new ids and metadata, for the cache) in the write's own response.
-        shown = [quote_tab(m.tab) for m in stamped]
-        shown += [f"{quote_tab(t.name)}!A1:A1" for t in plan.tabs if t.name not in {
-            p.tab for p in result.conflicts}]  # fmt: skip
-        replies = self._send(plan.spreadsheet, self._pack(groups) + staged, shown)
-        result.written = True
-        moved = self._verify(plan.spreadsheet, stamped, replies)
-        if moved:
-            log.warning("rows moved while writing %s: cleared %d statuses", plan.spreadsheet, moved)
+        if batches:
+            self._check_cells(sheet, batches, state)
+            # Ask for the district tabs written (to check again that their rows did not
+            # move) and the bot's tabs (their ids and metadata, for the cache) back.
+            shown = [quote_tab(m.tab) for m, _, _ in marks]
+            shown += [f"{quote_tab(t.name)}!A1:A1" for t in tabs
+                      if t.name not in {p.tab for p in result.conflicts}]  # fmt: skip
+            answer = self._send(sheet, batches, shown)
+            result.written = True
+            self._recheck(sheet, marks, answer)
+        if values:
+            self._write_statuses(sheet, values)
+            result.written = True
         return result
+
+    def _checked_marks(
+        self, sheet: str, plan: list[TabMarks], state: GoogleRead
+    ) -> list[tuple[TabMarks, MarksWrite, TabState]]:
+        """The district tabs' writes, planned on a read made just now and safe on it."""
+        drafts = []
+        for marks in plan:
+            before = state.tab(marks.tab)
+            if before is not None and not plan_marks(marks, before).empty:
+                drafts.append((marks, before))
+        if not drafts:
+            return []
+        fresh = GoogleRead(tabs={})
+        try:
+            fresh.take(self._grid(sheet, [quote_tab(m.tab) for m, _ in drafts]))
+        except _StaleRanges as exc:
+            raise errors.renamed(sheet, exc.tab) from None
+        out = []
+        for marks, before in drafts:
+            now = fresh.tab(marks.tab)
+            if now is None:
+                raise errors.renamed(sheet, marks.tab)
+            write = plan_marks(marks, now)
+            why = moved_rows(marks, write, before, now)
+            if why:
+                raise errors.changed(sheet, why)
+            if locked(write, now.meta):
+                raise errors.protected(sheet, self.who, marks.tab)
+            state.tabs[marks.tab] = now.meta
+            out.append((marks, write, now))
+        return out
+
+    def _recheck(
+        self,
+        sheet: str,
+        marks: list[tuple[TabMarks, MarksWrite, TabState]],
+        answer: dict[str, Any],
+    ) -> None:
+        """After the batch: the rows its highlights touched must still be where they were,
+        or the statuses would follow them onto the wrong rows."""
+        after = GoogleRead(tabs={})
+        after.take(answer)
+        for tab_marks, write, before in marks:
+            now = after.tab(tab_marks.tab)
+            if now is None:
+                raise errors.renamed(sheet, tab_marks.tab)
+            if dict(now.meta.anchors).get(write.anchor) != tab_marks.column:
+                raise errors.changed(sheet, f"the status column of {tab_marks.tab} moved")
+            write.new_anchor = False  # it exists now: the check below looks for it
+            why = moved_rows(tab_marks, write, before, now)
+            if why:
+                raise errors.changed(sheet, why)
+
+    def _write_statuses(self, sheet: str, data: list[dict[str, Any]]) -> None:
+        """Write the status columns through their anchors (one request for all tabs)."""
+        body = {"valueInputOption": "RAW", "data": data}
+        url = f"{SHEETS_API}/{sheet}/values:batchUpdateByDataFilter"
+        answer: dict[str, Any] = self._call(
+            sheet, lambda: self.http.request("post", url, json=body).json(), writing=True
+        )
+        if any("updatedRange" not in r for r in answer.get("responses", [])):
+            # Its anchor matched nothing: the status column was deleted a moment ago.
+            raise errors.changed(sheet, "a status column was deleted while the bot wrote")
 
     def _pack(self, groups: list[list[dict[str, Any]]]) -> list[list[dict[str, Any]]]:
         """Request groups packed into as few batches as the size limit allows."""
@@ -361,6 +457,9 @@ class GoogleBackend:
                 body["responseIncludeGridData"] = True
             reply = self._batch(spreadsheet, body)
             merged = reply.get("updatedSpreadsheet", merged)
+            sizes = self._sizes.get(spreadsheet)
+            if sizes is not None:
+                self._sizes[spreadsheet] = cells_of(chunk, sizes)
         tabs = {}
         for sheet in merged.get("sheets", []):
             meta = tab_meta(sheet)
@@ -369,225 +468,103 @@ class GoogleBackend:
             self._meta[spreadsheet] = {**self._meta.get(spreadsheet, {}), **tabs}
         return merged
 
-    def _verify(self, spreadsheet: str, stamped: list[TabMarks], reply: dict[str, Any]) -> int:
-        """Clear statuses and highlights that no longer sit on the row they were computed for."""
-        grids = {}
-        for sheet in reply.get("sheets", []):
-            if sheet.get("data"):
-                grids[sheet["properties"]["title"]] = grid_of(sheet)[0]
-        fixes: list[dict[str, Any]] = []
-        moved = 0
-        for marks in stamped:
-            grid = grids.get(marks.tab)
-            meta = self._meta.get(spreadsheet, {}).get(marks.tab)
-            if grid is None or meta is None:
-                continue
-            for row, expected in marks.fingerprints.items():
-                cells = grid[row - 1] if row - 1 < len(grid) else []
-                now = fingerprint(
-                    [
-                        thai.clean_text(c) if i != marks.column - 1 else ""
-                        for i, c in enumerate(cells)
-                    ]
-                )
-                if now != expected:
-                    moved += 1
-                    fixes.append(
-                        _cell_request(meta.sheet_id, row, marks.column, {}, "userEnteredValue")
-                    )
-                    fixes += [
-                        _clear_colour(meta.sheet_id, h.row, h.column)
-                        for h in marks.highlights
-                        if h.row == row
-                    ]
-        if fixes:
-            self._batch(spreadsheet, {"requests": fixes})
-        return moved
-
     def _batch(self, spreadsheet: str, body: dict[str, Any]) -> dict[str, Any]:
         def send() -> dict[str, Any]:
             reply: dict[str, Any] = self.client.http_client.batch_update(spreadsheet, body)
             return reply
 
-        result: dict[str, Any] = self._call(spreadsheet, send)
+        result: dict[str, Any] = self._call(spreadsheet, send, writing=True)
         return result
+
+    def _check_cells(
+        self, sheet: str, batches: list[list[dict[str, Any]]], state: GoogleRead
+    ) -> None:
+        """Refuse a write that would take the spreadsheet past 90% of Google's 10 million
+        cells (each monthly record tab adds a national tab's worth)."""
+        grows = any("addSheet" in r or "duplicateSheet" in r or "appendDimension" in r
+                    or "updateSheetProperties" in r for b in batches for r in b)  # fmt: skip
+        if not grows:
+            return
+        if sheet not in self._sizes:
+            self.metadata(sheet)
+        sizes = dict(self._sizes[sheet])
+        for meta in state.tabs.values():
+            sizes.setdefault(meta.sheet_id, meta.rows * meta.columns)
+        peak = sum(sizes.values())
+        for request in (r for batch in batches for r in batch):
+            sizes = cells_of([request], sizes)
+            peak = max(peak, sum(sizes.values()))
+        if peak > CELL_WARNING * MAX_CELLS:
+            move = (
+                "ย้ายแท็บบันทึกประจำเดือนไปไว้ในสเปรดชีตอื่นแล้วระบุไว้ที่ google.archive "
+                "ในไฟล์ตั้งค่า หรือลบแท็บที่ไม่ใช้แล้ว"
+            )
+            raise SheetError(
+                f"สเปรดชีตนี้จะมีเซลล์ {peak:,} เซลล์ เกิน 90% ของขีดจำกัด 10 ล้านเซลล์ของ Google บอทจึงไม่บันทึก "
+                f"กรุณา{move} (this write would take spreadsheet {sheet} to {peak:,} cells, past "
+                f"90% of Google's limit of {MAX_CELLS:,}; move the monthly record tabs to "
+                "another spreadsheet and name it under google.archive in the config, or "
+                "delete tabs no longer needed)"
+            )
 
     def _bot_tab_requests(
         self,
-        plan: SheetPlan,
+        sheet: str,
+        tabs: list[BotTab],
         state: GoogleRead,
         result: ApplyResult,
-        tabs: dict[str, TabMeta],
+        known: dict[str, TabMeta],
     ) -> tuple[list[list[dict[str, Any]]], list[list[dict[str, Any]]]]:
         """The requests that rewrite the plan's bot tabs: those that fit one request each,
-        and the staged sequence of those too big for one; `tabs` are the ids in use."""
-        taken = {m.sheet_id for m in tabs.values()}
+        and the staged sequence of those too big for one; `known` are the ids in use."""
+        taken = {m.sheet_id for m in known.values()}
         groups: list[list[dict[str, Any]]] = []
         staged: list[list[dict[str, Any]]] = []
-        for tab in plan.tabs:
+        for tab in tabs:
             meta = state.tabs.get(tab.name)
             if meta is not None and not meta.owned and state.grids.get(tab.name):
-                result.conflicts.append(conflict_problem(plan.spreadsheet, tab.name))
+                result.conflicts.append(conflict_problem(sheet, tab.name))
                 continue
-            batches = self._tab_requests(tab, meta, taken)
+            batches = self.tabs.batches(tab, meta, taken)
             if len(batches) == 1:
                 groups.append(batches[0])
             else:
                 staged += batches  # a big tab: its own sequence of requests
         return groups, staged
 
-    def _marks_requests(self, marks: TabMarks, state: GoogleRead) -> list[dict[str, Any]]:
-        meta = state.tabs.get(marks.tab)
-        grid = state.grids.get(marks.tab)
-        if meta is None or grid is None:
-            return []
-        col = marks.column
-        out: list[dict[str, Any]] = []
-        wanted = {marks.header_row: marks.header, **marks.status}
-        current = {r: thai.clean_text(cell_at(grid, r, col)) for r in wanted}
-        if any(current[r] != (text or "") for r, text in wanted.items()):
-            if col > meta.columns:
-                out.append({"appendDimension": {"sheetId": meta.sheet_id, "dimension": "COLUMNS",
-                                                "length": col - meta.columns}})  # fmt: skip
-                meta.columns = col
-            first, last = min(wanted), max(wanted)
-            rows = [{"values": [_text_cell(wanted.get(r) or None)]} for r in range(first, last + 1)]
-            out.append({"updateCells": {
-                "start": {"sheetId": meta.sheet_id, "rowIndex": first - 1, "columnIndex": col - 1},
-                "rows": rows, "fields": "userEnteredValue",
-            }})  # fmt: skip
-        colours = state.bot_colours.get(marks.tab, {})
-        want = {(h.row, h.column): h.severity for h in marks.highlights}
-        for r, c in colours:
-            if (r, c) not in want:
-                out.append(_clear_colour(meta.sheet_id, r, c))
-        for (r, c), severity in want.items():
-            if colours.get((r, c)) == severity:
-                continue
-            if (r, c) in state.person_colours.get(marks.tab, set()):
-                continue  # a person's colour stays; the status cell still explains
-            red, green, blue = COLOURS[severity]
-            fmt = {
-                "userEnteredFormat": {"backgroundColor": {"red": red, "green": green, "blue": blue}}
-            }
-            out.append(_cell_request(meta.sheet_id, r, c, fmt, "userEnteredFormat.backgroundColor"))
-        return out
+    def _write_archive(self, tabs: list[BotTab]) -> bool:
+        """Write monthly record tabs into the archive spreadsheet; one made is never
+        rewritten. Returns whether anything was written."""
+        archive = self.config.google.archive
+        assert archive is not None
+        known = self.metadata(archive)
+        taken = {m.sheet_id for m in known.values()}
+        batches = []
+        for tab in tabs:
+            if tab.name not in known:
+                batches += self.tabs.batches(tab, None, taken)
+        if not batches:
+            return False
+        self._check_cells(archive, batches, GoogleRead(tabs=known))
+        self._send(archive, batches, [])
+        return True
 
-    def _tab_requests(
-        self, tab: BotTab, meta: TabMeta | None, taken: set[int]
-    ) -> list[list[dict[str, Any]]]:
-        """The batches that rebuild one bot tab: none if unchanged, one if it fits in a
-        request, else a hidden staging tab filled chunk by chunk and swapped in at once."""
-        rows = [[self._render(c) for c in row] for row in tab.rows]
-        width = max((len(r) for r in rows), default=1) or 1
-        rows = [r + [{}] * (width - len(r)) for r in rows]
-        for cell in rows[tab.header_rows - 1] if len(rows) >= tab.header_rows else []:
-            if cell:
-                cell["userEnteredFormat"] = {
-                    "textFormat": {"bold": True},
-                    "backgroundColor": _HEADER_COLOUR,
-                }
-        digest = hashlib.sha256(
-            json.dumps(rows, ensure_ascii=False, sort_keys=True).encode()
-        ).hexdigest()
-        if meta is not None and meta.owned and meta.metadata.get(DIGEST_KEY, (0, ""))[1] == digest:
-            return []
-        grid = {"rowCount": max(len(rows), tab.header_rows + 1), "columnCount": width,
-                "frozenRowCount": tab.header_rows}  # fmt: skip
-        marks = _ownership(digest)
-        sheet_id = _new_sheet_id(tab.name, taken) if meta is None else meta.sheet_id
-        whole = [*self._fill(sheet_id, rows, grid, meta, tab.name), *marks(sheet_id)]
-        if len(encode_json({"requests": whole})) <= self.config.google.max_request_bytes:
-            taken.add(sheet_id)
-            return [whole]
-        return self._staged(tab, rows, grid, meta, taken, marks)
+    # -- rights, links -----------------------------------------------------------------------
 
-    def _fill(
-        self,
-        sheet_id: int,
-        rows: list[list[dict[str, Any]]],
-        grid: dict[str, int],
-        meta: TabMeta | None,
-        title: str,
-    ) -> list[dict[str, Any]]:
-        """Rewrite a tab in place: (add it,) drop the bot's metadata, resize, write cells."""
-        out: list[dict[str, Any]] = []
-        if meta is None:
-            out.append({"addSheet": {"properties": {"sheetId": sheet_id, "title": title}}})
-        else:
-            for key in (OWNER_MARK, DIGEST_KEY):
-                if key in meta.metadata:
-                    lookup = {"developerMetadataLookup": {"metadataId": meta.metadata[key][0]}}
-                    out.append({"deleteDeveloperMetadata": {"dataFilter": lookup}})
-        out.append(_resize(sheet_id, grid))
-        out.append(_write_rows(sheet_id, 0, rows))
-        return out
-
-    def _staged(  # noqa: PLR0917 - the parts of one tab's rebuild
-        self,
-        tab: BotTab,
-        rows: list[list[dict[str, Any]]],
-        grid: dict[str, int],
-        meta: TabMeta | None,
-        taken: set[int],
-        marks: Callable[[int], list[dict[str, Any]]],
-    ) -> list[list[dict[str, Any]]]:
-        # Too big for one request (the national tab): fill a hidden copy in requests under
-        # the size limit, then swap it in with one atomic batchUpdate, so nobody ever sees
-        # a half-built tab. The swap keeps the old tab's id, so links to it still work.
-        limit = self.config.google.max_request_bytes - 4096
-        staging = _new_sheet_id(f"{tab.name}{os.urandom(4).hex()}", taken)
-        taken.add(staging)
-        title = f"{tab.name} (กำลังปรับปรุง {staging})"
-        batches: list[list[dict[str, Any]]] = []
-        hidden = {"sheetId": staging, "title": title, "hidden": True, "gridProperties": grid}
-        current: list[dict[str, Any]] = [{"addSheet": {"properties": hidden}}]
-        chunk: list[list[dict[str, Any]]] = []
-        size, start = len(encode_json({"requests": current})), 0
-        for index, row in enumerate(rows):
-            row_size = len(encode_json({"values": row})) + 1
-            if chunk and size + row_size > limit:
-                current.append(_write_rows(staging, start, chunk))
-                batches.append(current)
-                current, size, start, chunk = [], 0, index, []
-            chunk.append(row)
-            size += row_size
-        current.append(_write_rows(staging, start, chunk))
-        batches.append(current)
-        swap: list[dict[str, Any]]
-        if meta is None:
-            final = staging
-            props: dict[str, Any] = {"sheetId": staging, "title": tab.name, "hidden": False}
-            swap = [{"updateSheetProperties": {"properties": props, "fields": "title,hidden"}}]
-        else:
-            final = meta.sheet_id
-            copy = {
-                "sourceSheetId": staging,
-                "newSheetId": meta.sheet_id,
-                "newSheetName": tab.name,
-                "insertSheetIndex": meta.index,
-            }
-            shown: dict[str, Any] = {"sheetId": meta.sheet_id, "hidden": False}
-            swap = [
-                {"deleteSheet": {"sheetId": meta.sheet_id}},
-                {"duplicateSheet": copy},
-                {"deleteSheet": {"sheetId": staging}},
-                {"updateSheetProperties": {"properties": shown, "fields": "hidden"}},
-            ]
-        batches.append([*swap, *marks(final)])
-        return batches
-
-    def _render(self, value: OutCell) -> dict[str, Any]:
-        if isinstance(value, LinkedText):
-            cell = _text_cell(value.text)
-            url = self.link(value.link)
-            cell["textFormatRuns"] = [{"startIndex": 0, "format": {"link": {"uri": url}}}]
-            return cell
-        if isinstance(value, bool):
-            return {"userEnteredValue": {"boolValue": value}}
-        if isinstance(value, int | float):
-            return {"userEnteredValue": {"numberValue": value}}
-        return _text_cell(value)
+    def can_edit(self, spreadsheet: str) -> bool | None:
+        """Whether the bot may edit the file, asked of Drive without writing anything;
+        None when Drive cannot tell (its API is off in the project)."""
+        url = f"{DRIVE_API}/{spreadsheet}"
+        params = {"fields": "capabilities(canEdit)", "supportsAllDrives": "true"}
+        try:
+            answer = self.http.request("get", url, params=params).json()
+        except APIError as exc:
+            if exc.response.status_code == 403 and errors.reason_of(exc) in (
+                "SERVICE_DISABLED", "ACCESS_TOKEN_SCOPE_INSUFFICIENT", "insufficientPermissions",
+            ):  # fmt: skip
+                return None
+            raise errors.explain(spreadsheet, exc, self.who, writing=False) from None
+        return bool(answer.get("capabilities", {}).get("canEdit"))
 
     def link(self, link: Link) -> str:
         """A browser link to one cell."""
@@ -598,71 +575,12 @@ class GoogleBackend:
         )
 
 
-_STAGING = re.compile(r" \(กำลังปรับปรุง \d+\)$")
-
-
-def _resize(sheet_id: int, grid: dict[str, int]) -> dict[str, Any]:
-    return {"updateSheetProperties": {
-        "properties": {"sheetId": sheet_id, "gridProperties": grid},
-        "fields": "gridProperties(rowCount,columnCount,frozenRowCount)",
-    }}  # fmt: skip
-
-
-def _write_rows(sheet_id: int, start: int, rows: list[list[dict[str, Any]]]) -> dict[str, Any]:
-    return {"updateCells": {
-        "start": {"sheetId": sheet_id, "rowIndex": start, "columnIndex": 0},
-        "rows": [{"values": r} for r in rows],
-        "fields": "userEnteredValue,textFormatRuns,userEnteredFormat",
-    }}  # fmt: skip
-
-
-def _ownership(digest: str) -> Callable[[int], list[dict[str, Any]]]:
-    """The developer metadata that marks a tab as the bot's, with its content digest."""
-
-    def create(sheet_id: int) -> list[dict[str, Any]]:
-        out = []
-        for key, value in ((OWNER_MARK, "softpower-bot"), (DIGEST_KEY, digest)):
-            meta = {
-                "metadataKey": key,
-                "metadataValue": value,
-                "visibility": "DOCUMENT",
-                "location": {"sheetId": sheet_id},
-            }
-            out.append({"createDeveloperMetadata": {"developerMetadata": meta}})
-        return out
-
-    return create
-
-
 class _StaleRanges(Exception):
     """A range named a tab that no longer exists."""
 
-
-def _text_cell(text: str | None) -> dict[str, Any]:
-    # stringValue is written as-is: "=IMPORTXML(...)" typed by staff is never executed.
-    return {"userEnteredValue": {"stringValue": text}} if text else {}
-
-
-def _cell_request(
-    sheet_id: int, row: int, col: int, cell: dict[str, Any], fields: str
-) -> dict[str, Any]:
-    return {"updateCells": {
-        "start": {"sheetId": sheet_id, "rowIndex": row - 1, "columnIndex": col - 1},
-        "rows": [{"values": [cell]}], "fields": fields,
-    }}  # fmt: skip
-
-
-def _clear_colour(sheet_id: int, row: int, col: int) -> dict[str, Any]:
-    # Google keeps a colour twice (backgroundColor and its backgroundColorStyle twin):
-    # clearing one could leave the other showing, so clear both.
-    return _cell_request(
-        sheet_id, row, col, {}, "userEnteredFormat(backgroundColor,backgroundColorStyle)"
-    )
-
-
-def _new_sheet_id(title: str, taken: set[int]) -> int:
-    # Deterministic ids keep a rebuilt plan identical; probe on the rare collision.
-    candidate = zlib.crc32(title.encode()) & 0x7FFFFFFF
-    while candidate in taken or candidate == 0:
-        candidate = (candidate + 1) & 0x7FFFFFFF
-    return candidate
+    @property
+    def tab(self) -> str:
+        """The tab Google could not find (from its message)."""
+        text = str(self).split("parse range:", 1)[-1].strip()
+        return text.rsplit("!", 1)[0].strip("'").replace("''", "'") if "!" in text else (
+            text.strip("'").replace("''", "'"))  # fmt: skip

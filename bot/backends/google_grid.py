@@ -13,6 +13,26 @@ from typing import Any
 from bot.model import Cell
 from bot.sheets import OWNER_MARK
 
+# Developer metadata on the status column: it moves with the column wherever people move
+# it, and writes addressed by it (a DataFilter) land in that column and nowhere else.
+STATUS_KEY = "softpower-bot.status"
+# The bot's highlights are conditional format rules (one per severity) that colour the
+# cells at fault: no person's cell format is ever written, and a rule's cells move with
+# inserted and deleted rows. This formula (always true) is how the bot knows its rules.
+HIGHLIGHT_FORMULA = {s: f'=LEN("softpower-bot {s}")>0' for s in ("error", "warning")}
+_SEVERITY_OF = {formula: s for s, formula in HIGHLIGHT_FORMULA.items()}
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One of the bot's highlight rules: its place in the tab's list and the 1-based cells
+    it colours."""
+
+    index: int
+    severity: str
+    cells: frozenset[tuple[int, int]]
+
+
 # The bot's highlight colours (red, green, blue as the API writes them).
 COLOURS = {"error": (0.973, 0.796, 0.796), "warning": (1.0, 0.941, 0.702)}
 _SERIAL_EPOCH = date(1899, 12, 30)
@@ -34,6 +54,15 @@ class TabMeta:
     columns: int
     index: int = 0
     metadata: dict[str, tuple[int, str]] = field(default_factory=dict)  # key -> (id, value)
+    # Ids of further entries under a key already in `metadata` (left by an older version's
+    # repeated writes): the next rewrite of the tab deletes them.
+    duplicates: list[int] = field(default_factory=list)
+    # The status column's anchors: (metadataId, 1-based column), from a read of the cells.
+    anchors: list[tuple[int, int]] = field(default_factory=list)
+    # Ranges protected against the bot: (first row, end row, first col, end col), 0-based,
+    # end-exclusive, None for unbounded.
+    locked: list[tuple[int, int | None, int, int | None]] = field(default_factory=list)
+    rules: list[Rule] = field(default_factory=list)  # the bot's highlight rules
 
     @property
     def owned(self) -> bool:
@@ -45,10 +74,37 @@ def tab_meta(sheet: dict[str, Any]) -> TabMeta:
     """A tab's properties and developer metadata from a Sheet resource."""
     props = sheet.get("properties", {})
     grid = props.get("gridProperties", {})
-    metadata = {
-        m.get("metadataKey", ""): (int(m.get("metadataId", 0)), m.get("metadataValue", ""))
-        for m in sheet.get("developerMetadata", [])
-    }
+    metadata: dict[str, tuple[int, str]] = {}
+    duplicates = []
+    for m in sheet.get("developerMetadata", []):
+        key, entry = (
+            m.get("metadataKey", ""),
+            (int(m.get("metadataId", 0)), m.get("metadataValue", "")),
+        )
+        if key in metadata:
+            duplicates.append(entry[0])
+        else:
+            metadata[key] = entry
+    anchors = []
+    for block in sheet.get("data", []):
+        first = int(block.get("startColumn", 0))
+        for offset, column in enumerate(block.get("columnMetadata", [])):
+            for m in column.get("developerMetadata", []):
+                if m.get("metadataKey") == STATUS_KEY:
+                    anchors.append((int(m.get("metadataId", 0)), first + offset + 1))
+    locked = []
+    for p in sheet.get("protectedRanges", []):
+        if p.get("requestingUserCanEdit") or p.get("warningOnly"):
+            continue
+        r = p.get("range", {})
+        locked.append((int(r.get("startRowIndex", 0)), r.get("endRowIndex"),
+                       int(r.get("startColumnIndex", 0)), r.get("endColumnIndex")))  # fmt: skip
+    rules = []
+    for index, rule in enumerate(sheet.get("conditionalFormats", [])):
+        values = rule.get("booleanRule", {}).get("condition", {}).get("values") or [{}]
+        severity = _SEVERITY_OF.get(str(values[0].get("userEnteredValue", "")))
+        if severity is not None:
+            rules.append(Rule(index, severity, frozenset(_cells(rule.get("ranges", [])))))
     return TabMeta(
         sheet_id=int(props.get("sheetId", 0)),
         title=props.get("title", ""),
@@ -56,7 +112,20 @@ def tab_meta(sheet: dict[str, Any]) -> TabMeta:
         columns=int(grid.get("columnCount", 0)),
         index=int(props.get("index", 0)),
         metadata=metadata,
+        duplicates=duplicates,
+        anchors=sorted(set(anchors)),
+        locked=locked,
+        rules=rules,
     )
+
+
+def _cells(ranges: list[dict[str, Any]]) -> set[tuple[int, int]]:
+    out = set()
+    for r in ranges:
+        rows = range(int(r.get("startRowIndex", 0)) + 1, int(r.get("endRowIndex", 0)) + 1)
+        cols = range(int(r.get("startColumnIndex", 0)) + 1, int(r.get("endColumnIndex", 0)) + 1)
+        out |= {(row, col) for row in rows for col in cols}
+    return out
 
 
 def grid_of(

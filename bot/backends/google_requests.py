@@ -1,0 +1,105 @@
+"""The small pieces every Google write is made of: cell and format requests, deterministic
+ids, and the developer metadata the bot keeps (upserted, never piled up).
+
+Ids are derived from what they name (the tab's id and the key), so a write that is sent a
+second time after its answer was lost either does the same again (an update) or is refused
+as a whole (a create of an id that exists): it never leaves a second copy behind.
+"""
+
+from __future__ import annotations
+
+import zlib
+from typing import Any
+
+from bot.backends.google_grid import TabMeta
+from bot.sheets import OWNER_MARK
+
+DIGEST_KEY = "softpower-bot.digest"
+
+
+def metadata_id(key: str, sheet_id: int) -> int:
+    """The id of the bot's metadata ``key`` on tab ``sheet_id`` (positive 31-bit)."""
+    return (zlib.crc32(f"{key}:{sheet_id}".encode()) & 0x7FFFFFFF) or 1
+
+
+def new_sheet_id(title: str, taken: set[int]) -> int:
+    """A tab id for a new bot tab: deterministic, so a rebuilt plan is identical."""
+    candidate = zlib.crc32(title.encode()) & 0x7FFFFFFF
+    while candidate in taken or candidate == 0:
+        candidate = (candidate + 1) & 0x7FFFFFFF
+    return candidate
+
+
+def text_cell(text: str | None) -> dict[str, Any]:
+    """A cell holding text as typed: "=IMPORTXML(...)" from staff is never executed."""
+    return {"userEnteredValue": {"stringValue": text}} if text else {}
+
+
+def cell_request(
+    sheet_id: int, row: int, col: int, cell: dict[str, Any], fields: str
+) -> dict[str, Any]:
+    """updateCells of one 1-based cell."""
+    return {"updateCells": {
+        "start": {"sheetId": sheet_id, "rowIndex": row - 1, "columnIndex": col - 1},
+        "rows": [{"values": [cell]}], "fields": fields,
+    }}  # fmt: skip
+
+
+def clear_colour(sheet_id: int, row: int, col: int) -> dict[str, Any]:
+    """Remove a background colour."""
+    # Google keeps a colour twice (backgroundColor and its backgroundColorStyle twin):
+    # clearing one could leave the other showing, so clear both.
+    return cell_request(
+        sheet_id, row, col, {}, "userEnteredFormat(backgroundColor,backgroundColorStyle)"
+    )
+
+
+def resize(sheet_id: int, grid: dict[str, int]) -> dict[str, Any]:
+    """Set a tab's grid size and frozen rows."""
+    return {"updateSheetProperties": {
+        "properties": {"sheetId": sheet_id, "gridProperties": grid},
+        "fields": "gridProperties(rowCount,columnCount,frozenRowCount)",
+    }}  # fmt: skip
+
+
+def write_rows(sheet_id: int, start: int, rows: list[list[dict[str, Any]]]) -> dict[str, Any]:
+    """updateCells of whole rows from 0-based row ``start``."""
+    return {"updateCells": {
+        "start": {"sheetId": sheet_id, "rowIndex": start, "columnIndex": 0},
+        "rows": [{"values": r} for r in rows],
+        "fields": "userEnteredValue,textFormatRuns,userEnteredFormat",
+    }}  # fmt: skip
+
+
+def by_id(metadata_id_: int) -> dict[str, Any]:
+    """A DataFilter that selects one developer metadata entry."""
+    return {"developerMetadataLookup": {"metadataId": metadata_id_}}
+
+
+def create_metadata(key: str, value: str, location: dict[str, Any], mid: int) -> dict[str, Any]:
+    """createDeveloperMetadata with a chosen id."""
+    meta = {"metadataId": mid, "metadataKey": key, "metadataValue": value,
+            "visibility": "DOCUMENT", "location": location}  # fmt: skip
+    return {"createDeveloperMetadata": {"developerMetadata": meta}}
+
+
+def delete_metadata(mid: int) -> dict[str, Any]:
+    """deleteDeveloperMetadata of one entry."""
+    return {"deleteDeveloperMetadata": {"dataFilter": by_id(mid)}}
+
+
+def ownership(sheet_id: int, meta: TabMeta | None, digest: str) -> list[dict[str, Any]]:
+    """Mark a tab as the bot's, with its content digest: kept, updated, or created under
+    fixed ids; stray copies (from an older version's repeated writes) deleted."""
+    out = [delete_metadata(mid) for mid in (meta.duplicates if meta else [])]
+    existing = meta.metadata if meta is not None else {}
+    location = {"sheetId": sheet_id}
+    for key, value in ((OWNER_MARK, "softpower-bot"), (DIGEST_KEY, digest)):
+        if key not in existing:
+            out.append(create_metadata(key, value, location, metadata_id(key, sheet_id)))
+        elif existing[key][1] != value:
+            out.append({"updateDeveloperMetadata": {
+                "dataFilters": [by_id(existing[key][0])],
+                "developerMetadata": {"metadataValue": value}, "fields": "metadataValue",
+            }})  # fmt: skip
+    return out
