@@ -22,7 +22,7 @@ import logging
 import os
 import tempfile
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
@@ -121,7 +121,10 @@ def _encode(value: object) -> Any:
         return {"$datetime": value.isoformat()}
     if isinstance(value, date):
         return {"$date": value.isoformat()}
-    raise TypeError(f"cannot keep a cell of type {type(value).__name__}")
+    if isinstance(value, time):
+        return {"$time": value.isoformat()}
+    # Any other cell a backend may one day return is kept as its text, never a crash.
+    return str(value)
 
 
 def _decode(obj: dict[str, Any]) -> Any:
@@ -130,4 +133,6 @@ def _decode(obj: dict[str, Any]) -> Any:
             return datetime.fromisoformat(obj["$datetime"])
         if "$date" in obj:
             return date.fromisoformat(obj["$date"])
+        if "$time" in obj:
+            return time.fromisoformat(obj["$time"])
     return obj

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
+from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -17,6 +18,7 @@ def tabs() -> dict[str, TabData]:
         ["เดือนที่รายงาน", "จำนวน", "ตกลง", "วันที่"],
         ["ธ.ค. 2567", 3, True, date(2024, 12, 1)],
         [datetime(2024, 12, 2, 8, 15), 2.5, None, '{"$date": "x"}'],
+        [time(8, 30), Decimal("1.5"), "", ""],
     ]
     # A tab named like the cache's own date tag must not confuse it.
     return {
@@ -32,7 +34,10 @@ def test_a_read_comes_back_with_its_cell_types_and_time(tmp_path: Path) -> None:
     back = ReadCache(tmp_path / "reads").load("a.xlsx")  # a restarted bot
     assert back is not None and back.read_at == AT
     assert set(back.tabs) == {"อำเภอภูเขียว", "$date"}
-    assert back.tabs["อำเภอภูเขียว"].grid == tabs()["อำเภอภูเขียว"].grid
+    grid = tabs()["อำเภอภูเขียว"].grid
+    assert grid is not None
+    grid[3][1] = "1.5"  # a type the cache does not know comes back as its text
+    assert back.tabs["อำเภอภูเขียว"].grid == grid
     assert back.tabs["$date"].grid == [["x"]]
 
 
