@@ -235,11 +235,40 @@ class _SheetRef(Strict):
         return self.file or self.key or ""
 
 
+class DistrictSheet(_SheetRef):
+    """A district of a province, and the spreadsheet of its own when it has one.
+
+    In the YAML a district is either its name (its tab is in the province's spreadsheet)
+    or `{district: ภูเขียว, file: phu-khiao.xlsx}` (or `key:`/`url:` with Google): its tab
+    is in a spreadsheet of its own, which its office alone may be given to edit.
+    """
+
+    district: str
+
+    @property
+    def own_sheet(self) -> str | None:
+        """The district's own spreadsheet, or None when it is in the province's."""
+        return self.sheet or None
+
+
 class ProvinceSheet(_SheetRef):
-    """One province's spreadsheet: its district tabs and its roll-up tab."""
+    """One province's spreadsheet: its roll-up tab, and the district tabs that have no
+    spreadsheet of their own."""
 
     province: str
-    districts: list[str] | None = Field(default=None, min_length=1)  # None: every district
+    # None: every district of the province, all in the province's spreadsheet.
+    districts: list[DistrictSheet] | None = Field(default=None, min_length=1)
+
+    @field_validator("districts", mode="before")
+    @classmethod
+    def _names_or_places(cls, value: Any) -> Any:
+        # A bare name means "in the province's spreadsheet".
+        if isinstance(value, list):
+            return [
+                {"district": item} if isinstance(item, str | int | float) else item
+                for item in value
+            ]
+        return value
 
     @field_validator("province")
     @classmethod
@@ -249,14 +278,19 @@ class ProvinceSheet(_SheetRef):
     @model_validator(mode="after")
     def _known_districts(self) -> ProvinceSheet:
         prov = self.registry_province
-        for i, name in enumerate(self.districts or []):
-            if geo.find_district(prov.code, name) is None:
-                hint = geo.suggest_district(prov.code, name)
+        seen: set[str] = set()
+        for i, entry in enumerate(self.districts or []):
+            found = geo.find_district(prov.code, str(entry.district))
+            if found is None:
+                hint = geo.suggest_district(prov.code, str(entry.district))
                 raise SettingError(
                     ("districts", i),
-                    f"{name!r} is not a district of {prov.name}"
+                    f"{entry.district!r} is not a district of {prov.name}"
                     + (f"; did you mean {hint!r}?" if hint else ""),
                 )
+            if found.code in seen:
+                raise SettingError(("districts", i), f"{found.name} is listed twice")
+            seen.add(found.code)
         return self
 
     @property
@@ -271,8 +305,30 @@ class ProvinceSheet(_SheetRef):
         code = self.registry_province.code
         if self.districts is None:
             return list(geo.districts(code))
-        wanted = {d.code for n in self.districts if (d := geo.find_district(code, n))}
+        wanted = set(self._own_sheets())
         return [d for d in geo.districts(code) if d.code in wanted]
+
+    def narrowed_to(self, name: str) -> ProvinceSheet:
+        """This province with one district only (which keeps its own spreadsheet)."""
+        code = self.registry_province.code
+        found = geo.find_district(code, name)
+        for entry in self.districts or []:
+            if found is not None and geo.find_district(code, entry.district) == found:
+                return self.model_copy(update={"districts": [entry]})
+        return self.model_copy(update={"districts": [DistrictSheet(district=name)]})
+
+    def sheet_of(self, district: geo.District) -> str:
+        """The spreadsheet that holds a district's tab: its own, or the province's."""
+        return self._own_sheets().get(district.code) or self.sheet
+
+    def _own_sheets(self) -> dict[str, str | None]:
+        code = self.registry_province.code
+        out: dict[str, str | None] = {}
+        for entry in self.districts or []:
+            found = geo.find_district(code, str(entry.district))
+            if found is not None:
+                out[found.code] = entry.own_sheet
+        return out
 
 
 class NationalSheet(_SheetRef):
@@ -318,6 +374,10 @@ class Config(Strict):
         wanted = "file" if self.backend == "xlsx" else "key or url"
         refs: list[tuple[tuple[str | int, ...], _SheetRef]] = [(("national",), self.national)]
         refs += [(("provinces", i), prov) for i, prov in enumerate(self.provinces)]
+        for i, prov in enumerate(self.provinces):
+            for j, entry in enumerate(prov.districts or []):
+                if entry.file or entry.key or entry.url:  # a spreadsheet of its own
+                    refs.append((("provinces", i, "districts", j), entry))
         for loc, ref in refs:
             ok = bool(ref.file) if self.backend == "xlsx" else bool(ref.key or ref.url)
             if not ok:
@@ -343,10 +403,25 @@ class Config(Strict):
             raise SettingError(
                 ("tabs",), "tabs.national, tabs.summary and tabs.issues must all differ"
             )
+        # What the bot writes whole, per spreadsheet, and every district tab's place.
+        bot_at: dict[str, set[str]] = {self.national.sheet: set(national_tabs)}
+        for prov in self.provinces:
+            bot_at.setdefault(prov.sheet, set()).add(self.tabs.province_tab(prov.registry_province))
+        source_at: dict[tuple[str, str], tuple[str, str]] = {}  # -> (district, province)
         for i, prov in enumerate(self.provinces):
             p = prov.registry_province
             sources = {self.tabs.district_tab(p, d) for d in prov.registry_districts()}
             bot_tabs = {self.tabs.province_tab(p)}
+            for d in prov.registry_districts():
+                place = (prov.sheet_of(d), self.tabs.district_tab(p, d))
+                if place in source_at:
+                    raise SettingError(
+                        ("tabs", "district"),
+                        f"two district tabs would both be named {place[1]!r} in one "
+                        f"spreadsheet ({', '.join(source_at[place])} and {d.name}, {p.name}): put "
+                        "{province} in tabs.district, e.g. อำเภอ{district} จ.{province}",
+                    )
+                source_at[place] = (d.name, p.name)
             for tab in sorted(sources | bot_tabs):
                 problem = tab_name_problem(tab)
                 if problem:
@@ -355,13 +430,11 @@ class Config(Strict):
                         f"the tab name {tab!r} (for {p.name}, provinces[{i}]) {problem}; "
                         "give tabs.district / tabs.province a shorter pattern",
                     )
-            if prov.sheet == self.national.sheet:
-                bot_tabs |= national_tabs
-            clash = sorted(sources & bot_tabs)
-            if clash:
+        for (sheet, tab), (_, province) in source_at.items():
+            if tab in bot_at.get(sheet, set()):
                 raise SettingError(
                     ("tabs",),
-                    f"the bot would overwrite the district tab {clash[0]!r} of {p.name}: "
+                    f"the bot would overwrite the district tab {tab!r} of {province}: "
                     "give tabs.province / national / summary / issues names that no "
                     "district tab has",
                 )
@@ -369,6 +442,17 @@ class Config(Strict):
         if thai.header_key(self.form.status_header) in form_headers:
             raise SettingError(("form", "status_header"), "must differ from every form header")
         return self
+
+
+def holders(config: Config, sheet: str) -> list[str]:
+    """Whose a spreadsheet is, in Thai: its provinces ("จังหวัดชัยภูมิ") and the districts
+    that have it as their own ("อำเภอภูเขียว จังหวัดชัยภูมิ"); the national one aside."""
+    names = [f"จังหวัด{p.province}" for p in config.provinces if p.sheet == sheet]
+    for prov in config.provinces:
+        for d in prov.registry_districts():
+            if prov.sheet_of(d) == sheet != prov.sheet:
+                names.append(f"อำเภอ{d.name} จังหวัด{prov.province}")
+    return names
 
 
 @dataclass(frozen=True)
@@ -387,5 +471,5 @@ def source_tabs(config: Config) -> list[SourceTab]:
     for prov in config.provinces:
         p = prov.registry_province
         for d in prov.registry_districts():
-            out.append(SourceTab(prov.sheet, config.tabs.district_tab(p, d), p, d))
+            out.append(SourceTab(prov.sheet_of(d), config.tabs.district_tab(p, d), p, d))
     return out

@@ -28,7 +28,7 @@ from zoneinfo import ZoneInfo
 from bot import problems as problem_kinds
 from bot import thai
 from bot.checks import CheckContext, RowResult, check_tabs
-from bot.config import Config, SourceTab, source_tabs
+from bot.config import Config, SourceTab, holders, source_tabs
 from bot.errors import SheetChanged, SheetError
 from bot.form import ParsedTab, parse_tab
 from bot.model import ApplyResult, Problem, SheetPlan
@@ -175,7 +175,7 @@ def evaluate(
 
 def _whose(config: Config, sheet: str) -> str:
     """Whose spreadsheet, the Thai way: "ของจังหวัดชัยภูมิ", "ระดับประเทศ"."""
-    names = [f"จังหวัด{p.province}" for p in config.provinces if p.sheet == sheet]
+    names = holders(config, sheet)
     national = sheet == config.national.sheet
     if not names:
         return "ระดับประเทศ" if national else f" “{sheet}”"

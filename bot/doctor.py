@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
-from bot.config import Config, source_tabs
+from bot.config import Config, holders, source_tabs
 from bot.config_load import local_today
 from bot.cycle import bot_tabs_by_spreadsheet, evaluate
 from bot.errors import BotError, ServiceError
@@ -122,8 +122,8 @@ def _rehearse(
 
 
 def whose(config: Config, sheet: str) -> str:
-    """A spreadsheet as the admin knows it: its provinces, or the national one."""
-    names = [f"จังหวัด{p.province}" for p in config.provinces if p.sheet == sheet]
+    """A spreadsheet as the admin knows it: its provinces or districts, or the national one."""
+    names = holders(config, sheet)
     if sheet == config.national.sheet:
         names.append("ระดับประเทศ (national)")
     return " / ".join(names) or sheet

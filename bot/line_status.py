@@ -74,23 +74,29 @@ def place_status(
     sheet = province_sheet(config, province)
     if sheet is None:
         raise BotError(f"จังหวัด{province} ไม่มีสเปรดชีตในไฟล์ตั้งค่า (provinces)")
-    narrowed = sheet.model_copy(update={"districts": [district] if district else sheet.districts})
+    narrowed = sheet.narrowed_to(district) if district else sheet
     local = config.model_copy(update={"provinces": [narrowed]})
     sources = source_tabs(local)
-    stale_since, reason = None, ""
+    stale_since: datetime | None = None
+    reason = ""
     today = now.date()
-    try:
-        with backend:
-            read = backend.read(sheet.sheet, [s.tab for s in sources], [])
-    except SheetError as exc:
-        cached = cache_for(config).load(sheet.sheet)
-        if cached is None:
-            raise
-        log.warning("status of %s from the read of %s: %s", province, cached.read_at, exc)
-        read = SheetRead(sheet.sheet, cached.tabs)
-        stale_since, reason = cached.read_at, str(exc)
-    present = [s for s in sources if s.tab in read.tabs]
-    report = evaluate(local, present, {sheet.sheet: read}, today)
+    # The place's district tabs: in the province's spreadsheet, or in ones of their own.
+    reads: dict[str, SheetRead] = {}
+    for where in dict.fromkeys(s.spreadsheet for s in sources):
+        tabs = [s.tab for s in sources if s.spreadsheet == where]
+        try:
+            with backend:
+                reads[where] = backend.read(where, tabs, [])
+        except SheetError as exc:
+            cached = cache_for(config).load(where)
+            if cached is None:
+                raise
+            log.warning("status of %s from the read of %s: %s", province, cached.read_at, exc)
+            reads[where] = SheetRead(where, cached.tabs)
+            stale_since = min(stale_since or cached.read_at, cached.read_at)
+            reason = str(exc)
+    present = [s for s in sources if s.tab in reads[s.spreadsheet].tabs]
+    report = evaluate(local, present, reads, today)
     rules = rules_of(config)
     in_force = deadlines.deadline_in_force("province", today, rules)
     month = in_force.month if in_force else None

@@ -424,15 +424,13 @@ def plan_cycle(
     national_rows: list[list[OutCell]] = [header]
     for prov in config.provinces:
         plan = plans.setdefault(prov.sheet, SheetPlan(prov.sheet))
-        p_tabs = [
-            t
-            for t in tabs
-            if t.source.spreadsheet == prov.sheet and t.source.province.name == prov.province
-        ]
+        # A province's districts may sit in its spreadsheet or in spreadsheets of their own.
+        p_tabs = [t for t in tabs if t.source.province.name == prov.province]
         for tab in p_tabs:
             marks = plan_marks(tab, by_tab.get(_tab_id(tab.source), []), config.form.status_header)
             if marks is not None:
-                plan.marks.append(marks)
+                where = tab.source.spreadsheet
+                plans.setdefault(where, SheetPlan(where)).marks.append(marks)
         rows = rollup_rows(p_tabs, by_tab, stale_since)
         plan.tabs.append(
             BotTab(
