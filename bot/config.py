@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field, PositiveInt, field_validator, model_validator
 
@@ -55,6 +55,10 @@ class Programme(Strict):
     )
     district_deadline_day: int = Field(default=20, ge=1, le=28)
     province_deadline_day: int = Field(default=25, ge=1, le=28)
+    # Which month the report due on a deadline covers: "current" (due 20 Jan: January's
+    # report, progress to date, as the letters' "every 20th until September 2568" reads)
+    # or "previous" (due 20 Jan: December's, the month just ended). See the README.
+    deadline_covers: Literal["current", "previous"] = "current"
 
     @model_validator(mode="after")
     def _ordered(self) -> Programme:
@@ -227,6 +231,10 @@ class ProvinceSheet(_SheetRef):
 
     province: str
     districts: list[str] | None = Field(default=None, min_length=1)  # None: every district
+    # This province's own deadline days; None: the programme's (a province may set its
+    # districts' day itself, as Chaiyaphum chose the 20th).
+    district_deadline_day: int | None = Field(default=None, ge=1, le=28)
+    province_deadline_day: int | None = Field(default=None, ge=1, le=28)
 
     @field_validator("province")
     @classmethod
@@ -314,12 +322,27 @@ class Config(Strict):
                 )
         seen: set[str] = set()
         for i, prov in enumerate(self.provinces):
+            days = self.deadline_days(prov)
+            if days[0] > days[1]:
+                raise SettingError(
+                    ("provinces", i, "district_deadline_day"),
+                    f"day {days[0]} is after the province's own deadline day {days[1]}: "
+                    "districts report to their province before the province reports to DLA",
+                )
             if prov.province in seen:
                 raise SettingError(
                     ("provinces", i, "province"), f"province {prov.province} is listed twice"
                 )
             seen.add(prov.province)
         return self
+
+    def deadline_days(self, prov: ProvinceSheet) -> tuple[int, int]:
+        """A province's district and province deadline days: its own, else the programme's."""
+        prog = self.programme
+        return (
+            prov.district_deadline_day or prog.district_deadline_day,
+            prov.province_deadline_day or prog.province_deadline_day,
+        )
 
     @model_validator(mode="after")
     def _never_write_into_sources(self) -> Config:

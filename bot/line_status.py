@@ -91,7 +91,7 @@ def place_status(
         stale_since, reason = cached.read_at, str(exc)
     present = [s for s in sources if s.tab in read.tabs]
     report = evaluate(local, present, {sheet.sheet: read}, today)
-    rules = rules_of(config)
+    rules = rules_of(config, province)
     in_force = deadlines.deadline_in_force("province", today, rules)
     month = in_force.month if in_force else None
     due = [d for d in deadlines.deadlines(rules) if month is not None and d.month == month]
