@@ -142,11 +142,26 @@ class Tabs(Strict):
     national: str = "รวมทั้งประเทศ"
     summary: str = "สรุปตัวชี้วัด"
     issues: str = "รายการที่ต้องแก้ไข"
+    district_register: str = "ทะเบียนอำเภอ"  # every district and its state (national file)
+    dashboard: str = "ภาพรวมจังหวัด{province}"  # a province's KPI, districts and problems
 
     @model_validator(mode="after")
     def _placeholders(self) -> Tabs:
-        allowed = {"district": {"district", "province"}, "province": {"province"}}
-        for name in ("district", "province", "national", "summary", "issues"):
+        allowed = {
+            "district": {"district", "province"},
+            "province": {"province"},
+            "dashboard": {"province"},
+        }
+        names = (
+            "district",
+            "province",
+            "national",
+            "summary",
+            "issues",
+            "district_register",
+            "dashboard",
+        )
+        for name in names:
             template = getattr(self, name)
             used = set(_PLACEHOLDER.findall(template))
             bad = used - allowed.get(name, set())
@@ -168,6 +183,14 @@ class Tabs(Strict):
     def province_tab(self, province: geo.Province) -> str:
         """The name of a province's roll-up tab."""
         return self.province.format(province=province.name)
+
+    def dashboard_tab(self, province: geo.Province) -> str:
+        """The name of a province's dashboard tab."""
+        return self.dashboard.format(province=province.name)
+
+    def national_tabs(self) -> tuple[str, ...]:
+        """The bot's tabs in the national spreadsheet."""
+        return (self.national, self.summary, self.issues, self.district_register)
 
 
 _SHEET_URL = re.compile(r"/spreadsheets/d/([A-Za-z0-9_-]{20,})")
@@ -348,15 +371,20 @@ class Config(Strict):
     def _never_write_into_sources(self) -> Config:
         # The bot owns whole tabs; if one of them had a source tab's name it would wipe
         # out what staff typed. Refuse such a config before anything is read.
-        national_tabs = {self.tabs.national, self.tabs.summary, self.tabs.issues}
-        if len(national_tabs) != 3:
+        national_tabs = set(self.tabs.national_tabs())
+        if len(national_tabs) != len(self.tabs.national_tabs()):
             raise SettingError(
-                ("tabs",), "tabs.national, tabs.summary and tabs.issues must all differ"
+                ("tabs",),
+                "tabs.national, tabs.summary, tabs.issues and tabs.district_register "
+                "must all differ",
             )
         for prov in self.provinces:
             p = prov.registry_province
             sources = {self.tabs.district_tab(p, d) for d in prov.registry_districts()}
-            bot_tabs = {self.tabs.province_tab(p)}
+            own = [self.tabs.province_tab(p), self.tabs.dashboard_tab(p)]
+            if own[0] == own[1]:
+                raise SettingError(("tabs",), "tabs.province and tabs.dashboard must differ")
+            bot_tabs = set(own)
             if prov.sheet == self.national.sheet:
                 bot_tabs |= national_tabs
             clash = sorted(sources & bot_tabs)
@@ -364,8 +392,8 @@ class Config(Strict):
                 raise SettingError(
                     ("tabs",),
                     f"the bot would overwrite the district tab {clash[0]!r} of {p.name}: "
-                    "give tabs.province / national / summary / issues names that no "
-                    "district tab has",
+                    "give tabs.province / dashboard / national / summary / issues / "
+                    "district_register names that no district tab has",
                 )
         form_headers = {thai.header_key(h) for k in FIELD_KEYS for h in self.form.header_names(k)}
         if thai.header_key(self.form.status_header) in form_headers:

@@ -469,7 +469,7 @@ ERRORS = {
         BASE + "tabs:\n  national: สรุป\n  summary: สรุป\n",
         5,
         "tabs",
-        ["tabs.national, tabs.summary and tabs.issues must all differ"],
+        ["tabs.national, tabs.summary, tabs.issues and tabs.district_register must all differ"],
     ),
     "tabs.issues == tabs.national": (
         BASE + "tabs:\n  issues: รวมทั้งประเทศ\n",
