@@ -159,7 +159,7 @@ def finish(
         return []
     widths = list(layout.widths) or [12.0]
     places, _ = _bands(charts)
-    rows += [[], ["ข้อมูลสำหรับกราฟ (บอทเขียนใหม่ทุกรอบ)"]]
+    rows += [[], ["ข้อมูลสำหรับแผนภูมิ (ระบบเขียนใหม่ทุกรอบ)"]]
     layout.styled.append(Styled(Range(len(rows), 1, len(rows), 1), "section"))
     specs: list[ChartSpec] = []
     for chart, (offset, x_px) in zip(charts, places, strict=True):

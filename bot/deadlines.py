@@ -24,6 +24,8 @@ from typing import Literal
 
 import holidays
 
+from bot import thai
+
 __all__ = [
     "EXTRA_HOLIDAY_NAME",
     "WEEKDAY_NAMES",
@@ -52,15 +54,7 @@ Covers = Literal["current", "previous"]
 
 # Thai names of Monday..Sunday, as date.weekday() numbers them: the reason a deadline is not
 # a working day ("วันเสาร์"), and the weekday of a due date in a letter ("วันศุกร์ที่ 24 ...").
-WEEKDAY_NAMES: tuple[str, ...] = (
-    "วันจันทร์",
-    "วันอังคาร",
-    "วันพุธ",
-    "วันพฤหัสบดี",
-    "วันศุกร์",
-    "วันเสาร์",
-    "วันอาทิตย์",
-)
+WEEKDAY_NAMES: tuple[str, ...] = thai.WEEKDAYS
 # Shown for a day off from Rules.extra_holidays that is neither a weekend nor a public
 # holiday: the cabinet announces such days as "วันหยุดราชการเพิ่มเป็นกรณีพิเศษ".
 EXTRA_HOLIDAY_NAME = "วันหยุดราชการเพิ่มเป็นกรณีพิเศษ"

@@ -126,7 +126,7 @@ def status_texts(
         days = (due - today).days
         if days > 0:
             return f"อีก {n(days)} วัน"
-        return "ครบกำหนดวันนี้" if days == 0 else f"เลยกำหนดมาแล้ว {n(-days)} วัน"
+        return "ครบกำหนดวันนี้" if days == 0 else f"ล่วงเลยกำหนดมาแล้ว {n(-days)} วัน"
 
     districts = [
         {
@@ -164,6 +164,7 @@ def status_texts(
                 "due": thai.date_label(d.due, thai_digits=digits),
                 "when": when(d.due),
                 "holiday": (d.holiday_name or "วันหยุดราชการ") if d.non_working else "",
+                "effective": thai.weekday_date_label(d.effective, thai_digits=digits),
             }
             for d in status.due
         ],

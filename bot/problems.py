@@ -7,7 +7,28 @@ House style, so new messages read like the others: a row-level message names its
 ช่อง “{header}” (a tab-level one as คอลัมน์ “{header}”), quotes what was typed as
 ระบุว่า “{value}” ซึ่ง..., then asks with กรุณา...; “ ” quotes, a space between clauses, no
 full stop at the end, B.E. years, and the programme's own terms (อำเภอ, จังหวัด,
-องค์กรปกครองส่วนท้องถิ่น, ด้านอัตลักษณ์, ลิงก์เผยแพร่, แฮชแท็ก, แบบรายงาน).
+องค์กรปกครองส่วนท้องถิ่น, ด้านอัตลักษณ์, ลิงก์เผยแพร่, แฮชแท็ก, แบบรายงาน). The bot is ระบบ,
+never บอท, in anything staff read. A message never ends in a bracket of its own making and
+never asks a question ("หมายถึง ... หรือไม่"): a near registry name is offered as
+ชื่อที่ใกล้เคียงในทะเบียน คือ “...”.
+
+Letters (the reminder templates in bot/templates/, modelled on the programme's own letters
+ขย 0023.6/ว 3053 and มท 0810.6/ว 12509):
+
+- They open with the addressee by office title: เรียน ท้องถิ่นอำเภอ{district} (from the
+  provincial office, สถ.จ., to a district office, สถ.อ.), เรียน ท้องถิ่นจังหวัด{province}
+  (DLA to สถ.จ.), เรียน ผู้รับผิดชอบโครงการ... (the admins' digest).
+- The first paragraph recalls the instruction as ตามที่...นั้น; the next says where it
+  stands with บัดนี้...; a note of explanation starts with ทั้งนี้.
+- Dates in bodies are written in full: the due date with its weekday
+  (ภายในวันศุกร์ที่ 24 มกราคม 2568), months by their full names (ประจำเดือนมกราคม 2568);
+  a due date that is a day off names the holiday as letters do (วันหยุดชดเชยวันวิสาขบูชา,
+  several joined with และ, see `deadlines.holiday_label`) and gives the working day before.
+- Late is ล่วงเลยกำหนด. A province asks its own districts plainly (ขอให้...), DLA asks a
+  province with ขอความร่วมมือ...; nobody writes ขอความกรุณา to an office below it.
+- One closing line: จึงเรียนมาเพื่อโปรดพิจารณาดำเนินการ when something is asked,
+  จึงเรียนมาเพื่อโปรดทราบ for the admins' digest, which reports and asks nothing.
+- Attachments are listed under สิ่งที่ส่งมาด้วย, numbered.
 """
 
 from __future__ import annotations
@@ -108,7 +129,7 @@ KINDS: dict[str, ProblemKind] = {
         "warning",
         "หมายเลขโทรศัพท์ “{value}” ไม่ตรงกับรูปแบบหมายเลขโทรศัพท์ในประเทศไทย "
         "กรุณาตรวจสอบจำนวนหลักและระบุให้อยู่ในรูปแบบ เช่น 044-811-234 หรือ 081-234-5678 "
-        "(หากมีหลายหมายเลข กรุณาคั่นด้วยเครื่องหมายจุลภาค)",
+        "หากมีหลายหมายเลข ให้คั่นด้วยเครื่องหมายจุลภาค",
         "the phone number does not look Thai",
         "หมายเลขโทรศัพท์ไม่ถูกรูปแบบ",
     ),

@@ -55,10 +55,20 @@ class Section:
     districts: list[DistrictState]
 
 
+@dataclass(frozen=True)
+class Attachment:
+    """A file sent with a message (a chart as PNG): its file name, its Thai title (the
+    letter lists it under สิ่งที่ส่งมาด้วย) and its bytes."""
+
+    name: str
+    title: str
+    data: bytes
+
+
 @dataclass
 class Message:
     """Everything one recipient gets in one run; `title` and `text` are filled by
-    `bot.render.render_messages`."""
+    `bot.render.render_messages`, `attachments` by `bot.dispatch` (digests' charts)."""
 
     level: Audience
     recipient: str
@@ -67,6 +77,7 @@ class Message:
     channels: list[str]
     title: str = ""
     text: str = ""
+    attachments: list[Attachment] = field(default_factory=list)
 
     @property
     def first(self) -> deadlines.Reminder:
@@ -146,9 +157,9 @@ def district_states(
         )
     for state in by_tab.values():
         if state.complete == 0:
-            label = thai.month_label(*month)
+            label = thai.month_label(*month, full=True)
             where = Link(state.source.spreadsheet, state.source.tab, 1, 1)
-            state.todos.insert(0, Todo(f"ยังไม่มีรายการที่ครบถ้วนของเดือน {label}", where))
+            state.todos.insert(0, Todo(f"ยังไม่มีรายการที่ครบถ้วนของเดือน{label}", where))
     return list(by_tab.values())
 
 

@@ -111,7 +111,7 @@ def example() -> Config:
         (lambda c: c.tabs.summary, "สรุปตัวชี้วัด"),
         (lambda c: c.tabs.issues, "รายการที่ต้องแก้ไข"),
         (lambda c: c.form.header_names("report_month"), ["เดือนที่รายงาน", "เดือน/ปีที่รายงาน"]),
-        (lambda c: c.form.status_header, "ผลตรวจสอบ (บอท)"),
+        (lambda c: c.form.status_header, "ผลการตรวจสอบ (ระบบ)"),
         (lambda c: c.form.header_search_rows, 10),
         (lambda c: len(c.form.platforms), 9),
         (lambda c: c.timezone, "Asia/Bangkok"),

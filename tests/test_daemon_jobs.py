@@ -160,7 +160,7 @@ def test_thai_digits_when_asked(tmp_path: Path) -> None:
     )
     config = load_config(tmp_path / "config.yaml")
     texts = _messages(config, date(2025, 1, 15))
-    assert texts and all("ภายในวันที่ ๒๐ ม.ค. ๒๕๖๘ (อีก ๕ วัน)" in t for t in texts)
+    assert texts and all("ภายในวันจันทร์ที่ ๒๐ มกราคม ๒๕๖๘ (อีก ๕ วัน)" in t for t in texts)
 
 
 @pytest.mark.parametrize(("day", "count"), [(date(2025, 1, 13), 0), (date(2025, 1, 15), 3)])

@@ -20,6 +20,7 @@ from bot.config_load import parse_config
 from bot.cycle import sync_cycle
 from bot.doctor import blocks_sync, diagnose
 from bot.errors import ConfigError
+from bot.form_fields import STATUS_HEADER
 from bot.sheets import quote_tab
 from fake_sheets import FakeClock, FakeSheets
 from tests.factories import HEADERS, row
@@ -153,7 +154,7 @@ def test_rows_inserted_between_read_and_write_never_keep_a_wrong_status(fake: Fa
     world.sync()  # the next cycle puts everything right
     statuses = [r[STATUS_COL - 1][:9] if len(r) >= STATUS_COL else None
                 for r in world.values("province", "อำเภอภูเขียว")]  # fmt: skip
-    assert statuses == ["ผลตรวจสอบ", "ครบถ้วน", None, "ต้องแก้ไข", "ต้องแก้ไข"]
+    assert statuses == [STATUS_HEADER[:9], "ครบถ้วน", None, "ต้องแก้ไข", "ต้องแก้ไข"]
     assert world.colour("province", "อำเภอภูเขียว", 4, IDENTITY_COL) == "error"
 
 

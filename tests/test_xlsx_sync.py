@@ -261,3 +261,15 @@ provinces:
     national = values(book, "รวมทั้งประเทศ")
     assert column(national, "จังหวัด") == ["ชัยภูมิ", "ขอนแก่น"]
     assert report.summary.districts_with_identity == 2
+
+
+def test_a_status_column_under_the_old_header_is_kept_and_renamed(tmp_path: Path) -> None:
+    # Sheets from before the default header said "ระบบ" keep their column: no second one.
+    tabs = {name: [HEADERS] for name in DISTRICT_TABS}
+    tabs["อำเภอภูเขียว"] = [[*HEADERS, "ผลตรวจสอบ (บอท)"], [*row(), "ครบถ้วน"]]
+    config = make_project(tmp_path, tabs)
+    sync(config)
+    phu = values(tmp_path / "chaiyaphum.xlsx", "อำเภอภูเขียว")
+    assert phu[0] == [*HEADERS, STATUS_HEADER]
+    assert phu[1][STATUS_COL - 1] == "ครบถ้วน"
+    assert STATUS_HEADER == "ผลการตรวจสอบ (ระบบ)"
