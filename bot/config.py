@@ -378,12 +378,21 @@ class Config(Strict):
                 "tabs.national, tabs.summary, tabs.issues and tabs.district_register "
                 "must all differ",
             )
+        taken: dict[tuple[str, str], str] = {}
         for prov in self.provinces:
             p = prov.registry_province
             sources = {self.tabs.district_tab(p, d) for d in prov.registry_districts()}
             own = [self.tabs.province_tab(p), self.tabs.dashboard_tab(p)]
             if own[0] == own[1]:
                 raise SettingError(("tabs",), "tabs.province and tabs.dashboard must differ")
+            for name in own:
+                other = taken.setdefault((prov.sheet, name), p.name)
+                if other != p.name:
+                    raise SettingError(
+                        ("tabs",),
+                        f"{other} and {p.name} share a spreadsheet and would both write the "
+                        f"tab {name!r}: put {{province}} in tabs.province and tabs.dashboard",
+                    )
             bot_tabs = set(own)
             if prov.sheet == self.national.sheet:
                 bot_tabs |= national_tabs

@@ -193,7 +193,7 @@ KINDS: dict[str, ProblemKind] = {
     "STALE_SPREADSHEET": ProblemKind(
         "error",
         "ระบบไม่สามารถอ่านหรือบันทึกสเปรดชีต{who}ได้ในรอบนี้ เนื่องจาก {reason} "
-        "{since} กรุณาผู้ดูแลระบบตรวจสอบและแก้ไขตามสาเหตุข้างต้น",
+        "{since} ขอให้ผู้ดูแลระบบตรวจสอบและแก้ไขตามสาเหตุข้างต้น",
         "a spreadsheet could not be read or written this cycle; its last good rows are kept",
         "อ่านหรือบันทึกสเปรดชีตไม่ได้",
     ),
