@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from bot import geo, thai
-from bot.checks import RowResult, parse_category
+from bot.checks import RowResult
 from bot.config import Programme
 from bot.form_fields import BUDGETS, CATEGORIES, ROLES
 
@@ -102,7 +103,7 @@ def clean_row(result: RowResult, programme: Programme) -> CleanRow:
     where = province or row.source.province
     district = geo.find_district(where.code, row.text.get("district", ""))
     cleaned["district"] = district.name if district else None
-    kind = parse_category(row.text["category"]) if row.text.get("category") else None
+    kind = result.category
     cleaned["category"] = CATEGORIES[kind - 1] if kind else None
     cleaned["lao"] = lao_text(row.text.get("lao", ""))
     cleaned["role"] = _role(row.text.get("role", ""))
@@ -137,6 +138,7 @@ def _month(result: RowResult, programme: Programme) -> tuple[int, int] | None:
     return month if month is not None and programme.in_period(month) else None
 
 
+@lru_cache(maxsize=1 << 14)
 def lao_text(text: str) -> str | None:
     """A local organisation's name with its type prefix spelt the short official way
     ("องค์การบริหารส่วนตำบล นาบยางกลัก" -> "อบต.นาบยางกลัก"); None without a known type."""
@@ -147,11 +149,13 @@ def lao_text(text: str) -> str | None:
     return short + match.group(2).strip()
 
 
+@lru_cache(maxsize=1024)
 def _role(text: str) -> str | None:
     found = [name for word, name in _ROLE_WORDS if word in text]
     return found[0] if len(found) == 1 else None
 
 
+@lru_cache(maxsize=1024)
 def _budget(text: str) -> str | None:
     found = [name for words, name in _BUDGET_WORDS if any(w in text for w in words)]
     return ", ".join(found) if found else None

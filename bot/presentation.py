@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Literal
 
 from bot import thai
@@ -193,17 +194,31 @@ def fit_widths(
     for index, row in enumerate(rows):
         if index < skip_rows:
             continue
-        if len(row) >= 1 and not any(cell_text(c) for c in row[1:]) and index != skip_rows:
+        if index != skip_rows and all(c is None or c == "" for c in row[1:]):
             continue
+        if len(row) > len(widths):
+            widths += [MIN_WIDTH] * (len(row) - len(widths))
         for col, cell in enumerate(row):
+            if cell is None or cell == "" or widths[col] >= cap:
+                continue
+            if isinstance(cell, str) and len(cell) + 2 <= widths[col]:
+                continue  # the common case, decided without building any text
             text = cell_text(cell)
-            width = float(thai.display_width(text)) + 2
+            # A text never takes more columns than it has characters: skip the cells that
+            # cannot widen their column (most of them) before measuring Thai.
+            if len(text) + 2 <= widths[col]:
+                continue
+            width = float(_width(text)) + 2
             if index == skip_rows:
                 width = min(width, header_cap)
-            if col >= len(widths):
-                widths.append(MIN_WIDTH)
             widths[col] = max(widths[col], min(width, cap))
     return tuple(widths)
+
+
+@lru_cache(maxsize=1 << 14)
+def _width(text: str) -> int:
+    # Names, kinds and months repeat down a column: measure each text once.
+    return thai.display_width(text)
 
 
 def wide_columns(widths: Sequence[float], at: float = MAX_WIDTH) -> tuple[int, ...]:

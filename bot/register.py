@@ -186,12 +186,10 @@ def register_layout(rows: list[list[OutCell]], top: int = 1) -> Layout:
 
 def register_tab(
     config: Config,
-    results: list[RowResult],
-    problems: list[Problem],
+    entries: list[DistrictEntry],
     month_of: Callable[[str], tuple[int, int] | None],
 ) -> BotTab:
-    """The national register tab: every configured district."""
-    entries = register(config, results, problems, month_of)
+    """The national register tab: every configured district (`entries` from `register`)."""
     header = this_month_header({month_of(p.province) for p in config.provinces})
     rows = register_rows(entries, header)
     layout = register_layout(rows)

@@ -73,6 +73,9 @@ MONTH_KEY_HEADER = "เดือน (ค.ศ. ปี-เดือน)"
 PROVINCE_CODE_HEADER = "รหัสจังหวัด"
 DISTRICT_CODE_HEADER = "รหัสอำเภอ"
 SEVERITY_TH = {"error": "ต้องแก้ไข", "warning": "ข้อสังเกต"}
+# Column widths are measured on this many rows of a long tab: enough to meet every kind of
+# value, and a national cycle need not measure 30,000 rows.
+WIDTH_SAMPLE = 1500
 # Colours of status cells, most specific prefix first (the first rule that matches wins).
 STATUS_RULES: tuple[tuple[str, Style], ...] = (
     (STATUS_ERRORS, "error"),
@@ -173,21 +176,20 @@ def rollup_rows(
     says when that read was.
     """
     out: list[list[OutCell]] = []
+    fields = _keys()[:-3]  # the values; source, status and kept follow
     for tab in tabs:
         since = (stale_since or {}).get(tab.source.spreadsheet)
         note = f" (ข้อมูล ณ {thai.datetime_label(since)})" if since else ""
         for result in by_tab.get(_tab_id(tab.source), []):
             row = result.row
             clean = clean_row(result, config.programme)
-            cells: list[OutCell] = []
-            for key in FIELD_KEYS:
-                if key == "province":
-                    cells.append(clean.province_code)
-                elif key == "district":
-                    cells.append(clean.district_code)
-                cells.append(clean.values.get(key, ""))
-                if key == "report_month":
-                    cells.append(clean.month_key)
+            values = {
+                **clean.values,
+                "month_key": clean.month_key,
+                "province_code": clean.province_code,
+                "district_code": clean.district_code,
+            }
+            cells: list[OutCell] = [values.get(k, "") for k in fields]
             source = LinkedText(
                 f"{row.source.tab} แถวที่ {row.row}{note}",
                 Link(row.source.spreadsheet, row.source.tab, row.row, 1),
@@ -197,9 +199,15 @@ def rollup_rows(
     return out
 
 
-def rollup_layout(config: Config, rows: list[list[OutCell]], results: list[RowResult]) -> Layout:
+def rollup_layout(
+    config: Config,
+    rows: list[list[OutCell]],
+    results: list[RowResult],
+    widths: tuple[float, ...] | None = None,
+) -> Layout:
     """How a provincial or national tab looks: filter, frozen header, coloured statuses,
-    kept values and duplicates highlighted, widths that fit."""
+    kept values and duplicates highlighted, widths that fit (measured on the first rows,
+    or `widths` when known: the national tab takes the widest of its provinces')."""
     header = rollup_header(config)
     width, bottom = len(header), max(len(rows), 1)
     layout = Layout(frozen_rows=1, frozen_columns=1, filter=Range(1, 1, bottom, width))
@@ -224,7 +232,7 @@ def rollup_layout(config: Config, rows: list[list[OutCell]], results: list[RowRe
                     layout.styled.append(Styled(Range(index, found, index, found), "kept"))
     duplicates = _duplicate_rows(rows, results)
     layout.styled += [Styled(Range(r, 1, r, width), "duplicate") for r in duplicates]
-    layout.widths = fit_widths(rows[:1] + rows[1:500])
+    layout.widths = widths or fit_widths(rows[:WIDTH_SAMPLE])
     layout.wrap = wide_columns(layout.widths)
     return layout
 
@@ -348,6 +356,11 @@ def plan_cycle(
     all_problems += extra_problems or []
     headers = {k: config.form.display_header(k) for k in FIELD_KEYS}
     month_of = _month_of(config, summary.today)
+    entries = register(config, results, all_problems, month_of)
+    problems_of: dict[tuple[str, str], list[Problem]] = defaultdict(list)
+    for p in all_problems:
+        problems_of[(p.spreadsheet, p.tab)].append(p)
+    rolled: list[tuple[BotTab, list[RowResult]]] = []
     for prov in config.provinces:
         plan = plans.setdefault(prov.sheet, SheetPlan(prov.sheet))
         p_tabs = [
@@ -361,28 +374,30 @@ def plan_cycle(
                 plan.marks.append(marks)
         rows = [header, *rollup_rows(config, p_tabs, by_tab, stale_since)]
         p_results = [r for t in p_tabs for r in by_tab.get(_tab_id(t.source), [])]
-        plan.tabs.append(
-            BotTab(
-                config.tabs.province_tab(prov.registry_province),
-                rows,
-                wide_columns=_wide(),
-                layout=rollup_layout(config, rows, p_results),
-            )
+        # Its layout comes once the widths of every roll-up tab are known (below).
+        rollup = BotTab(
+            config.tabs.province_tab(prov.registry_province), rows, wide_columns=_wide()
         )
-        own = {(t.source.spreadsheet, t.source.tab) for t in p_tabs}
-        entries = register(config, results, all_problems, month_of, province=prov.province)
+        plan.tabs.append(rollup)
+        rolled.append((rollup, p_results))
+        own = [p for t in p_tabs for p in problems_of.get((t.source.spreadsheet, t.source.tab), [])]
         plan.tabs.append(
             dashboard_tab(
                 config,
                 prov,
                 summary,
-                entries,
-                issue_rows([p for p in all_problems if (p.spreadsheet, p.tab) in own], headers),
+                [e for e in entries if e.source.province.name == prov.province],
+                issue_rows(own, headers),
                 month=month_of(prov.province),
             )
         )
         national_rows += rows[1:]
         national_results += p_results
+    # One set of widths for every roll-up tab, measured on rows spread over the country.
+    step = max(1, len(national_rows) // WIDTH_SAMPLE)
+    widths = fit_widths([header, *national_rows[1::step]])
+    for rollup, p_results in rolled:
+        rollup.layout = rollup_layout(config, rollup.rows, p_results, widths)
     national = plans.setdefault(config.national.sheet, SheetPlan(config.national.sheet))
     # Say on the KPI tab itself when a province's figures are not current.
     notes = [p.message for p in extra_problems or [] if p.code == "STALE_SPREADSHEET"]
@@ -391,11 +406,11 @@ def plan_cycle(
             config.tabs.national,
             national_rows,
             wide_columns=_wide(),
-            layout=rollup_layout(config, national_rows, national_results),
+            layout=rollup_layout(config, national_rows, national_results, widths),
         ),
         summary_tab(config, summary, notes),
         issues_tab(config, all_problems, headers),
-        register_tab(config, results, all_problems, month_of),
+        register_tab(config, entries, month_of),
     ]
     return list(plans.values())
 
