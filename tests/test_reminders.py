@@ -3,7 +3,8 @@ and each province's own deadline days."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
+from pathlib import Path
 
 import pytest
 
@@ -14,6 +15,8 @@ from bot.errors import ConfigError
 from bot.form import parse_tab
 from bot.model import TabData
 from bot.reminders import due_messages, report_month_on, rules_of
+from bot.state import State
+from bot.status import gather_status
 from tests.factories import grid, row
 
 TWO_PROVINCES = """
@@ -94,3 +97,17 @@ def test_rules_of_an_unconfigured_province_are_the_programme_s() -> None:
     assert rules_of(config, "ชัยภูมิ").district_day == 15
     assert rules_of(config, "ขอนแก่น").district_day == 20
     assert rules_of(config).covers == "previous"
+
+
+def test_status_lists_the_next_reminders_of_every_province_s_calendar(tmp_path: Path) -> None:
+    config = parse_config(TWO_PROVINCES.format(covers="current", own=", district_deadline_day: 15"))
+    with State(tmp_path / "state.sqlite", now=lambda: datetime(2025, 1, 6, 9, 0)) as state:
+        report = gather_status(config, state, date(2025, 1, 6))
+    dues = [(r.send_on, r.deadline.due) for r in report.upcoming]
+    # Chaiyaphum's own 15th comes first (reminded from Fri 10 Jan), then the programme's 20th.
+    assert dues[:3] == [
+        (date(2025, 1, 10), date(2025, 1, 15)),
+        (date(2025, 1, 13), date(2025, 1, 15)),
+        (date(2025, 1, 14), date(2025, 1, 15)),
+    ]
+    assert (date(2025, 1, 15), date(2025, 1, 20)) in dues
