@@ -29,7 +29,8 @@ def cmd_remind(args: argparse.Namespace) -> int:
     """Show (with --dry-run) or send the reminders due today (or on --today)."""
     config = load_config(args.config)
     today = local_today(config, args.today)
-    echo = log.info if args.json else (lambda text: print(text, flush=True))
+    # With --json, stdout is for the JSON alone; each send is logged (one line, -v).
+    echo = None if args.json else (lambda text: print(text, flush=True))
     run = remind(config, open_backend, today, send=not args.dry_run, echo=echo)
     if args.json:
         print(json.dumps(run.as_json(), ensure_ascii=False, indent=2))
@@ -51,7 +52,8 @@ def cmd_run(args: argparse.Namespace) -> int:
             def now() -> datetime:
                 return datetime.combine(day, datetime.now(tz).time(), tzinfo=tz)
 
-        sender = make_sender(config, echo=log.info)
+        # One log line per message (bot.dispatch); bodies only with --debug.
+        sender = make_sender(config)
         daemon = Daemon(config, open_backend=open_backend, sender=sender, state=state, now=now)
 
         def stop(signum: int, frame: FrameType | None) -> None:

@@ -28,6 +28,7 @@ import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from urllib.parse import parse_qsl, quote, unquote
 
@@ -49,6 +50,7 @@ __all__ = [
     "expand_env",
     "line_messages",
     "mask",
+    "outbox_tag",
 ]
 
 log = logging.getLogger(__name__)
@@ -70,6 +72,15 @@ _PATH_SPLIT = re.compile(r"[/:@\s]+")
 _VALUE_SPLIT = re.compile(r"[,;\s]+")
 _MIN_SECRET = 4  # shorter URL pieces ("to", "25", "yes") are never treated as secrets
 _MAX_REASON = 200
+# What a file name must not hold (Windows' rules too: an outbox may be a shared folder).
+_UNSAFE_NAME = re.compile(r'[\\/:*?"<>|\s\x00-\x1f]+')
+
+
+def outbox_tag(day: date, level: str, *names: str | None) -> str:
+    """The start of an outbox file's name: the day, the level and whose it is, e.g.
+    ``2025-01-15_district_ชัยภูมิ-ภูเขียว`` (safe as a file name on any system)."""
+    who = "-".join(_UNSAFE_NAME.sub("-", n).strip("-.") for n in names if n) or "message"
+    return f"{day.isoformat()}_{_UNSAFE_NAME.sub('-', level)}_{who[:80]}"
 
 
 def expand_env(url: str, env: Mapping[str, str] | None = None) -> str:
@@ -199,12 +210,13 @@ class Sender:
         self._echo = echo
         self._line_push = f"{line_api.rstrip('/')}/v2/bot/message/push" if line_api else None
 
-    def send(self, url: str, title: str, body: str) -> Delivery:
+    def send(self, url: str, title: str, body: str, *, tag: str | None = None) -> Delivery:
         """Deliver one message to `url` and report how it went.
 
         ``outbox://`` (or an empty URL) writes the message into the outbox folder as a
-        UTF-8 ``.txt`` file named after a hash of title and body, so sending the same
-        message again rewrites nothing. Any other URL has its ``${NAME}`` references
+        UTF-8 ``.txt`` file named by `tag` (`outbox_tag`: day, level, recipient) and a short
+        hash of title and body, so whose message it is shows in the name and sending the
+        same message again rewrites nothing. Any other URL has its ``${NAME}`` references
         expanded and goes through apprise: the body is split to the service's limit
         (`channel_limit`; for services without a subject the title becomes the first
         line, see `message_text`) and each part is one apprise notification. Sending
@@ -214,7 +226,7 @@ class Sender:
         """
         text = url.strip()
         if not text or _is_outbox(text):
-            return self._to_outbox(title, body)
+            return self._to_outbox(title, body, tag)
 
         expanded = expand_env(text, self._env)
         plugin = _load(expanded)
@@ -237,9 +249,9 @@ class Sender:
                     reason = f"part {index}/{len(parts)}: {reason}"
                     if index < len(parts):
                         reason += f" (parts {index + 1}-{len(parts)} not sent)"
-                log.warning("delivery to %s failed: %s", shown, reason)
+                log.debug("delivery to %s failed: %s", shown, reason)
                 return Delivery(url=shown, ok=False, parts=len(parts), error=reason)
-        log.info("delivered to %s in %d part(s)", shown, len(parts))
+        log.debug("delivered to %s in %d part(s)", shown, len(parts))
         return Delivery(url=shown, ok=True, parts=len(parts), error=None)
 
     def _notify(self, url: str, title: str, body: str, redactor: _Redactor) -> str | None:
@@ -270,23 +282,24 @@ class Sender:
         reason = messages[-1] if messages else "the service did not accept the message"
         return _shorten(redactor.redact(reason))
 
-    def _to_outbox(self, title: str, body: str) -> Delivery:
+    def _to_outbox(self, title: str, body: str, tag: str | None) -> Delivery:
         """Write the message into the outbox folder (once per distinct message) and echo it."""
         text = message_text(title, body)
-        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
-        path = self.outbox / f"message-{digest}.txt"
+        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        name = f"{tag}_{digest[:8]}.txt" if tag else f"message-{digest[:16]}.txt"
+        path = self.outbox / name
         try:
             if not path.exists():
                 self.outbox.mkdir(parents=True, exist_ok=True)
                 partial = path.with_name(path.name + ".part")
                 partial.write_text(text if text.endswith("\n") else text + "\n", "utf-8")
                 partial.replace(path)
-                log.info("wrote %s", path)
+                log.debug("wrote %s", path)
             else:
-                log.info("already in the outbox: %s", path)
+                log.debug("already in the outbox: %s", path)
         except OSError as error:
             reason = f"cannot write {path}: {error.strerror or error}"
-            log.warning("outbox delivery failed: %s", reason)
+            log.debug("outbox delivery failed: %s", reason)
             return Delivery(url=OUTBOX_URL, ok=False, parts=1, error=reason)
         if self._echo is not None:
             self._echo(text)
