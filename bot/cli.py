@@ -24,6 +24,7 @@ from bot.config_load import CONFIG_ENV, DEFAULT_CONFIG_PATH, load_config, local_
 from bot.cycle import CycleReport, check_cycle, sync_cycle
 from bot.dispatch import record_manual_sync
 from bot.doctor import blocks_sync, diagnose
+from bot.doctor_local import period_findings
 from bot.errors import BotError
 from bot.output import pairs, table
 from bot.problems import KINDS
@@ -64,6 +65,10 @@ def cmd_check(args: argparse.Namespace) -> int:
         print(_problems_text(report))
         print()
         print(_summary_text(report))
+        # After the programme's end (or before its start) the figures above mean little.
+        for f in period_findings(config, report.summary.today):
+            if f.level != "ok":
+                print(f"\n{f.thai}\n{f.english}")
     return EXIT_FOUND if report.has_errors else EXIT_OK
 
 

@@ -35,6 +35,7 @@ from urllib.parse import parse_qsl, quote, unquote
 import apprise
 from apprise import NotifyBase, NotifyFormat, PersistentStoreMode
 from apprise.plugins import N_MGR
+from apprise.plugins.email import NotifyEmail
 from apprise.plugins.line import NotifyLine
 
 from bot.errors import ConfigError, NotifyError
@@ -47,10 +48,13 @@ __all__ = [
     "NotifyError",
     "Sender",
     "channel_limit",
+    "env_names",
     "expand_env",
     "line_messages",
     "mask",
     "outbox_tag",
+    "smtp_server",
+    "url_problem",
 ]
 
 log = logging.getLogger(__name__)
@@ -111,6 +115,36 @@ def expand_env(url: str, env: Mapping[str, str] | None = None) -> str:
         return value
 
     return _ENV_REF.sub(replace, url)
+
+
+def env_names(url: str) -> list[str]:
+    """The environment variables `url` refers to as ``${NAME}``, in order, once each."""
+    return list(dict.fromkeys(m.group("name") for m in _ENV_REF.finditer(url)))
+
+
+def url_problem(url: str, env: Mapping[str, str] | None = None) -> str | None:
+    """Why `url` could not be used to send (a variable unset, a malformed reference, a URL
+    apprise does not understand), or None when it could; nothing is sent. The answer
+    holds no secret."""
+    try:
+        expanded = expand_env(url.strip(), env)
+    except ConfigError as exc:
+        return str(exc)
+    if not expanded or _is_outbox(expanded) or _load(expanded) is not None:
+        return None
+    return _not_understood(expanded)
+
+
+def smtp_server(url: str, env: Mapping[str, str] | None = None) -> tuple[str, int, str] | None:
+    """(host, port, "ssl" / "starttls" / "insecure") of an e-mail URL, as apprise would
+    connect; None for any other URL or one that cannot be used."""
+    if url_problem(url, env) is not None:
+        return None
+    plugin = _load(expand_env(url.strip(), env))
+    host = getattr(plugin, "smtp_host", None)
+    if not isinstance(plugin, NotifyEmail) or not host or plugin.port is None:
+        return None
+    return str(host), int(plugin.port), str(plugin.secure_mode)
 
 
 def mask(url: str) -> str:

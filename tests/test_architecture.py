@@ -29,6 +29,8 @@ CORE = (
     "bot.config_services",
     "bot.sheets",
     "bot.splitting",
+    "bot.suggest",
+    "bot.finding",
 )
 
 # Modules whose business is files, the network, the clock, SQLite, processes or delivery.

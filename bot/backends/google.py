@@ -232,6 +232,11 @@ class GoogleBackend:
         self._sizes[spreadsheet] = {m.sheet_id: m.rows * m.columns for m in tabs.values()}
         return tabs
 
+    def tab_names(self, spreadsheet: str) -> list[str]:
+        """Every tab's name in the spreadsheet, in its order (one read; "did you mean")."""
+        tabs = self.metadata(spreadsheet)
+        return [t.title for t in sorted(tabs.values(), key=lambda m: m.index)]
+
     def read(self, spreadsheet: str, tabs: Sequence[str], bot_tabs: Sequence[str]) -> SheetRead:
         """One read of the source tabs' cells and the bot tabs' state."""
         meta = self._meta.get(spreadsheet)

@@ -197,6 +197,15 @@ class XlsxBackend:
             raise SheetError(_damaged(where, exc)) from None
         return SheetRead(spreadsheet, out, states, version)
 
+    def tab_names(self, spreadsheet: str) -> list[str]:
+        """Every tab's name in the workbook, in its order (for a "did you mean")."""
+        path = self.path(spreadsheet)
+        data, _ = _snapshot(path)
+        try:
+            return [t.name for t in Book(Package(data)).tabs]
+        except (PackageError, BookError, XmlError) as exc:
+            raise SheetError(_damaged(str(path), exc)) from None
+
     # -- writing ---------------------------------------------------------------------------
 
     def apply(self, plan: SheetPlan, read: SheetRead | None) -> ApplyResult:
