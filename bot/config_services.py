@@ -257,7 +257,7 @@ class ShareSettings(Strict):
     spreadsheet that holds its tab, DLA's addresses view (or edit) every spreadsheet."""
 
     dla: list[str] = Field(default_factory=list)
-    dla_role: str = "viewer"  # viewer or editor
+    dla_role: str = Field(default="viewer", validate_default=True)  # viewer or editor
     provinces: dict[str, list[str]] = Field(default_factory=dict)
     districts: dict[str, dict[str, list[str]]] = Field(default_factory=dict)
     # Google e-mails each new person a link (an address without a Google account can only

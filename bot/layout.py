@@ -131,6 +131,19 @@ class Planned:
     share: dict[str, str] = field(default_factory=dict)
 
 
+@dataclass
+class Outcome:
+    """What `provision` did (or, on a dry run, would do) to one spreadsheet."""
+
+    whose: str
+    location: str  # its address or path ("" while it is still to be made)
+    sheet: str  # the config's id of it
+    created: bool = False
+    actions: list[str] = field(default_factory=list)
+    writes: int = 0  # requests that changed something
+    problem: str | None = None  # why it could not be provisioned (the others still are)
+
+
 _RANK = {"reader": 1, "commenter": 2, "writer": 3, "fileOrganizer": 4, "organizer": 5, "owner": 6}
 
 

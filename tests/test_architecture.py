@@ -31,6 +31,7 @@ CORE = (
     "bot.splitting",
     "bot.suggest",
     "bot.finding",
+    "bot.layout",
 )
 
 # Modules whose business is files, the network, the clock, SQLite, processes or delivery.

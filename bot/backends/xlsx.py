@@ -117,6 +117,10 @@ class XlsxBackend:
             self._lock = lock
         return self._lock_problem
 
+    def lock_problem(self) -> str | None:
+        """Take the folder's write lock (kept until the backend closes); why not, if not."""
+        return self._write_lock()
+
     def path(self, spreadsheet: str) -> Path:
         """The workbook file of a spreadsheet id from the config."""
         return workbook_path(self.config, spreadsheet)
