@@ -10,11 +10,12 @@ tab's own province and district), so a value picked from a list is never flagged
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Literal
 
 from bot import geo, thai
-from bot.config import Config, SourceTab, source_tabs
+from bot.config import NEW, Config, ProvinceSheet, SourceTab, source_tabs
 from bot.form_fields import BUDGETS, CATEGORIES, FIELDS, ROLES
 
 RuleKind = Literal["list", "url", "text", "status"]
@@ -195,14 +196,18 @@ def spreadsheets(config: Config) -> list[Planned]:
 
 def snippet(config: Config, keys: dict[str, str]) -> str:
     """The config's `national:` and `provinces:` (Google) with each new spreadsheet's key
-    (`keys`: `new:...` -> key), to paste over the config's own."""
+    (`keys`: `new:...` -> key), to paste over the config's own. A spreadsheet not made
+    (a dry run, or one that failed) stays `key: new`; a province keeps its other settings."""
 
     def ref(sheet: str) -> str:
-        return f"key: {keys.get(sheet, sheet)}"
+        if sheet in keys:
+            return f"key: {keys[sheet]}"
+        return f"key: {NEW}" if sheet.startswith(f"{NEW}:") else f"key: {sheet}"
 
     lines = [f"national: {{{ref(config.national.sheet)}}}", "provinces:"]
     for prov in config.provinces:
         lines += [f"  - province: {prov.province}", f"    {ref(prov.sheet)}"]
+        lines += [f"    {name}: {value}" for name, value in _other_settings(prov)]
         if prov.districts is None:
             continue
         lines.append("    districts:")
@@ -213,3 +218,15 @@ def snippet(config: Config, keys: dict[str, str]) -> str:
             else:
                 lines.append(f"      - {{district: {found.name}, {ref(prov.sheet_of(found))}}}")
     return "\n".join(lines)
+
+
+def _other_settings(prov: ProvinceSheet) -> list[tuple[str, str]]:
+    """A province's settings besides where its spreadsheet is (e.g. its own deadline days),
+    as YAML values, so pasting the snippet loses none of them."""
+    where = {"province", "districts", "file", "key", "url"}
+    out = []
+    for name, spec in type(prov).model_fields.items():
+        value = getattr(prov, name)
+        if name not in where and name in prov.model_fields_set and value != spec.default:
+            out.append((name, json.dumps(value, ensure_ascii=False, default=str)))
+    return out

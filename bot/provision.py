@@ -47,7 +47,7 @@ class ProvisionReport:
         """The report for people: each spreadsheet, what was done, the snippet to paste."""
         lines = []
         for o in self.outcomes:
-            mark = "✖" if o.problem else ("+" if o.created else "✔")
+            mark = "✖" if o.problem else ("+" if o.created or not o.location else "✔")
             lines.append(f"{mark} {o.whose}: {o.location or '(to be made)'}")
             lines += [f"    {a}" for a in o.actions]
             if o.problem:
@@ -63,6 +63,9 @@ class ProvisionReport:
                 lines.append(f"\n(could not write it to a file: {self.snippet_problem})")
         if self.dry_run:
             lines.append("\nDry run: nothing was made, written or shared.")
+            if any(not o.location and not o.problem for o in self.outcomes):
+                lines.append("The real run prints the new spreadsheets' keys to paste "
+                             "into the config.")  # fmt: skip
         else:
             lines.append(f"\n{self.writes} writes.")
         return "\n".join(lines)
@@ -111,10 +114,10 @@ def provision(config: Config, backend: Backend, *, dry_run: bool = False) -> Pro
             report.outcomes.append(outcome)
             if planned.sheet.startswith("new:") and key:
                 keys[planned.sheet] = key
-        if any(p.sheet.startswith("new:") for p in plans):
+        # A dry run makes no key: its snippet would be the config as it is.
+        if any(p.sheet.startswith("new:") for p in plans) and not dry_run:
             report.snippet = snippet(config, keys)
-            if not dry_run:
-                _save_snippet(config, report)
+            _save_snippet(config, report)
         return report
     from bot.backends.xlsx import XlsxBackend  # noqa: PLC0415
     from bot.backends.xlsx_provision import XlsxProvisioner  # noqa: PLC0415

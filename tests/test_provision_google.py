@@ -83,6 +83,8 @@ def test_from_an_empty_drive_to_shared_spreadsheets_and_a_second_run_writes_noth
     plan = run(fake, config, dry_run=True)
     assert fake.folder_files(folder) == [] and writes(fake) == 0
     assert "make the spreadsheet" in plan.as_text() and "Dry run" in plan.as_text()
+    # No key exists yet, so no snippet to paste (it would hold `new:...`, which no config takes).
+    assert plan.snippet is None and "prints the new spreadsheets' keys" in plan.as_text()
 
     report = run(fake, config)
     assert report.failed == []
