@@ -4,6 +4,7 @@ who gets reminders through which channels, and how the daemon runs."""
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
@@ -251,6 +252,15 @@ def _addresses(values: list[str]) -> list[str]:
     return [v.strip() for v in values]
 
 
+def _listed(value: Any, depth: int) -> Any:
+    """`value` with a lone address `depth` mappings down made a one-item list."""
+    if depth == 0:
+        return [value] if isinstance(value, str) else value
+    if isinstance(value, dict):
+        return {k: _listed(v, depth - 1) for k, v in value.items()}
+    return value
+
+
 class ShareSettings(Strict):
     """Whom `provision` shares the Google spreadsheets with: each province's addresses edit
     its spreadsheet (and view its districts' own ones), each district's addresses edit the
@@ -267,6 +277,13 @@ class ShareSettings(Strict):
         "กรมส่งเสริมการปกครองท้องถิ่นขอเรียนเชิญท่านร่วมรายงานผลการดำเนินงานโครงการ 1 อำเภอ "
         "1 อัตลักษณ์ท้องถิ่น ในสเปรดชีตนี้ ขอขอบคุณที่ให้ความร่วมมือ"
     )
+
+    @field_validator("dla", "provinces", "districts", mode="before")
+    @classmethod
+    def _one_address_alone(cls, value: Any, info: ValidationInfo) -> Any:
+        # `dla: a@dla.go.th` (one address, no brackets) is what an admin writes first.
+        depth = {"dla": 0, "provinces": 1, "districts": 2}[str(info.field_name)]
+        return _listed(value, depth)
 
     @field_validator("dla")
     @classmethod
