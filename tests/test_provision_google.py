@@ -190,3 +190,30 @@ def test_key_new_outside_provision_says_what_to_run(fake: FakeSheets) -> None:
     with pytest.raises(ConfigError, match=r"provision\.folder: name the Google Drive folder"):
         parse_config(config_text("x").replace("  folder: https://drive.google.com/drive/"
                                               "folders/x\n", ""), provision=True)  # fmt: skip
+
+
+def test_rows_added_at_the_bottom_get_the_drop_downs_at_the_next_run(
+    fake: FakeSheets, folder: str, tmp_path: Path
+) -> None:
+    config = parse_config(config_text(folder), provision=True, base_dir=tmp_path)
+    key = run(fake, config).outcomes[0].location.split("/d/")[1].split("/")[0]
+    sid = fake.spreadsheet(key).sheet_by_title("อำเภอภูเขียว").sheet_id  # type: ignore[union-attr]
+    fake.set_values(key, "อำเภอภูเขียว", "A2", [["ม.ค. 2568", "ชัยภูมิ", "ภูเขียว", "ของฉัน"]])
+    # Staff press "Add 300 more rows at the bottom".
+    answer = fake.session().post(
+        f"https://sheets.googleapis.com/v4/spreadsheets/{key}:batchUpdate",
+        json={"requests": [{"appendDimension": {"sheetId": sid, "dimension": "ROWS",
+                                                "length": 300}}]},
+        timeout=10,
+    )  # fmt: skip
+    assert answer.status_code == 200
+    month = HEADERS.index("เดือนที่รายงาน") + 1
+    assert rule_at(fake.spreadsheet(key), "อำเภอภูเขียว", 450, month) is None
+
+    again = run(fake, config)
+    assert "add drop-downs and the link rule" in again.as_text()
+    ss = fake.spreadsheet(key)
+    assert rule_at(ss, "อำเภอภูเขียว", 450, month) == rule_at(ss, "อำเภอภูเขียว", 3, month)
+    assert fake.tab_values(key, "อำเภอภูเขียว")[1][:4] == ["ม.ค. 2568", "ชัยภูมิ", "ภูเขียว", "ของฉัน"]
+    fake.reset_counts()
+    assert run(fake, config).writes == 0 and writes(fake) == 0
