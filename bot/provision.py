@@ -67,7 +67,7 @@ class ProvisionReport:
                 lines.append("The real run prints the new spreadsheets' keys to paste "
                              "into the config.")  # fmt: skip
         else:
-            lines.append(f"\n{self.writes} writes.")
+            lines.append(f"\n{self.writes} write{'' if self.writes == 1 else 's'}.")
         return "\n".join(lines)
 
     def as_json(self) -> dict[str, object]:
