@@ -24,9 +24,11 @@ from bot.config_load import CONFIG_ENV, DEFAULT_CONFIG_PATH, load_config, local_
 from bot.cycle import CycleReport, check_cycle, sync_cycle
 from bot.dispatch import record_manual_sync
 from bot.doctor import blocks_sync, diagnose
+from bot.doctor_local import period_findings
 from bot.errors import BotError
 from bot.output import pairs, table
 from bot.problems import KINDS
+from bot.provision import provision
 from bot.read_cache import cache_for
 
 EXIT_OK, EXIT_FOUND, EXIT_FAILED = 0, 1, 2
@@ -64,6 +66,10 @@ def cmd_check(args: argparse.Namespace) -> int:
         print(_problems_text(report))
         print()
         print(_summary_text(report))
+        # After the programme's end (or before its start) the figures above mean little.
+        for f in period_findings(config, report.summary.today):
+            if f.level != "ok":
+                print(f"\n{f.thai}\n{f.english}")
     return EXIT_FOUND if report.has_errors else EXIT_OK
 
 
@@ -110,6 +116,18 @@ def cmd_doctor(args: argparse.Namespace) -> int:
         print("A sync cannot run until the ✖ lines are fixed." if blocks_sync(findings)
               else "Nothing blocks a sync.")  # fmt: skip
     return EXIT_FOUND if blocks_sync(findings) else EXIT_OK
+
+
+def cmd_provision(args: argparse.Namespace) -> int:
+    """Make the spreadsheets, tabs, help and sharing the config names and lacks."""
+    config = load_config(args.config, provision=True)
+    with open_backend(config, provision=True) as backend:
+        report = provision(config, backend, dry_run=args.dry_run)
+    if args.json:
+        _print_json(report.as_json())
+    else:
+        print(report.as_text())
+    return EXIT_FOUND if report.failed else EXIT_OK
 
 
 def _print_json(data: object) -> None:
@@ -187,6 +205,7 @@ EXAMPLES = {
     "check": "softpower-bot --config config.yaml check --json > problems.json",
     "sync": "softpower-bot --config config.yaml --today 2025-01-17 sync",
     "doctor": "softpower-bot --config config.yaml doctor",
+    "provision": "softpower-bot --config config.yaml provision --dry-run",
     "remind": "softpower-bot --config config.yaml --today 2025-01-17 remind --dry-run",
     "run": "softpower-bot --config config.yaml run",
     "status": "softpower-bot --config config.yaml status --json",
@@ -250,6 +269,12 @@ def build_parser() -> argparse.ArgumentParser:
             "each problem (exit code 1 when something blocks a sync)",
         ),
         (
+            "provision",
+            cmd_provision,
+            "make the spreadsheets, district tabs, header notes, drop-downs and sharing the "
+            "config names and lacks; never changes a typed cell (--dry-run: only show the plan)",
+        ),
+        (
             "remind",
             cmd_remind,
             "send the deadline reminders due today to those who still owe something "
@@ -276,6 +301,9 @@ def build_parser() -> argparse.ArgumentParser:
             p.add_argument("--json", action="store_true", help="print JSON for scripts")
         if name == "remind":
             dry = "show the messages, rendered, without sending or recording"
+            p.add_argument("--dry-run", action="store_true", help=dry)
+        if name == "provision":
+            dry = "read everything and print the plan; make and write nothing"
             p.add_argument("--dry-run", action="store_true", help=dry)
         p.set_defaults(func=func)
     add_line_commands(sub, common)

@@ -15,6 +15,7 @@ from bot import thai
 from bot.backends import open_backend
 from bot.config_load import load_config, local_today
 from bot.dispatch import RemindRun, make_sender, open_state, remind
+from bot.doctor_local import channel_findings
 from bot.line_quota import cost_lines
 from bot.notify import channel_limit
 from bot.output import pairs, table
@@ -29,12 +30,21 @@ def cmd_remind(args: argparse.Namespace) -> int:
     """Show (with --dry-run) or send the reminders due today (or on --today)."""
     config = load_config(args.config)
     today = local_today(config, args.today)
-    echo = log.info if args.json else (lambda text: print(text, flush=True))
+    # With --json, stdout is for the JSON alone; each send is logged (one line, -v).
+    echo = None if args.json else (lambda text: print(text, flush=True))
     run = remind(config, open_backend, today, send=not args.dry_run, echo=echo)
+    # A channel whose secret is unset would fail at send time: a rehearsal says so now.
+    broken = [f for f in channel_findings(config, probe=False) if f.level != "ok"]
     if args.json:
-        print(json.dumps(run.as_json(), ensure_ascii=False, indent=2))
+        out = run.as_json()
+        if args.dry_run:
+            out["channel_problems"] = [f.as_json() for f in broken]
+        print(json.dumps(out, ensure_ascii=False, indent=2))
     else:
         print(_remind_text(run, dry_run=args.dry_run))
+        if args.dry_run and broken:
+            print("\nChannels that would fail (fix them before the real run):")
+            print("\n".join(f"  ✖ {f.subject}: {f.thai} — {f.english}" for f in broken))
     return 1 if run.sent is not None and run.sent.failed else 0
 
 
@@ -51,7 +61,8 @@ def cmd_run(args: argparse.Namespace) -> int:
             def now() -> datetime:
                 return datetime.combine(day, datetime.now(tz).time(), tzinfo=tz)
 
-        sender = make_sender(config, echo=log.info)
+        # One log line per message (bot.dispatch); bodies only with --debug.
+        sender = make_sender(config)
         daemon = Daemon(config, open_backend=open_backend, sender=sender, state=state, now=now)
 
         def stop(signum: int, frame: FrameType | None) -> None:

@@ -12,13 +12,14 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
 
-from pydantic import Field, PositiveInt, field_validator, model_validator
+from pydantic import Field, PositiveInt, ValidationInfo, field_validator, model_validator
 
 from bot import geo, thai
 from bot.config_services import (
     DaemonSettings,
     GoogleSettings,
     LineSettings,
+    ProvisionSettings,
     ReminderSettings,
     XlsxSettings,
 )
@@ -207,6 +208,8 @@ class Tabs(Strict):
 
 
 _SHEET_URL = re.compile(r"/spreadsheets/d/([A-Za-z0-9_-]{20,})")
+# `key: new`: a Google spreadsheet that `softpower-bot provision` is to make.
+NEW = "new"
 _SHEET_KEY = re.compile(r"^[A-Za-z0-9_-]{20,}$")
 
 
@@ -228,6 +231,8 @@ class _SheetRef(Strict):
     @field_validator("key")
     @classmethod
     def _key_shape(cls, value: str | None) -> str | None:
+        if value is not None and value.strip().casefold() == NEW:
+            return NEW  # made by `softpower-bot provision`, which prints the real key
         if value is not None and not _SHEET_KEY.match(value.strip()):
             raise ValueError(
                 f"{value!r} does not look like a spreadsheet key (the long code between "
@@ -253,8 +258,19 @@ class _SheetRef(Strict):
         return self
 
     @property
+    def is_new(self) -> bool:
+        """Whether this spreadsheet is still to be made (`key: new`, for `provision`)."""
+        return self.key == NEW
+
+    def _placeholder(self) -> str:
+        return "?"
+
+    @property
     def sheet(self) -> str:
-        """The spreadsheet's id inside the bot: the file name, or the Google key."""
+        """The spreadsheet's id inside the bot: the file name, or the Google key (for a
+        spreadsheet still to be made, `new:` and whose it is)."""
+        if self.is_new:
+            return f"{NEW}:{self._placeholder()}"
         if self.url:
             match = _SHEET_URL.search(self.url)
             assert match is not None  # checked by the validator
@@ -271,6 +287,9 @@ class DistrictSheet(_SheetRef):
     """
 
     district: str
+
+    def _placeholder(self) -> str:
+        return str(self.district)
 
     @property
     def own_sheet(self) -> str | None:
@@ -325,6 +344,9 @@ class ProvinceSheet(_SheetRef):
             seen.add(found.code)
         return self
 
+    def _placeholder(self) -> str:
+        return str(self.province)
+
     @property
     def registry_province(self) -> geo.Province:
         """The registry entry of this province."""
@@ -359,12 +381,17 @@ class ProvinceSheet(_SheetRef):
         for entry in self.districts or []:
             found = geo.find_district(code, str(entry.district))
             if found is not None:
-                out[found.code] = entry.own_sheet
+                own = entry.own_sheet
+                # Two new spreadsheets of same-named districts (of two provinces) differ.
+                out[found.code] = f"{NEW}:{self.province}/{found.name}" if entry.is_new else own
         return out
 
 
 class NationalSheet(_SheetRef):
     """The national spreadsheet: national, summary and issues tabs."""
+
+    def _placeholder(self) -> str:
+        return "national"
 
 
 class Config(Strict):
@@ -381,6 +408,7 @@ class Config(Strict):
     reminders: ReminderSettings = Field(default_factory=ReminderSettings)
     daemon: DaemonSettings = Field(default_factory=DaemonSettings)
     line: LineSettings = Field(default_factory=LineSettings)
+    provision: ProvisionSettings = Field(default_factory=ProvisionSettings)
     timezone: str = "Asia/Bangkok"  # an IANA zone; the loader checks that it exists
     # Where the bot keeps its own files (state, outbox, last reads) when they are given
     # as relative paths; None: beside the config file. A server install sets it to
@@ -402,7 +430,8 @@ class Config(Strict):
         return value
 
     @model_validator(mode="after")
-    def _files_present(self) -> Config:
+    def _files_present(self, info: ValidationInfo) -> Config:
+        provisioning = bool(info.context and info.context.get("provision"))
         wanted = "file" if self.backend == "xlsx" else "key or url"
         refs: list[tuple[tuple[str | int, ...], _SheetRef]] = [(("national",), self.national)]
         refs += [(("provinces", i), prov) for i, prov in enumerate(self.provinces)]
@@ -411,11 +440,23 @@ class Config(Strict):
                 if entry.file or entry.key or entry.url:  # a spreadsheet of its own
                     refs.append((("provinces", i, "districts", j), entry))
         for loc, ref in refs:
+            if ref.is_new and (self.backend == "xlsx" or not provisioning):
+                raise SettingError(
+                    (*loc, "key"),
+                    "key: new is for Google spreadsheets that `softpower-bot provision` makes; "
+                    "with xlsx, name the file and provision makes it"
+                    if self.backend == "xlsx"
+                    else "key: new asks for a spreadsheet that does not exist yet: run "
+                    "`softpower-bot provision`, which makes it and prints the key to put here",
+                )
             ok = bool(ref.file) if self.backend == "xlsx" else bool(ref.key or ref.url)
             if not ok:
+                more = ""
+                if self.backend == "google":
+                    more = " (or key: new, and `softpower-bot provision` makes the spreadsheet)"
                 raise SettingError(
                     (*loc, "file" if self.backend == "xlsx" else "key"),
-                    f"{wanted} is required with backend: {self.backend}",
+                    f"{wanted} is required with backend: {self.backend}{more}",
                 )
         seen: set[str] = set()
         for i, prov in enumerate(self.provinces):
@@ -440,6 +481,37 @@ class Config(Strict):
             prov.district_deadline_day or prog.district_deadline_day,
             prov.province_deadline_day or prog.province_deadline_day,
         )
+
+    @model_validator(mode="after")
+    def _sharing_names_configured_places(self, info: ValidationInfo) -> Config:
+        share = self.provision.share
+        configured = {p.province: p for p in self.provinces}
+        for name in share.provinces:
+            if name not in configured:
+                raise SettingError(("provision", "share", "provinces", name),
+                                   f"{name} is not under provinces: in this config")  # fmt: skip
+        for name, by in share.districts.items():
+            prov = configured.get(name)
+            if prov is None:
+                raise SettingError(("provision", "share", "districts", name),
+                                   f"{name} is not under provinces: in this config")  # fmt: skip
+            mine = {d.name for d in prov.registry_districts()}
+            for district in by:
+                if district not in mine:
+                    raise SettingError(
+                        ("provision", "share", "districts", name, district),
+                        f"{district} is not among the districts configured for {name}",
+                    )
+        new = self.national.is_new or any(
+            p.is_new or any(d.is_new for d in p.districts or []) for p in self.provinces
+        )
+        if info.context and info.context.get("provision") and new and not self.provision.folder:
+            raise SettingError(
+                ("provision", "folder"),
+                "name the Google Drive folder the new spreadsheets go in (key: new), e.g. "
+                "folder: https://drive.google.com/drive/folders/<id>; share it with the bot",
+            )
+        return self
 
     @model_validator(mode="after")
     def _never_write_into_sources(self) -> Config:

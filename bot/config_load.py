@@ -120,8 +120,9 @@ def workbook_path(config: Config, file: str) -> Path:
     return path
 
 
-def load_config(path: str | os.PathLike[str] | None = None) -> Config:
-    """Read and validate the YAML file at `path` (default: $SOFTPOWER_CONFIG or config.yaml)."""
+def load_config(path: str | os.PathLike[str] | None = None, *, provision: bool = False) -> Config:
+    """Read and validate the YAML file at `path` (default: $SOFTPOWER_CONFIG or config.yaml);
+    `provision` accepts `key: new` (spreadsheets `softpower-bot provision` is to make)."""
     chosen = Path(path or os.environ.get(CONFIG_ENV) or DEFAULT_CONFIG_PATH)
     try:
         text = chosen.read_text(encoding="utf-8-sig")
@@ -137,10 +138,14 @@ def load_config(path: str | os.PathLike[str] | None = None) -> Config:
         ) from None
     except OSError as exc:
         raise ConfigError(f"{chosen}: cannot read the config file ({exc.strerror})") from None
-    return parse_config(text, source=str(chosen), base_dir=chosen.resolve().parent)
+    return parse_config(
+        text, source=str(chosen), base_dir=chosen.resolve().parent, provision=provision
+    )
 
 
-def parse_config(text: str, *, source: str = "config", base_dir: Path | None = None) -> Config:
+def parse_config(
+    text: str, *, source: str = "config", base_dir: Path | None = None, provision: bool = False
+) -> Config:
     """Validate YAML text; errors name `source`, the YAML path and the line."""
     try:
         root = yaml.compose(text, Loader=_Loader)
@@ -161,7 +166,7 @@ def parse_config(text: str, *, source: str = "config", base_dir: Path | None = N
     if not isinstance(data, dict):
         raise ConfigError(f"{source}: expected a mapping of settings (key: value) at the top level")
     try:
-        config = Config.model_validate(data)
+        config = Config.model_validate(data, context={"provision": provision})
     except ValidationError as exc:
         raise ConfigError(_describe(exc, source, root)) from None
     _check_timezone(config, source, root)

@@ -4,8 +4,9 @@ who gets reminders through which channels, and how the daemon runs."""
 from __future__ import annotations
 
 import re
+from typing import Any
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from bot import geo, thai
 from bot.config_types import FlexDate, Strict, check_pattern, registry_province, tab_name_problem
@@ -129,20 +130,26 @@ class ReminderSettings(Strict):
     @field_validator("districts")
     @classmethod
     def _districts(cls, value: dict[str, dict[str, list[str]]]) -> dict[str, dict[str, list[str]]]:
-        out: dict[str, dict[str, list[str]]] = {}
-        for prov_name, by_district in value.items():
-            prov = registry_province(prov_name)
-            out[prov.name] = {}
-            for name, urls in by_district.items():
-                found = geo.find_district(prov.code, name)
-                if found is None:
-                    hint = geo.suggest_district(prov.code, name)
-                    raise ValueError(
-                        f"{name!r} is not a district of {prov.name}"
-                        + (f"; did you mean {hint!r}?" if hint else "")
-                    )
-                out[prov.name][found.name] = urls
-        return out
+        return registry_districts(value)
+
+
+def registry_districts(value: dict[str, dict[str, list[str]]]) -> dict[str, dict[str, list[str]]]:
+    """A province -> district -> list mapping with registry names; a ValueError with a
+    "did you mean" for a name the registry does not know."""
+    out: dict[str, dict[str, list[str]]] = {}
+    for prov_name, by_district in value.items():
+        prov = registry_province(prov_name)
+        out[prov.name] = {}
+        for name, items in by_district.items():
+            found = geo.find_district(prov.code, name)
+            if found is None:
+                hint = geo.suggest_district(prov.code, name)
+                raise ValueError(
+                    f"{name!r} is not a district of {prov.name}"
+                    + (f"; did you mean {hint!r}?" if hint else "")
+                )
+            out[prov.name][found.name] = items
+    return out
 
 
 class DaemonSettings(Strict):
@@ -224,4 +231,116 @@ class LineSettings(Strict):
         if any(url.strip().lower().startswith("line://") for url in value):
             raise ValueError("the fallback replaces LINE when its quota is spent: use e-mail "
                              "(mailtos://...) or outbox://, not line://")  # fmt: skip
+        return value
+
+
+_EMAIL = re.compile(r"^[^@\s,;<>\"']+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")
+_FOLDER = re.compile(
+    r"^(?:https://drive\.google\.com/\S*?/folders/)?([A-Za-z0-9_-]{10,})(?:[/?#]\S*)?$"
+)
+# The words admins use for Drive's roles.
+SHARE_ROLES = {"viewer": "reader", "reader": "reader", "editor": "writer", "writer": "writer"}
+
+
+def _addresses(values: list[str]) -> list[str]:
+    for value in values:
+        if not _EMAIL.match(value.strip()):
+            raise ValueError(
+                f"{value!r} is not an e-mail address; give each address on its own, e.g. "
+                "[sthj.chaiyaphum@example.go.th, other@gmail.com]"
+            )
+    return [v.strip() for v in values]
+
+
+def _listed(value: Any, depth: int) -> Any:
+    """`value` with a lone address `depth` mappings down made a one-item list."""
+    if depth == 0:
+        return [value] if isinstance(value, str) else value
+    if isinstance(value, dict):
+        return {k: _listed(v, depth - 1) for k, v in value.items()}
+    return value
+
+
+class ShareSettings(Strict):
+    """Whom `provision` shares the Google spreadsheets with: each province's addresses edit
+    its spreadsheet (and view its districts' own ones), each district's addresses edit the
+    spreadsheet that holds its tab, DLA's addresses view (or edit) every spreadsheet."""
+
+    dla: list[str] = Field(default_factory=list)
+    dla_role: str = Field(default="viewer", validate_default=True)  # viewer or editor
+    provinces: dict[str, list[str]] = Field(default_factory=dict)
+    districts: dict[str, dict[str, list[str]]] = Field(default_factory=dict)
+    # Google e-mails each new person a link (an address without a Google account can only
+    # be shared with this way).
+    notify: bool = True
+    message: str = (
+        "กรมส่งเสริมการปกครองท้องถิ่นขอเรียนเชิญท่านร่วมรายงานผลการดำเนินงานโครงการ 1 อำเภอ "
+        "1 อัตลักษณ์ท้องถิ่น ในสเปรดชีตนี้ ขอขอบคุณที่ให้ความร่วมมือ"
+    )
+
+    @field_validator("dla", "provinces", "districts", mode="before")
+    @classmethod
+    def _one_address_alone(cls, value: Any, info: ValidationInfo) -> Any:
+        # `dla: a@dla.go.th` (one address, no brackets) is what an admin writes first.
+        depth = {"dla": 0, "provinces": 1, "districts": 2}[str(info.field_name)]
+        return _listed(value, depth)
+
+    @field_validator("dla")
+    @classmethod
+    def _dla(cls, value: list[str]) -> list[str]:
+        return _addresses(value)
+
+    @field_validator("dla_role")
+    @classmethod
+    def _role(cls, value: str) -> str:
+        if value.strip().lower() not in SHARE_ROLES:
+            raise ValueError(f"expected viewer or editor, got {value!r}")
+        return SHARE_ROLES[value.strip().lower()]
+
+    @field_validator("provinces")
+    @classmethod
+    def _provinces(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        return {registry_province(name).name: _addresses(v) for name, v in value.items()}
+
+    @field_validator("districts")
+    @classmethod
+    def _districts(cls, value: dict[str, dict[str, list[str]]]) -> dict[str, dict[str, list[str]]]:
+        named = registry_districts(value)
+        return {p: {d: _addresses(v) for d, v in by.items()} for p, by in named.items()}
+
+
+class ProvisionSettings(Strict):
+    """What `softpower-bot provision` makes: where new Google spreadsheets go, their names,
+    how many rows a new district tab has, and whom they are shared with."""
+
+    # A Google Drive folder (its id, or its address from the browser); with a service
+    # account it must be in a shared drive (service accounts own no Drive storage).
+    folder: str | None = None
+    title: str = "แบบรายงานผล 1 อำเภอ 1 อัตลักษณ์ท้องถิ่น จังหวัด{province}"
+    district_title: str = "แบบรายงานผล 1 อำเภอ 1 อัตลักษณ์ท้องถิ่น อำเภอ{district} จังหวัด{province}"
+    national_title: str = "รายงานผล 1 อำเภอ 1 อัตลักษณ์ท้องถิ่น ระดับประเทศ"
+    rows: int = Field(default=1000, ge=10, le=50_000)
+    share: ShareSettings = Field(default_factory=ShareSettings)
+
+    @field_validator("folder")
+    @classmethod
+    def _folder(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        match = _FOLDER.match(str(value).strip())
+        if match is None:
+            raise ValueError(
+                f"{value!r} is neither a Drive folder id nor a folder's address "
+                "(https://drive.google.com/drive/folders/<id>)"
+            )
+        return match.group(1)
+
+    @field_validator("title", "district_title", "national_title")
+    @classmethod
+    def _titles(cls, value: str, info: ValidationInfo) -> str:
+        allowed = {"title": {"province"}, "district_title": {"province", "district"}}
+        name = str(info.field_name)
+        check_pattern(f"{name}={value!r}", value, allowed.get(name, set()))
+        if not value.strip():
+            raise ValueError("a spreadsheet's name must not be empty")
         return value

@@ -21,7 +21,7 @@ from bot.cycle import CycleReport, check_cycle
 from bot.errors import BotError
 from bot.line_quota import LineRound, estimate_round, guard_round
 from bot.model import SheetPlan
-from bot.notify import Sender, expand_env, line_messages, mask
+from bot.notify import Sender, expand_env, line_messages, mask, outbox_tag
 from bot.read_cache import cache_for
 from bot.reminders import Attachment, Message, due_messages
 from bot.render import render_messages
@@ -143,7 +143,7 @@ def send_due(
         tries = {key: n for key, _, n in state.pending_failures(today)}
         for message in messages:
             for url in message.channels:
-                _send_one(message, url, state, sender, tries=tries, report=report)
+                _send_one(message, url, state, sender, tries=tries, report=report, today=today)
     return report
 
 
@@ -155,9 +155,12 @@ def _send_one(
     *,
     tries: dict[SendKey, int],
     report: SendReport,
+    today: date,
 ) -> None:
     """Send one message on one channel unless it went already, is failing for good today,
-    or another sender is sending it right now."""
+    or another sender is sending it right now. Logs one line (who, which channel, what
+    happened) at INFO, and the message itself only at DEBUG: 878 districts' texts would
+    flood the journal."""
     first = message.first
     shown = mask(url)
     key = SendKey(
@@ -168,28 +171,38 @@ def _send_one(
         recipient=message.recipient,
         channel=shown,
     )
+    who = f"{message.level} {message.recipient}"
     if state.was_sent(key):
         report.already += 1
+        log.debug("reminder to %s via %s: sent before", who, shown)
         return
     if tries.get(key, 0) >= MAX_TRIES:
         report.given_up += 1
+        log.info("reminder to %s via %s: not tried again (failed %d times today)",
+                 who, shown, MAX_TRIES)  # fmt: skip
         return
     if not state.claim(key):
         report.already += 1  # sent meanwhile, or being sent by the other sender right now
+        log.info("reminder to %s via %s: sent or being sent by another sender", who, shown)
         return
+    log.debug("reminder to %s via %s:\n%s\n%s", who, shown, message.title, message.text)
+    tag = outbox_tag(today, message.level, *dict.fromkeys([message.province, message.recipient]))
     try:
         files = [(a.name, a.data) for a in message.attachments]
-        delivery = sender.send(expand_env(url), message.title, message.text, files)
+        delivery = sender.send(expand_env(url), message.title, message.text, files, tag=tag)
     except BotError as exc:
         state.mark_failed(key, str(exc))
         report.failed.append((message, shown, str(exc)))
+        log.warning("reminder to %s via %s: FAILED (%s)", who, shown, exc)
         return
     if delivery.ok:
         state.mark_sent(key)
         report.sent.append((message, shown))
+        log.info("reminder to %s via %s: sent", who, shown)
     else:
         state.mark_failed(key, delivery.error or "failed")
         report.failed.append((message, shown, delivery.error or "failed"))
+        log.warning("reminder to %s via %s: FAILED (%s)", who, shown, delivery.error or "failed")
 
 
 @dataclass

@@ -1,45 +1,34 @@
 """`softpower-bot doctor`: what stands between this config and a working sync, and the fix.
 
 Each finding is one line, Thai then English, with what to do, about a spreadsheet named by
-whose it is (its province, or the national one). A finding is `blocking` when a sync cannot
-run because of it (no credentials, a spreadsheet that cannot be opened or written, another
-bot holding the lock); missing tabs or columns are reported but do not block: `sync` still
-runs and flags them. The doctor writes nothing: a backend that can tell whether the bot may
-edit a spreadsheet without writing (Google: Drive's `capabilities.canEdit`) is asked.
-When Google cannot be reached at all (`ServiceError`), that one line is the answer.
+whose it is (its province, or the national one). A finding is `blocking` when a sync or the
+reminders cannot work because of it (no credentials, a spreadsheet that cannot be opened or
+written, another bot holding the lock, a channel's secret unset or its mail server out of
+reach, a state file or outbox the bot may not write, a programme period that is over);
+missing tabs or columns are reported but do not block: `sync` still runs and flags them,
+and the doctor says which tab was probably meant (`bot.doctor_tabs`) and which
+`form.headers` mapping would read a changed header row. The checks that need no
+spreadsheet are in `bot.doctor_local`. The doctor writes no spreadsheet: a backend that can
+tell whether the bot may edit one without writing (Google: Drive's `capabilities.canEdit`)
+is asked. When Google cannot be reached at all (`ServiceError`), that one line is the
+answer.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date
-from typing import Literal
 
 from bot.config import Config, holders, source_tabs
 from bot.config_load import local_today
 from bot.cycle import bot_tabs_by_spreadsheet, evaluate
+from bot.doctor_local import local_findings
+from bot.doctor_tabs import header_findings, tab_findings
 from bot.errors import BotError, ServiceError
-from bot.form import parse_tab
+from bot.finding import Finding, Verdict
 from bot.sheets import Backend, BotTabState, SheetRead
 
-# How much a finding matters: fine, worth knowing, or stopping a sync.
-Verdict = Literal["ok", "warning", "blocking"]
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One thing the doctor checked."""
-
-    level: Verdict
-    subject: str
-    thai: str
-    english: str
-
-    def as_json(self) -> dict[str, str]:
-        """The shape of `doctor --json`."""
-        return {"level": self.level, "subject": self.subject, "thai": self.thai,
-                "english": self.english}  # fmt: skip
+__all__ = ["Finding", "Verdict", "blocks_sync", "diagnose", "whose"]
 
 
 def diagnose(
@@ -52,7 +41,8 @@ def diagnose(
         backend = open_backend(config)
         backend.__enter__()
     except BotError as exc:
-        return [Finding("blocking", config.backend, "เชื่อมต่อแหล่งข้อมูลไม่ได้", str(exc))]
+        return [Finding("blocking", config.backend, "เชื่อมต่อแหล่งข้อมูลไม่ได้", str(exc)),
+                *local_findings(config, local_today(config, today))]  # fmt: skip
     try:
         account = getattr(backend, "account", None)
         if account:
@@ -80,13 +70,7 @@ def diagnose(
             busy = backend.busy(sheet)
             if busy:
                 findings.append(Finding("blocking", where, "ไฟล์เปิดใช้งานอยู่ บอทจะไม่เขียนทับ", busy))
-            for tab, data in read.tabs.items():
-                parsed = parse_tab(by_tab[(sheet, tab)], data, config.form)
-                for problem in parsed.problems:
-                    english = f"{problem.code}: sync will flag this tab"
-                    findings.append(
-                        Finding("warning", f"{where} › {tab}", problem.message, english)
-                    )
+            findings += tab_findings(config, backend, where, read, by_tab)
             for tab, state in read.bot_tabs.items():
                 if state is BotTabState.FOREIGN:
                     findings.append(Finding(
@@ -95,10 +79,11 @@ def diagnose(
                         "a person's tab has the bot's tab name; rename it or change the "
                         "tab names under tabs: in the config",
                     ))  # fmt: skip
+        findings += header_findings(config, reads, by_tab)
         findings += _rehearse(config, backend, reads, today)
     finally:
         backend.__exit__(None, None, None)
-    return findings
+    return findings + local_findings(config, local_today(config, today))
 
 
 def _rehearse(

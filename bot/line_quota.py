@@ -29,7 +29,7 @@ from bot.config import Config
 from bot.errors import BotError
 from bot.line_api import LineApi, LineApiError, Quota
 from bot.line_groups import LineGroup, LineGroups, open_line_groups
-from bot.notify import Sender, channel_limit, expand_env, mask
+from bot.notify import Sender, channel_limit, expand_env, mask, outbox_tag
 from bot.output import table
 from bot.reminders import Message
 from bot.splitting import message_text, split_message
@@ -352,7 +352,7 @@ def _tell_admins(config: Config, sender: Sender, line: LineRound, today: date) -
     urls = [u for u in config.reminders.admins if not is_line(u)] or list(config.line.fallback)
     for url in urls:
         try:
-            delivery = sender.send(url, title, text)
+            delivery = sender.send(url, title, text, tag=outbox_tag(today, "admin", "line-quota"))
         except BotError as exc:
             log.error("could not tell the admins via %s: %s", mask(url), exc)
             continue

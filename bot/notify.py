@@ -29,12 +29,14 @@ import tempfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from urllib.parse import parse_qsl, quote, unquote
 
 import apprise
 from apprise import NotifyBase, NotifyFormat, PersistentStoreMode
 from apprise.plugins import N_MGR
+from apprise.plugins.email import NotifyEmail
 from apprise.plugins.line import NotifyLine
 
 from bot.errors import ConfigError, NotifyError
@@ -47,9 +49,13 @@ __all__ = [
     "NotifyError",
     "Sender",
     "channel_limit",
+    "env_names",
     "expand_env",
     "line_messages",
     "mask",
+    "outbox_tag",
+    "smtp_server",
+    "url_problem",
 ]
 
 log = logging.getLogger(__name__)
@@ -71,6 +77,15 @@ _PATH_SPLIT = re.compile(r"[/:@\s]+")
 _VALUE_SPLIT = re.compile(r"[,;\s]+")
 _MIN_SECRET = 4  # shorter URL pieces ("to", "25", "yes") are never treated as secrets
 _MAX_REASON = 200
+# What a file name must not hold (Windows' rules too: an outbox may be a shared folder).
+_UNSAFE_NAME = re.compile(r'[\\/:*?"<>|\s\x00-\x1f]+')
+
+
+def outbox_tag(day: date, level: str, *names: str | None) -> str:
+    """The start of an outbox file's name: the day, the level and whose it is, e.g.
+    ``2025-01-15_district_ชัยภูมิ-ภูเขียว`` (safe as a file name on any system)."""
+    who = "-".join(_UNSAFE_NAME.sub("-", n).strip("-.") for n in names if n) or "message"
+    return f"{day.isoformat()}_{_UNSAFE_NAME.sub('-', level)}_{who[:80]}"
 
 
 def expand_env(url: str, env: Mapping[str, str] | None = None) -> str:
@@ -101,6 +116,36 @@ def expand_env(url: str, env: Mapping[str, str] | None = None) -> str:
         return value
 
     return _ENV_REF.sub(replace, url)
+
+
+def env_names(url: str) -> list[str]:
+    """The environment variables `url` refers to as ``${NAME}``, in order, once each."""
+    return list(dict.fromkeys(m.group("name") for m in _ENV_REF.finditer(url)))
+
+
+def url_problem(url: str, env: Mapping[str, str] | None = None) -> str | None:
+    """Why `url` could not be used to send (a variable unset, a malformed reference, a URL
+    apprise does not understand), or None when it could; nothing is sent. The answer
+    holds no secret."""
+    try:
+        expanded = expand_env(url.strip(), env)
+    except ConfigError as exc:
+        return str(exc)
+    if not expanded or _is_outbox(expanded) or _load(expanded) is not None:
+        return None
+    return _not_understood(expanded)
+
+
+def smtp_server(url: str, env: Mapping[str, str] | None = None) -> tuple[str, int, str] | None:
+    """(host, port, "ssl" / "starttls" / "insecure") of an e-mail URL, as apprise would
+    connect; None for any other URL or one that cannot be used."""
+    if url_problem(url, env) is not None:
+        return None
+    plugin = _load(expand_env(url.strip(), env))
+    host = getattr(plugin, "smtp_host", None)
+    if not isinstance(plugin, NotifyEmail) or not host or plugin.port is None:
+        return None
+    return str(host), int(plugin.port), str(plugin.secure_mode)
 
 
 def mask(url: str) -> str:
@@ -206,6 +251,8 @@ class Sender:
         title: str,
         body: str,
         attachments: Sequence[tuple[str, bytes]] = (),
+        *,
+        tag: str | None = None,
     ) -> Delivery:
         """Deliver one message to `url` and report how it went.
 
@@ -214,8 +261,9 @@ class Sender:
         them with the message's first part; one that does not (LINE) gets the text only.
 
         ``outbox://`` (or an empty URL) writes the message into the outbox folder as a
-        UTF-8 ``.txt`` file named after a hash of title and body, so sending the same
-        message again rewrites nothing. Any other URL has its ``${NAME}`` references
+        UTF-8 ``.txt`` file named by `tag` (`outbox_tag`: day, level, recipient) and a short
+        hash of title and body, so whose message it is shows in the name and sending the
+        same message again rewrites nothing. Any other URL has its ``${NAME}`` references
         expanded and goes through apprise: the body is split to the service's limit
         (`channel_limit`; for services without a subject the title becomes the first
         line, see `message_text`) and each part is one apprise notification. Sending
@@ -225,7 +273,7 @@ class Sender:
         """
         text = url.strip()
         if not text or _is_outbox(text):
-            return self._to_outbox(title, body, attachments)
+            return self._to_outbox(title, body, attachments, tag)
 
         expanded = expand_env(text, self._env)
         plugin = _load(expanded)
@@ -251,9 +299,9 @@ class Sender:
                     reason = f"part {index}/{len(parts)}: {reason}"
                     if index < len(parts):
                         reason += f" (parts {index + 1}-{len(parts)} not sent)"
-                log.warning("delivery to %s failed: %s", shown, reason)
+                log.debug("delivery to %s failed: %s", shown, reason)
                 return Delivery(url=shown, ok=False, parts=len(parts), error=reason)
-        log.info("delivered to %s in %d part(s)", shown, len(parts))
+        log.debug("delivered to %s in %d part(s)", shown, len(parts))
         return Delivery(url=shown, ok=True, parts=len(parts), error=None)
 
     def _notify(
@@ -301,17 +349,22 @@ class Sender:
         return _shorten(redactor.redact(reason))
 
     def _to_outbox(
-        self, title: str, body: str, attachments: Sequence[tuple[str, bytes]] = ()
+        self,
+        title: str,
+        body: str,
+        attachments: Sequence[tuple[str, bytes]] = (),
+        tag: str | None = None,
     ) -> Delivery:
         """Write the message into the outbox folder (once per distinct message) and echo it;
-        its attachments go beside it as message-<digest>-<name>."""
+        its attachments go beside it as <stem>-<name>, where the text is <stem>.txt."""
         text = message_text(title, body)
-        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
-        path = self.outbox / f"message-{digest}.txt"
+        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        stem = f"{tag}_{digest[:8]}" if tag else f"message-{digest[:16]}"
+        path = self.outbox / f"{stem}.txt"
         try:
             for name, data in attachments:
                 self.outbox.mkdir(parents=True, exist_ok=True)
-                beside = self.outbox / f"message-{digest}-{Path(name).name}"
+                beside = self.outbox / f"{stem}-{Path(name).name}"
                 if not beside.exists():
                     partial = beside.with_name(beside.name + ".part")
                     partial.write_bytes(data)
@@ -321,12 +374,12 @@ class Sender:
                 partial = path.with_name(path.name + ".part")
                 partial.write_text(text if text.endswith("\n") else text + "\n", "utf-8")
                 partial.replace(path)
-                log.info("wrote %s", path)
+                log.debug("wrote %s", path)
             else:
-                log.info("already in the outbox: %s", path)
+                log.debug("already in the outbox: %s", path)
         except OSError as error:
             reason = f"cannot write {path}: {error.strerror or error}"
-            log.warning("outbox delivery failed: %s", reason)
+            log.debug("outbox delivery failed: %s", reason)
             return Delivery(url=OUTBOX_URL, ok=False, parts=1, error=reason)
         if self._echo is not None:
             self._echo(text)

@@ -24,7 +24,7 @@ from bot.config import Config
 from bot.cycle import CycleReport, record_tab, sync_cycle
 from bot.dispatch import SendReport, reminders_due, send_due
 from bot.errors import BotError
-from bot.notify import Sender, expand_env, mask
+from bot.notify import Sender, expand_env, mask, outbox_tag
 from bot.read_cache import cache_for
 from bot.reminders import any_reminder_on, rules_of
 from bot.sheets import Backend
@@ -186,9 +186,8 @@ class Daemon:
         with self.backend() as backend:
             # Reminders speak of the sheets as they are now, not as of the last sync.
             messages = reminders_due(self.config, backend, today)
+        # send_due logs one line per message and channel (its body only at DEBUG).
         result = send_due(self.config, messages, today, self.sender, self.state)
-        for message, channel, error in result.failed:
-            log.warning("reminder to %s via %s failed: %s", message.recipient, channel, error)
         if result.failed:
             retry = now + timedelta(minutes=self.config.daemon.sync_every_minutes)
             self.state.set_flag(flag, retry.isoformat())
@@ -216,12 +215,16 @@ class Daemon:
     def _tell_admins(self, title: str, text: str) -> None:
         for url in self.config.reminders.admins:
             try:
-                delivery = self.sender.send(expand_env(url), title, text)
+                tag = outbox_tag(self.now().date(), "admin", "softpower-bot")
+                delivery = self.sender.send(expand_env(url), title, text, tag=tag)
             except BotError as exc:
                 log.error("could not tell the admins via %s: %s", mask(url), exc)
                 continue
             if not delivery.ok:
                 log.error("could not tell the admins via %s: %s", mask(url), delivery.error)
+            else:
+                log.info("told the admins via %s: %s", delivery.url, title)
+                log.debug("%s", text)
 
     # -- loop ------------------------------------------------------------------------------
 

@@ -7,10 +7,11 @@ Replies come back in request order, ``{}`` where Google answers with an empty re
 Modelled: addSheet, deleteSheet, updateSheetProperties, updateSpreadsheetProperties,
 updateCells, repeatCell, insertDimension, deleteDimension, appendDimension, moveDimension,
 sortRange, setBasicFilter, clearBasicFilter (in `dimensions`), add/update/delete
-ConditionalFormatRule (in `conditional`), createDeveloperMetadata,
-updateDeveloperMetadata, deleteDeveloperMetadata, addProtectedRange, deleteProtectedRange.
-Cell writes into a range protected from the caller fail (`guards`). Accepted and ignored
-(validated, no effect): updateDimensionProperties, setDataValidation, autoResizeDimensions.
+ConditionalFormatRule (in `conditional`), setDataValidation (in `validation`),
+createDeveloperMetadata, updateDeveloperMetadata, deleteDeveloperMetadata,
+addProtectedRange, deleteProtectedRange. Cell writes into a range protected from the caller
+fail (`guards`). Accepted and ignored (validated, no effect): updateDimensionProperties,
+autoResizeDimensions.
 Any other real request kind answers 400 "fake_sheets does not model ..."; an unknown name
 answers Google's "Invalid JSON payload received. Unknown name ..." error.
 """
@@ -21,7 +22,7 @@ import copy
 from collections.abc import Callable
 from typing import Any
 
-from . import conditional, fieldmask, guards
+from . import conditional, fieldmask, guards, validation
 from .cells import normalise_color, normalise_color_style, normalise_format
 from .context import Context, grid_box, sheet_of
 from .dimensions import (
@@ -239,6 +240,8 @@ def _apply_cell(
         view["userEnteredFormat"] = copy.deepcopy(cell.fmt)
     if cell.note:
         view["note"] = cell.note
+    if cell.validation:
+        view["dataValidation"] = copy.deepcopy(cell.validation)
     fieldmask.apply(view, data, mask)
     touched = fieldmask.top_level(mask)
     if touched is None or "userEnteredValue" in touched:
@@ -256,6 +259,7 @@ def _apply_cell(
     else:
         cell.fmt = None
     cell.note = view.get("note") or None
+    cell.validation = validation.checked_rule(view.get("dataValidation"))
     sheet.prune(row, col)
 
 
@@ -373,7 +377,7 @@ HANDLERS: dict[str, Handler] = {
     "updateConditionalFormatRule": conditional.update_rule,
     "deleteConditionalFormatRule": conditional.delete_rule,
     "updateDimensionProperties": accept_ignored,
-    "setDataValidation": accept_ignored,
+    "setDataValidation": validation.set_data_validation,
     "autoResizeDimensions": accept_ignored,
     "addProtectedRange": add_protected_range,
     "deleteProtectedRange": delete_protected_range,

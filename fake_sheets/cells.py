@@ -58,10 +58,14 @@ class Cell:
     is_date: bool = False
     fmt: dict[str, Any] | None = field(default=None)
     note: str | None = None
+    # Its data validation rule (a DataValidationRule), kept with the cell as it moves.
+    validation: dict[str, Any] | None = None
 
     def copy(self) -> Cell:
-        """A copy sharing ``fmt`` (formats are replaced, never changed in place)."""
-        return Cell(self.value, self.formula, self.display, self.is_date, self.fmt, self.note)
+        """A copy sharing ``fmt`` and ``validation`` (both are replaced, never changed in
+        place)."""
+        return Cell(self.value, self.formula, self.display, self.is_date, self.fmt, self.note,
+                    self.validation)  # fmt: skip
 
     def has_value(self) -> bool:
         """Whether the cell holds a value or formula (formats and notes don't count)."""
@@ -69,7 +73,8 @@ class Cell:
 
     def is_blank(self) -> bool:
         """Nothing at all is stored: the cell can be dropped from the grid."""
-        return not self.has_value() and self.fmt is None and self.note is None
+        return (not self.has_value() and self.fmt is None and self.note is None
+                and self.validation is None)  # fmt: skip
 
     def clear_value(self) -> None:
         """Forget the value (what values.clear does); format and note stay."""

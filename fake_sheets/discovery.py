@@ -51,6 +51,9 @@ METHODS: dict[str, tuple[str, str, str]] = {
     "drive.files.list": ("drive", "files.list", ""),
     "drive.files.create": ("drive", "files.create", "file"),
     "drive.files.delete": ("drive", "files.delete", ""),
+    "drive.permissions.list": ("drive", "permissions.list", ""),
+    "drive.permissions.create": ("drive", "permissions.create", "permission"),
+    "drive.permissions.update": ("drive", "permissions.update", "permission"),
 }  # fmt: skip
 _DOCUMENTS = {"sheets": "sheets.v4.json", "drive": "drive.v3.json"}
 _CAMEL = re.compile(r"(?<!^)(?=[A-Z])")

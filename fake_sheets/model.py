@@ -449,6 +449,8 @@ class Spreadsheet:
             out["userEnteredFormat"] = copy.deepcopy(found.fmt)
         if found.note:
             out["note"] = found.note
+        if found.validation:
+            out["dataValidation"] = copy.deepcopy(found.validation)
         return out
 
     def grid_data(self, sheet: Sheet, box: Box, cell_mask: Any) -> dict[str, Any]:

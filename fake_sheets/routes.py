@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
 
-from . import batch_update, by_filter, fieldmask, metadata, values_api
+from . import batch_update, by_filter, drive_files, fieldmask, metadata, values_api
 from .errors import bad_request, drive_not_found, not_found, permission_denied, service_disabled
 from .model import Box, IdMaker, Sheet, Spreadsheet
 
@@ -54,6 +54,8 @@ class Store:
     spreadsheets: dict[str, Spreadsheet] = field(default_factory=dict)
     # APIs not enabled in the caller's Cloud project ("sheets.googleapis.com", ...).
     disabled: set[str] = field(default_factory=set)
+    # Folders, where files are and whom they are shared with (`drive_files`).
+    drive: drive_files.DriveState = field(default_factory=drive_files.DriveState)
 
     def new_spreadsheet(
         self, title: str, locale: str = "en_US", time_zone: str = "Etc/GMT"
@@ -90,6 +92,8 @@ _COLLECTION = {
 
 def classify(method: str, raw_path: str) -> Route | None:
     """The route for a method and raw (still percent-encoded) path; None if unsupported."""
+    if permissions := drive_files.classify(method, raw_path):
+        return permissions
     if m := _DRIVE.match(raw_path):
         file_id = unquote(m.group("file")) if m.group("file") else None
         kind = {
@@ -241,11 +245,12 @@ def _drive_fields(query: dict[str, list[str]], default: str) -> fieldmask.Mask |
 
 
 def _drive_list(store: Store, query: dict[str, list[str]]) -> dict[str, Any]:
-    wanted = re.search(r"name\s*=\s*[\"']((?:[^\"'\\]|\\.)*)[\"']", (query.get("q") or [""])[-1])
+    q = (query.get("q") or [""])[-1]
     files = [
-        _drive_file(ss)
+        {**_drive_file(ss), **drive_files.file_extra(store, ss.spreadsheet_id)}
         for ss in store.spreadsheets.values()
-        if ss.shared and (wanted is None or ss.props["title"] == wanted.group(1))
+        if ss.shared
+        and drive_files.matches(store, ss.spreadsheet_id, ss.props["title"], SHEETS_MIME, q)
     ]
     out = {"kind": "drive#fileList", "incompleteSearch": False, "files": files}
     default = "kind,incompleteSearch,files(kind,id,name,mimeType)"
@@ -254,21 +259,30 @@ def _drive_list(store: Store, query: dict[str, list[str]]) -> dict[str, Any]:
 
 
 def drive(store: Store, route: Route, query: dict[str, list[str]], body: Any) -> tuple[int, Any]:
-    """The few Drive v3 calls gspread makes: create, get, list and delete a spreadsheet."""
+    """The Drive v3 calls on files: create (a spreadsheet or a folder, `drive_files`), get,
+    list and delete."""
     if route.kind == "drive.files.create":
+        if isinstance(body, dict) and body.get("mimeType") == drive_files.FOLDER_MIME:
+            return 200, drive_files.create_folder(store, body)
         if not isinstance(body, dict) or body.get("mimeType") != SHEETS_MIME:
             raise bad_request("fake_sheets models only Google Sheets files in Drive")
+        drive_files.check_create(store, query, body)
         ss = store.new_spreadsheet(str(body.get("name", "Untitled spreadsheet")))
-        return 200, fieldmask.select(_drive_file(ss), _drive_fields(query, "kind,id,name,mimeType"))
+        drive_files.placed(store, ss.spreadsheet_id, body)
+        made = {**_drive_file(ss), **drive_files.file_extra(store, ss.spreadsheet_id)}
+        return 200, fieldmask.select(made, _drive_fields(query, "kind,id,name,mimeType"))
     if route.kind == "drive.files.list":
         return 200, _drive_list(store, query)
+    if route.kind == "drive.files.get" and route.target in store.drive.folders:
+        return 200, drive_files.folder_file(store, route.target, query)
     found = store.spreadsheets.get(route.target or "")
     if found is None or not found.shared:  # Drive hides files it won't show you
         raise drive_not_found(route.target or "")
     if route.kind == "drive.files.delete":
         del store.spreadsheets[found.spreadsheet_id]
         return 204, None
-    return 200, fieldmask.select(_drive_file(found), _drive_fields(query, "kind,id,name,mimeType"))
+    shown = {**_drive_file(found), **drive_files.file_extra(store, found.spreadsheet_id)}
+    return 200, fieldmask.select(shown, _drive_fields(query, "kind,id,name,mimeType"))
 
 
 def check_service(store: Store, route: Route) -> None:
@@ -280,6 +294,8 @@ def check_service(store: Store, route: Route) -> None:
 
 def dispatch(store: Store, route: Route, query: dict[str, list[str]], body: Any) -> tuple[int, Any]:
     """Answer a classified request: (HTTP status, JSON body or None)."""
+    if route.kind.startswith("drive.permissions."):
+        return drive_files.permissions(store, route, query, body)
     if route.kind.startswith("drive."):
         return drive(store, route, query, body)
     if body is not None and not isinstance(body, dict):

@@ -36,6 +36,7 @@ from requests.adapters import BaseAdapter, HTTPAdapter
 
 from . import a1, conditional, discovery
 from .controls import Clock, Fault, Faults, Hook, Hooks, Quota, monotonic
+from .drive_files import DriveControls, DriveState
 from .edits import PersonEdits
 from .errors import PAYLOAD_LIMIT, ApiError, bad_request, payload_too_large
 from .model import IdMaker, Sheet, Spreadsheet
@@ -141,7 +142,7 @@ class _RefuseAdapter(BaseAdapter):
         """Nothing to close."""
 
 
-class FakeSheets(PersonEdits):
+class FakeSheets(PersonEdits, DriveControls):
     """A fake Sheets API server with data access, request counts, quotas, faults, hooks."""
 
     def __init__(
@@ -570,4 +571,5 @@ class FakeSheets(PersonEdits):
             self._hooks.clear()
             self._quota.reset()
             self._store.disabled.clear()
+            self._store.drive = DriveState()
             self.errors.clear()

@@ -35,6 +35,9 @@ CORE = (
     "bot.register",
     "bot.dashboard",
     "bot.charts",
+    "bot.suggest",
+    "bot.finding",
+    "bot.layout",
 )
 
 # Modules whose business is files, the network, the clock, SQLite, processes or delivery.

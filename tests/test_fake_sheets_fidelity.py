@@ -190,6 +190,8 @@ def replay(path: Path) -> list[Outcome]:
     outcomes: list[Outcome] = []
     ids = IdMap()
     with FakeSheets() as fake:
+        # Recorded in 2023, when a service account still had Drive storage of its own.
+        fake.set_service_account_storage(True)
         session = fake.session()
         for index, interaction in enumerate(interactions):
             request, response = interaction["request"], interaction["response"]

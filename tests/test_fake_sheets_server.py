@@ -429,8 +429,11 @@ def test_clear_and_batch_clear_keep_formats(fake: FakeSheets, gc: gspread.Client
 
 
 def test_create_open_delete_through_drive(fake: FakeSheets, gc: gspread.Client) -> None:
-    """gspread create / open / del_spreadsheet, and spreadsheets.create."""
-    sh = gc.create("ใหม่")
+    """gspread create / open / del_spreadsheet, and spreadsheets.create. A service account
+    owns no Drive storage: it creates files only in a shared drive's folder."""
+    with pytest.raises(gspread.exceptions.APIError, match="Service Accounts do not have storage"):
+        gc.create("ใหม่")
+    sh = gc.create("ใหม่", folder_id=fake.add_folder("รายงาน", shared_drive=True))
     assert [ws.title for ws in sh.worksheets()] == ["Sheet1"]
     assert gc.open("ใหม่").id == sh.id
     assert sh.creationTime.endswith("Z")
@@ -446,7 +449,7 @@ def test_create_open_delete_through_drive(fake: FakeSheets, gc: gspread.Client) 
         .json()
     )
     assert [s["properties"]["title"] for s in made["sheets"]] == ["Only"]
-    assert fake.counts["drive.files.create"] == 1 and fake.counts["spreadsheets.create"] == 1
+    assert fake.counts["drive.files.create"] == 2 and fake.counts["spreadsheets.create"] == 1
 
 
 def test_errors_are_shaped_like_google(fake: FakeSheets, gc: gspread.Client) -> None:

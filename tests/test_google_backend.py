@@ -371,7 +371,7 @@ def test_doctor_finds_a_viewer_share_without_writing_and_names_provinces(
     )
     fake.reset_counts()
     findings = diagnose(
-        config, lambda c: GoogleBackend(c, credentials=account, session=fake.session())
+        config, lambda c: GoogleBackend(c, credentials=account, session=fake.session()), TODAY
     )
     assert blocks_sync(findings)
     [viewer] = [f for f in findings if f.level == "blocking"]
@@ -389,6 +389,6 @@ def test_doctor_without_the_drive_api_still_runs(fake: FakeSheets) -> None:
     world = GoogleWorld(fake)
     config = world.make(default_tabs())
     fake.disable_api("drive.googleapis.com")
-    findings = diagnose(config, lambda c: GoogleBackend(c, session=fake.session()))
+    findings = diagnose(config, lambda c: GoogleBackend(c, session=fake.session()), TODAY)
     assert not blocks_sync(findings)
     assert any("Google Drive API is not enabled" in f.english for f in findings)

@@ -10,6 +10,7 @@ January 2025, when the fix only comes on 2 February.
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -224,7 +225,8 @@ def test_the_letters_of_january_and_april_2025_read_as_pinned(
             golden = (GOLDEN / f"{day.isoformat()}-{name}.txt").read_text(encoding="utf-8")
             assert by_recipient[name] == golden, f"{day} {name}"
     # The digests carry their charts; the outbox keeps them beside the text.
-    charts = {p.name.split("-", 2)[-1] for p in (tmp_path / "outbox").glob("*.png")}
+    pngs = (tmp_path / "outbox").glob("*.png")  # <day>_<level>_<whose>_<hash>-<chart>.png
+    charts = {re.sub(r"^.*_[0-9a-f]{8}-", "", p.name) for p in pngs}
     assert charts == {"by_kind.png", "by_province.png", "coverage.png"}
 
 

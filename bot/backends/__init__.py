@@ -11,12 +11,13 @@ from bot.config import Config
 from bot.sheets import Backend
 
 
-def open_backend(config: Config) -> Backend:
-    """The backend the config asks for; use it as a context manager."""
+def open_backend(config: Config, *, provision: bool = False) -> Backend:
+    """The backend the config asks for; use it as a context manager (`provision`: with the
+    rights to make and share spreadsheets)."""
     if config.backend == "google":
         from bot.backends.google import GoogleBackend  # noqa: PLC0415
 
-        return GoogleBackend(config)
+        return GoogleBackend(config, provision=provision)
     from bot.backends.xlsx import XlsxBackend  # noqa: PLC0415
 
     return XlsxBackend(config)

@@ -54,6 +54,9 @@ SCOPES = (
     # Only to ask Drive whether the bot may edit a file (doctor), never to change one.
     "https://www.googleapis.com/auth/drive.metadata.readonly",
 )
+# `provision` makes spreadsheets in a Drive folder and shares them: all of Drive.
+PROVISION_SCOPES = ("https://www.googleapis.com/auth/spreadsheets",
+                    "https://www.googleapis.com/auth/drive")  # fmt: skip
 SHEETS_API = "https://sheets.googleapis.com/v4/spreadsheets"
 DRIVE_API = "https://www.googleapis.com/drive/v3/files"
 _META_FIELDS = (
@@ -103,7 +106,7 @@ class GoogleRead:
                 self.person_colours[tab.title] = person
 
 
-def load_credentials(config: Config) -> Any:
+def load_credentials(config: Config, scopes: tuple[str, ...] = SCOPES) -> Any:
     """Credentials from the service-account key (or authorized-user file) in the config."""
     from google.oauth2 import credentials as user_credentials  # noqa: PLC0415
     from google.oauth2 import service_account  # noqa: PLC0415
@@ -121,7 +124,7 @@ def load_credentials(config: Config) -> Any:
             user = user_credentials.Credentials.from_authorized_user_file
             return user(str(path))  # type: ignore[no-untyped-call]
         account = service_account.Credentials.from_service_account_file
-        return account(str(path), scopes=SCOPES)  # type: ignore[no-untyped-call]
+        return account(str(path), scopes=scopes)  # type: ignore[no-untyped-call]
     except FileNotFoundError:
         raise ConfigError(f"{path}: credentials file not found; check google.credentials") from None
     except (ValueError, KeyError, json.JSONDecodeError) as exc:
@@ -144,10 +147,11 @@ class GoogleBackend:
         session: requests.Session | None = None,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
+        provision: bool = False,
     ) -> None:
         self.config = config
         if session is None and credentials is None:
-            credentials = load_credentials(config)
+            credentials = load_credentials(config, PROVISION_SCOPES if provision else SCOPES)
         self.account = getattr(credentials, "service_account_email", None)
         self.client = gspread.Client(
             auth=credentials, session=session, http_client=PoliteHTTPClient
@@ -231,6 +235,11 @@ class GoogleBackend:
         self._meta[spreadsheet] = tabs
         self._sizes[spreadsheet] = {m.sheet_id: m.rows * m.columns for m in tabs.values()}
         return tabs
+
+    def tab_names(self, spreadsheet: str) -> list[str]:
+        """Every tab's name in the spreadsheet, in its order (one read; "did you mean")."""
+        tabs = self.metadata(spreadsheet)
+        return [t.title for t in sorted(tabs.values(), key=lambda m: m.index)]
 
     def read(self, spreadsheet: str, tabs: Sequence[str], bot_tabs: Sequence[str]) -> SheetRead:
         """One read of the source tabs' cells and the bot tabs' state."""

@@ -117,6 +117,10 @@ class XlsxBackend:
             self._lock = lock
         return self._lock_problem
 
+    def lock_problem(self) -> str | None:
+        """Take the folder's write lock (kept until the backend closes); why not, if not."""
+        return self._write_lock()
+
     def path(self, spreadsheet: str) -> Path:
         """The workbook file of a spreadsheet id from the config."""
         return workbook_path(self.config, spreadsheet)
@@ -196,6 +200,15 @@ class XlsxBackend:
         except (PackageError, BookError, XmlError, CellError) as exc:
             raise SheetError(_damaged(where, exc)) from None
         return SheetRead(spreadsheet, out, states, version)
+
+    def tab_names(self, spreadsheet: str) -> list[str]:
+        """Every tab's name in the workbook, in its order (for a "did you mean")."""
+        path = self.path(spreadsheet)
+        data, _ = _snapshot(path)
+        try:
+            return [t.name for t in Book(Package(data)).tabs]
+        except (PackageError, BookError, XmlError) as exc:
+            raise SheetError(_damaged(str(path), exc)) from None
 
     # -- writing ---------------------------------------------------------------------------
 
