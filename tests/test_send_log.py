@@ -40,7 +40,7 @@ def test_outbox_files_are_named_by_day_level_and_recipient(tmp_path: Path) -> No
     assert len(names) == 10 and all(n.startswith("2025-01-15_district_ชัยภูมิ-") for n in names)
     assert not any(n.startswith("message-") for n in names)
     text = (tmp_path / "outbox" / district[0]).read_text("utf-8")
-    assert "อำเภอภูเขียว จังหวัดชัยภูมิ" in text
+    assert "เรียน ท้องถิ่นอำเภอภูเขียว" in text  # the letter to that office
     # Run again: on record, nothing new is written.
     assert main(["--config", str(config), "--today", DAY, "remind", "--json"]) == 0
     assert sorted(p.name for p in (tmp_path / "outbox").glob("*.txt")) == names
