@@ -60,7 +60,7 @@ def test_each_send_is_one_info_line_and_the_text_is_only_at_debug(
     assert len(info) == 10
     phu = [line for line in info if "district ภูเขียว" in line]
     assert phu == ["reminder to district ภูเขียว via outbox://: sent"]
-    body_line = "เรียน เจ้าหน้าที่ผู้รับผิดชอบโครงการ อำเภอภูเขียว"
+    body_line = "เรียน ท้องถิ่นอำเภอภูเขียว"
     every_info = [r.getMessage() for r in caplog.records if r.levelno >= logging.INFO]
     assert not any(body_line in line for line in every_info)
     assert any(body_line in line for line in debug)
