@@ -15,6 +15,15 @@ The file is respected: a symlink is written through to its target, a file withou
 permission is left alone, a new file gets the mode the umask gives (like any program's),
 a replaced file keeps its mode (and its owner and group where the system allows), and
 temporary files a killed bot left behind are removed the next time.
+
+The same identity tells a later cycle that a workbook did not change, so it need not be read
+again (`still_holds`): identity equal and old enough, else the hash. A file touched within
+`RACY_NS` of the moment its identity was taken is hashed, because a save within the same
+timestamp tick keeps size and mtime; the inode change time (which no program can set back)
+is part of the identity, so restoring an old copy with its old mtime is noticed too. After
+its own save the bot keeps the identity of the file it wrote, taken before the rename: a
+person's save that lands after that moment changes the identity, so it is never mistaken
+for the bot's.
 """
 
 from __future__ import annotations
@@ -24,28 +33,71 @@ import hashlib
 import os
 import re
 import secrets
+import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 TEMP_TAG = "softpower-bot"
+# Files whose mtime or ctime is this close to the moment their identity was taken may change
+# again without their identity changing (timestamps tick coarsely: ext4 a few ms, SMB and
+# FAT up to 2 s): such a file is hashed before it is trusted unchanged.
+RACY_NS = 2_000_000_000
 
 
 @dataclass(frozen=True)
 class Version:
-    """What the bot read: the file's identity and a hash of its bytes."""
+    """What the bot read: the file's identity and a hash of its bytes.
+
+    Two versions are equal when identity and hash are; `ctime_ns` and `seen_ns` (when the
+    identity was taken) only decide whether the identity alone can be trusted later."""
 
     device: int
     inode: int
     size: int
     mtime_ns: int
     digest: str
+    ctime_ns: int = field(default=0, compare=False)
+    seen_ns: int = field(default=0, compare=False)
 
     def same_file(self, st: os.stat_result) -> bool:
         """Whether `st` describes the file as it was read (identity, not content)."""
         return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns) == (
             self.device, self.inode, self.size, self.mtime_ns,
         )  # fmt: skip
+
+    def settled(self, st: os.stat_result) -> bool:
+        """Whether `st` is this very file, untouched since, and old enough when its identity
+        was taken that a later write would have changed it (no hash needed)."""
+        return (
+            self.same_file(st)
+            and st.st_ctime_ns == self.ctime_ns
+            and max(st.st_mtime_ns, st.st_ctime_ns) < self.seen_ns - RACY_NS
+        )
+
+    def as_json(self) -> dict[str, object]:
+        """The version as plain JSON values (kept with the last read on disk)."""
+        return {"device": self.device, "inode": self.inode, "size": self.size,
+                "mtime_ns": self.mtime_ns, "ctime_ns": self.ctime_ns, "seen_ns": self.seen_ns,
+                "digest": self.digest}  # fmt: skip
+
+    @classmethod
+    def from_json(cls, data: object) -> Version | None:
+        """The version `as_json` gave, or None for anything else."""
+        if not isinstance(data, dict):
+            return None
+        ints = ("device", "inode", "size", "mtime_ns", "ctime_ns", "seen_ns")
+        if not all(type(data.get(k)) is int for k in ints) or not isinstance(
+            data.get("digest"), str
+        ):
+            return None
+        return cls(data["device"], data["inode"], data["size"], data["mtime_ns"],
+                   data["digest"], data["ctime_ns"], data["seen_ns"])  # fmt: skip
+
+
+def _version(st: os.stat_result, digest: str) -> Version:
+    return Version(st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, digest, st.st_ctime_ns,
+                   time.time_ns())  # fmt: skip
 
 
 class Changed(Exception):
@@ -65,14 +117,35 @@ def snapshot(path: Path, tries: int = 5) -> tuple[bytes, Version]:
             data = handle.read()
             after = os.fstat(handle.fileno())
         again = os.stat(path)
-        key = (before.st_ino, before.st_size, before.st_mtime_ns)
-        if key == (after.st_ino, after.st_size, after.st_mtime_ns) == (
-            again.st_ino, again.st_size, again.st_mtime_ns,
+        key = (before.st_ino, before.st_size, before.st_mtime_ns, before.st_ctime_ns)
+        if key == (after.st_ino, after.st_size, after.st_mtime_ns, after.st_ctime_ns) == (
+            again.st_ino, again.st_size, again.st_mtime_ns, again.st_ctime_ns,
         ) and len(data) == before.st_size:  # fmt: skip
-            digest = hashlib.sha256(data).hexdigest()
-            return data, Version(before.st_dev, before.st_ino, before.st_size,
-                                 before.st_mtime_ns, digest)  # fmt: skip
+            return data, _version(before, hashlib.sha256(data).hexdigest())
     raise Changed(str(path))
+
+
+def still_holds(path: Path, version: Version) -> Version | None:
+    """The file's version now if it still holds the bytes `version` describes, else None.
+
+    Its identity is enough when it is settled (see `Version.settled`); otherwise the file
+    is hashed, and a file that was only touched, copied back or renamed onto itself with
+    the same bytes comes back with its new identity."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    if version.settled(st):
+        return version
+    if st.st_size != version.size:
+        return None
+    try:
+        _, now = snapshot(path)
+    except (OSError, Changed):
+        return None
+    if now.digest != version.digest:
+        return None
+    return now
 
 
 def unchanged(path: Path, version: Version) -> bool:
@@ -105,11 +178,13 @@ def replace(
     data: bytes,
     version: Version | None,
     still_free: Callable[[], str | None],
-) -> str | None:
+) -> Version | str:
     """Put `data` at `path` atomically if the file is still `version` (None: still absent).
 
-    Returns None when written, or why not (the file changed, or a person opened it in the
-    meantime). OSError (disk full, read-only folder) propagates, with no temp file left.
+    Returns the version of the file written (its identity taken before the rename, so a
+    save by someone else right after it shows as a change), or why nothing was written
+    (the file changed, or a person opened it in the meantime). OSError (disk full,
+    read-only folder) propagates, with no temp file left.
     """
     folder = path.parent
     temp = folder / f".{path.name}.{TEMP_TAG}-{os.getpid()}-{secrets.token_hex(4)}.tmp"
@@ -126,6 +201,7 @@ def replace(
             os.chmod(temp, st.st_mode & 0o7777)
             with contextlib.suppress(OSError):
                 os.chown(temp, st.st_uid, st.st_gid)
+        ours = _version(os.stat(temp), hashlib.sha256(data).hexdigest())
         busy = still_free()
         if busy:
             return busy
@@ -149,7 +225,7 @@ def replace(
             with contextlib.suppress(OSError):
                 os.unlink(temp)
     _sync_folder(folder)
-    return None
+    return ours
 
 
 def _sync_folder(folder: Path) -> None:
