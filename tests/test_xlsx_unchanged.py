@@ -5,6 +5,7 @@ bot's write it lands."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import time
 from collections.abc import Sequence
@@ -13,7 +14,6 @@ from datetime import date
 from pathlib import Path
 
 import openpyxl
-import pytest
 
 from bot.backends import xlsx_file
 from bot.backends.xlsx import XlsxBackend
@@ -116,19 +116,14 @@ def test_a_save_that_keeps_size_and_mtime_is_still_noticed(tmp_path: Path) -> No
     assert reads == [BOOK]
 
 
-def test_an_old_file_rewritten_and_given_back_its_mtime_is_noticed(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # Long settled (trusted by its identity, no hash), then rewritten in place with the same
-    # size and its old mtime put back (as `cp -p` or a backup restore does): the inode's
-    # change time, which no program can set, tells.
-    monkeypatch.setattr(xlsx_file, "RACY_NS", 50_000_000)  # a short tick, not 2 s
+def test_an_old_file_rewritten_and_given_back_its_mtime_is_noticed(tmp_path: Path) -> None:
+    # Long unchanged, then rewritten in place with the same size and its old mtime put back
+    # (as `cp -p` or a backup restore does).
     config = make_project(tmp_path)
     cycle(config)
     book = tmp_path / BOOK
     age(book)
-    time.sleep(0.1)
-    assert counted(config) == ([], [], [])  # hashed: the same bytes; now settled
+    assert counted(config) == ([], [], [])
     st = book.stat()
     _same_size_edit(book)
     os.utime(book, ns=(st.st_atime_ns, st.st_mtime_ns))
@@ -243,20 +238,15 @@ def _same_size_edit(path: Path) -> None:
         handle.write(data)
 
 
-def test_identity_alone_is_trusted_only_once_the_file_is_older_than_a_timestamp_tick(
-    tmp_path: Path,
-) -> None:
-    # Within one tick of the moment the identity was taken, a write can leave mtime and
-    # ctime as they were: such a file is hashed, however equal its identity.
+def test_the_file_s_identity_alone_is_never_taken_for_its_content(tmp_path: Path) -> None:
+    # Device, inode, size, mtime (and ctime) all as they were, the bytes not: whatever the
+    # file system's clock or timestamp tick, only the hash says the workbook is unchanged.
     book = tmp_path / "a.xlsx"
     book.write_bytes(b"PK\x03\x04 a workbook")
+    old = time.time_ns() - 3600 * 10**9
+    os.utime(book, ns=(old, old))
     _, version = xlsx_file.snapshot(book)
-    st = book.stat()
-    changed_time = max(st.st_mtime_ns, st.st_ctime_ns)
-    assert not replace(version, seen_ns=changed_time + 1).settled(st)
-    assert not replace(version, seen_ns=changed_time + xlsx_file.RACY_NS).settled(st)
-    assert replace(version, seen_ns=changed_time + xlsx_file.RACY_NS + 1).settled(st)
-    # The identity is the file's: another inode or size, or a new change time, is not it.
-    later = replace(version, seen_ns=changed_time + 10 * xlsx_file.RACY_NS)
-    assert not replace(later, inode=version.inode + 1).settled(st)
-    assert not replace(later, ctime_ns=version.ctime_ns - 1).settled(st)
+    assert xlsx_file.still_holds(book, version) == version
+    other = replace(version, digest=hashlib.sha256(b"what a person saved").hexdigest())
+    assert version.same_file(book.stat())
+    assert xlsx_file.still_holds(book, other) is None

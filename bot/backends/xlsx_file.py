@@ -16,14 +16,14 @@ permission is left alone, a new file gets the mode the umask gives (like any pro
 a replaced file keeps its mode (and its owner and group where the system allows), and
 temporary files a killed bot left behind are removed the next time.
 
-The same identity tells a later cycle that a workbook did not change, so it need not be read
-again (`still_holds`): identity equal and old enough, else the hash. A file touched within
-`RACY_NS` of the moment its identity was taken is hashed, because a save within the same
-timestamp tick keeps size and mtime; the inode change time (which no program can set back)
-is part of the identity, so restoring an old copy with its old mtime is noticed too. After
-its own save the bot keeps the identity of the file it wrote, taken before the rename: a
-person's save that lands after that moment changes the identity, so it is never mistaken
-for the bot's.
+The same hash tells a later cycle that a workbook did not change, so it need not be parsed
+again (`still_holds`): its bytes are read and hashed every time (a few milliseconds a
+workbook), because no cheaper sign is proof. A save within the same timestamp tick keeps
+size and mtime, a restored copy gets its old mtime back, a network share's clock may lag:
+the identity alone could hide a person's save, and a hidden save would stay hidden as long
+as the bot finds nothing new to write. After its own save the bot keeps the hash of the
+bytes it wrote, so its own write is not taken for a person's, and a person's save after it
+always is (other bytes).
 """
 
 from __future__ import annotations
@@ -33,32 +33,22 @@ import hashlib
 import os
 import re
 import secrets
-import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 TEMP_TAG = "softpower-bot"
-# Files whose mtime or ctime is this close to the moment their identity was taken may change
-# again without their identity changing (timestamps tick coarsely: ext4 a few ms, SMB and
-# FAT up to 2 s): such a file is hashed before it is trusted unchanged.
-RACY_NS = 2_000_000_000
 
 
 @dataclass(frozen=True)
 class Version:
-    """What the bot read: the file's identity and a hash of its bytes.
-
-    Two versions are equal when identity and hash are; `ctime_ns` and `seen_ns` (when the
-    identity was taken) only decide whether the identity alone can be trusted later."""
+    """What the bot read: the file's identity and a hash of its bytes."""
 
     device: int
     inode: int
     size: int
     mtime_ns: int
     digest: str
-    ctime_ns: int = field(default=0, compare=False)
-    seen_ns: int = field(default=0, compare=False)
 
     def same_file(self, st: os.stat_result) -> bool:
         """Whether `st` describes the file as it was read (identity, not content)."""
@@ -66,38 +56,26 @@ class Version:
             self.device, self.inode, self.size, self.mtime_ns,
         )  # fmt: skip
 
-    def settled(self, st: os.stat_result) -> bool:
-        """Whether `st` is this very file, untouched since, and old enough when its identity
-        was taken that a later write would have changed it (no hash needed)."""
-        return (
-            self.same_file(st)
-            and st.st_ctime_ns == self.ctime_ns
-            and max(st.st_mtime_ns, st.st_ctime_ns) < self.seen_ns - RACY_NS
-        )
-
     def as_json(self) -> dict[str, object]:
         """The version as plain JSON values (kept with the last read on disk)."""
         return {"device": self.device, "inode": self.inode, "size": self.size,
-                "mtime_ns": self.mtime_ns, "ctime_ns": self.ctime_ns, "seen_ns": self.seen_ns,
-                "digest": self.digest}  # fmt: skip
+                "mtime_ns": self.mtime_ns, "digest": self.digest}  # fmt: skip
 
     @classmethod
     def from_json(cls, data: object) -> Version | None:
         """The version `as_json` gave, or None for anything else."""
         if not isinstance(data, dict):
             return None
-        ints = ("device", "inode", "size", "mtime_ns", "ctime_ns", "seen_ns")
+        ints = ("device", "inode", "size", "mtime_ns")
         if not all(type(data.get(k)) is int for k in ints) or not isinstance(
             data.get("digest"), str
         ):
             return None
-        return cls(data["device"], data["inode"], data["size"], data["mtime_ns"],
-                   data["digest"], data["ctime_ns"], data["seen_ns"])  # fmt: skip
+        return cls(data["device"], data["inode"], data["size"], data["mtime_ns"], data["digest"])
 
 
 def _version(st: os.stat_result, digest: str) -> Version:
-    return Version(st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, digest, st.st_ctime_ns,
-                   time.time_ns())  # fmt: skip
+    return Version(st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, digest)
 
 
 class Changed(Exception):
@@ -128,18 +106,12 @@ def snapshot(path: Path, tries: int = 5) -> tuple[bytes, Version]:
 def still_holds(path: Path, version: Version) -> Version | None:
     """The file's version now if it still holds the bytes `version` describes, else None.
 
-    Its identity is enough when it is settled (see `Version.settled`); otherwise the file
-    is hashed, and a file that was only touched, copied back or renamed onto itself with
-    the same bytes comes back with its new identity."""
+    The bytes are always hashed (see the module's docstring): a file only touched, copied
+    back or renamed onto itself with the same bytes comes back with its new identity, and
+    a save that kept size and mtime is a change."""
     try:
-        st = os.stat(path)
-    except OSError:
-        return None
-    if version.settled(st):
-        return version
-    if st.st_size != version.size:
-        return None
-    try:
+        if os.stat(path).st_size != version.size:
+            return None
         _, now = snapshot(path)
     except (OSError, Changed):
         return None
