@@ -158,8 +158,13 @@ def rollup_rows(
                 f"{row.source.tab} แถวที่ {row.row}{note}",
                 Link(row.source.spreadsheet, row.source.tab, row.row, 1),
             )
-            out.append([*(row.text.get(k, "") for k in FIELD_KEYS), source, status_text(result)])
+            cells: list[OutCell] = list(map(row.text.get, FIELD_KEYS, _BLANKS))
+            cells += (source, status_text(result))
+            out.append(cells)
     return out
+
+
+_BLANKS = ("",) * len(FIELD_KEYS)  # the default of each field's text: none typed
 
 
 def _tab_id(source: SourceTab) -> str:
