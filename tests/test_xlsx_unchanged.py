@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import hashlib
 import os
+import random
+import subprocess
+import sys
 import time
 from collections.abc import Sequence
 from dataclasses import replace
@@ -14,6 +17,7 @@ from datetime import date
 from pathlib import Path
 
 import openpyxl
+import pytest
 
 from bot.backends import xlsx_file
 from bot.backends.xlsx import XlsxBackend
@@ -23,7 +27,9 @@ from bot.model import ApplyResult, SheetPlan
 from bot.read_cache import ReadCache, cache_for
 from bot.sheets import SheetRead
 from tests.factories import HEADERS, row
-from tests.workbooks import khwao_row, make_project, values
+from tests.test_xlsx_concurrency import SAVER, big_tabs
+from tests.workbooks import DISTRICT_TABS, khwao_row, make_project, values
+from tests.xlsx_parts import sheet_parts
 
 TODAY = date(2025, 1, 17)
 STATUS_COL = len(HEADERS) + 1
@@ -250,3 +256,48 @@ def test_the_file_s_identity_alone_is_never_taken_for_its_content(tmp_path: Path
     other = replace(version, digest=hashlib.sha256(b"what a person saved").hexdigest())
     assert version.same_file(book.stat())
     assert xlsx_file.still_holds(book, other) is None
+
+
+@pytest.mark.slow
+def test_a_save_at_any_moment_of_a_sync_is_what_the_next_cycle_works_from(
+    tmp_path: Path,
+) -> None:
+    # A person saves from another process (in place, or renamed over) at a random moment of
+    # a cycle that would otherwise read and write nothing. Whatever the moment, the next
+    # cycle works from what the file holds, never from what the bot kept before the save.
+    rng = random.Random(2569)
+    config = make_project(tmp_path, big_tabs(60))
+    book = tmp_path / BOOK
+    original = book.read_bytes()
+    part = sheet_parts(book)["อำเภอคอนสาร"]
+    saver = subprocess.Popen([sys.executable, "-c", SAVER], stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE, text=True)  # fmt: skip
+    assert saver.stdin is not None and saver.stdout is not None
+    assert saver.stdout.readline().strip() == "ready"
+    seen = 0
+    try:
+        for trial in range(16):
+            book.write_bytes(original)
+            cycle(config)  # the bot's write, kept with its hash
+            start = time.perf_counter()
+            cycle(config)  # unchanged: nothing read, nothing written
+            span = time.perf_counter() - start
+            marker = f"บันทึกของคน-{trial}"
+            mode = "inplace" if trial % 2 else "replace"
+            saver.stdin.write(f"{book} {part} {rng.uniform(0, span * 1.5):.4f} {marker} {mode}\n")
+            saver.stdin.flush()
+            with XlsxBackend(config) as backend:  # the save lands in this cycle, or after it
+                sync_cycle(config, backend, TODAY, cache=cache_for(config))
+            assert saver.stdout.readline().strip() == "saved"
+            with XlsxBackend(config) as other:  # what the file holds now
+                fresh = other.read(BOOK, DISTRICT_TABS, [])
+            with XlsxBackend(config) as backend:
+                report = sync_cycle(config, backend, TODAY, cache=cache_for(config))
+            used = report.reads[BOOK]
+            assert used.tabs == fresh.tabs, trial
+            konsan = used.tabs["อำเภอคอนสาร"].grid or []
+            seen += any(marker in r for r in konsan)
+    finally:
+        saver.stdin.close()
+        saver.wait(timeout=30)
+    assert seen > 0  # the person's row reached the bot (unless a save was lost on main)
