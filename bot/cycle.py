@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import gc
 import hashlib
-import io
 import logging
 import pickle
 from collections import Counter, defaultdict
@@ -181,11 +180,24 @@ def plan_digest(plan: SheetPlan) -> str:
          m.highlights, sorted(m.fingerprints.items()))
         for m in plan.marks
     ]  # fmt: skip
-    buffer = io.BytesIO()
-    pickler = pickle.Pickler(buffer, protocol=5)
+    digest = _Hashing()
+    pickler = pickle.Pickler(digest, protocol=5)
     pickler.fast = True
     pickler.dump((plan.spreadsheet, marks, plan.tabs))
-    return hashlib.sha256(buffer.getbuffer()).hexdigest()
+    return digest.hash.hexdigest()
+
+
+class _Hashing:
+    """A file that hashes what is written to it: the pickle of a national plan (tens of
+    MB) is hashed frame by frame and never held whole."""
+
+    def __init__(self) -> None:
+        self.hash = hashlib.sha256()
+
+    def write(self, data: bytes) -> int:
+        """Hash `data` (the pickler writes frames of about 64 KB)."""
+        self.hash.update(data)
+        return len(data)
 
 
 def _tabs_to_read(
