@@ -23,6 +23,7 @@ import os
 import posixpath
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from types import TracebackType
 
@@ -371,8 +372,7 @@ class XlsxBackend:
                 result.conflicts.append(conflict_problem(plan.spreadsheet, bot_tab.name))
                 continue
             done.owned.add(bot_tab.name)
-            rows = [[self._cell(c, plan.spreadsheet) for c in row] for row in bot_tab.rows]
-            sheet, rels = render(bot_tab, rows, styles)
+            sheet, rels = render(bot_tab, partial(self._cell, spreadsheet=plan.spreadsheet), styles)
             if tab is None:
                 part = book.add_tab(bot_tab.name)
                 index = book.new_index(bot_tab.name)

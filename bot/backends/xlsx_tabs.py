@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import io
 import math
+from collections.abc import Callable
 
 from bot.backends.xlsx_book import HYPERLINK_TYPE, relationships
 from bot.backends.xlsx_styles import Styles
 from bot.backends.xlsx_xml import MAIN_NS, REL_NS, attr, clean, esc
-from bot.model import BotTab
+from bot.model import BotTab, OutCell
 from bot.sheets import column_letter
 
 # One cell to write: its value, and an external file and an in-workbook location to link to.
@@ -24,15 +25,20 @@ Out = tuple[str | int | float | None, str | None, str | None]
 WIDE, NARROW = 60, 22
 
 
-def render(tab: BotTab, rows: list[list[Out]], styles: Styles) -> tuple[bytes, bytes | None]:
+def render(
+    tab: BotTab, cell: Callable[[OutCell], Out], styles: Styles
+) -> tuple[bytes, bytes | None]:
     """The worksheet part of a bot tab, and its relationships part (None without links to
-    other files)."""
+    other files); `cell` turns each of the tab's cells into what is written (one row at a
+    time: the national roll-up's half a million cells are never all converted at once)."""
     header = styles.header()
     link = styles.link()
+    rows = tab.rows
     width = max((len(r) for r in rows), default=0)
     letters = [column_letter(c) for c in range(1, width + 2)]
     last_row = next((r for r in range(len(rows), 0, -1)
-                     if any(v is not None and v != "" for v, _, _ in rows[r - 1])), 0)  # fmt: skip
+                     if any(v is not None and v != "" for v, _, _ in map(cell, rows[r - 1]))),
+                    0)  # fmt: skip
     frozen = tab.header_rows + 1
     # Written row by row as UTF-8 into one buffer: the national roll-up is tens of MB, and
     # joining it as text first (two bytes a Thai letter) then encoding it would hold
@@ -62,7 +68,7 @@ def render(tab: BotTab, rows: list[list[Out]], styles: Styles) -> tuple[bytes, b
     targets: list[str] = []
     for r, row in enumerate(rows[:last_row], start=1):
         cells: list[str] = []
-        for c, (value, target, location) in enumerate(row):
+        for c, (value, target, location) in enumerate(map(cell, row)):
             if value is None or value == "":
                 continue
             ref = f"{letters[c]}{r}"
