@@ -346,12 +346,57 @@ def print_table(f: dict[str, Any]) -> None:
         print(f"{key:>32}  {f[key]}")
 
 
+def compare_readers(config_path: Path, repeat: int) -> dict[str, Any]:
+    """Reading every province workbook: the bot's reader (values, the status column's mark,
+    the bot tabs' states) against python-calamine's values alone; wall and CPU seconds,
+    min and median of `repeat` runs."""
+    from python_calamine import CalamineWorkbook  # noqa: PLC0415
+
+    from bot.backends.xlsx import XlsxBackend  # noqa: PLC0415
+    from bot.config import source_tabs  # noqa: PLC0415
+
+    config = load_config(config_path)
+    where = XlsxBackend(config)
+    books = sorted({where.path(s.spreadsheet) for s in source_tabs(config)})
+    runs: dict[str, list[tuple[float, float]]] = {"bot": [], "calamine": []}
+    for _ in range(repeat):
+        start, cpu = time.perf_counter(), time.process_time()
+        with open_backend(config) as backend:
+            read_all(config, backend)
+        runs["bot"].append((time.perf_counter() - start, time.process_time() - cpu))
+        start, cpu = time.perf_counter(), time.process_time()
+        cells = 0
+        for path in books:
+            book = CalamineWorkbook.from_path(str(path))
+            for name in book.sheet_names:
+                cells += sum(map(len, book.get_sheet_by_name(name).to_python()))
+        runs["calamine"].append((time.perf_counter() - start, time.process_time() - cpu))
+    out: dict[str, Any] = {"workbooks": len(books), "calamine_cells": cells}
+    for name, items in runs.items():
+        walls, cpus = [w for w, _ in items], [c for _, c in items]
+        out[f"{name}_read_s"] = round(min(walls), 2)
+        out[f"{name}_read_median_s"] = round(statistics.median(walls), 2)
+        out[f"{name}_read_cpu_s"] = round(min(cpus), 2)
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
-    """`--child MODE CONFIG`: one measured run in this process (used by `run_xlsx`)."""
+    """`--child MODE CONFIG`: one measured run in this process (used by `run_xlsx`);
+    `--readers CONFIG`: the bot's reader against python-calamine on generated workbooks
+    (`python bench/national.py --backend xlsx --keep DIR` leaves them in DIR)."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--child", nargs=2, metavar=("MODE", "CONFIG"), required=True)
+    what = parser.add_mutually_exclusive_group(required=True)
+    what.add_argument("--child", nargs=2, metavar=("MODE", "CONFIG"))
+    what.add_argument("--readers", type=Path, metavar="CONFIG")
+    parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args(argv)
-    print(json.dumps(child(args.child[0], Path(args.child[1])), ensure_ascii=False))
+    if args.readers:
+        result = compare_readers(args.readers, args.repeat)
+        for key, value in result.items():
+            print(f"{key:>24}  {value}")
+    else:
+        result = child(args.child[0], Path(args.child[1]))
+    print(json.dumps(result, ensure_ascii=False))
     return 0
 
 
