@@ -288,6 +288,9 @@ def child(mode: str, config_path: Path) -> dict[str, Any]:
                 "peak_rss_mb": round(peak_rss_mb(), 1),
                 "rss_peaks_mb": peaks,
             }
+            # The daemon's sync job lets its report go when it returns: so does this loop,
+            # or the next cycle would be measured with two reports alive.
+            del report
     return out
 
 

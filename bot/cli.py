@@ -11,9 +11,12 @@ import argparse
 import json
 import logging
 import os
+import signal
 import sys
+import threading
 from collections.abc import Callable, Sequence
 from datetime import date
+from types import FrameType
 from typing import TYPE_CHECKING
 
 from bot import CONFIG_ENV, DEFAULT_CONFIG_PATH, thai
@@ -134,10 +137,18 @@ def cmd_remind(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    """`run` (see `bot.cli_daemon`)."""
+    """`run` (see `bot.cli_daemon`). A SIGTERM or SIGINT while it starts (importing and
+    loading take a while on a busy machine) is kept, and stops it cleanly once started."""
+    early = threading.Event()
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        early.set()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
     from bot import cli_daemon  # noqa: PLC0415
 
-    return cli_daemon.cmd_run(args)
+    return cli_daemon.cmd_run(args, early)
 
 
 def cmd_status(args: argparse.Namespace) -> int:
