@@ -6,13 +6,9 @@
 Both backends use the same generated data: one spreadsheet per province with one tab per
 district (about 10% of rows wrong in the usual ways) and a national spreadsheet.
 
-`--backend xlsx` writes one workbook per province, then measures, in this order:
-  read_s           reading every workbook once (xlsx backend)
-  compute_s        the pure part: parse, check, summarise and plan (best of --repeat runs)
-  compute_peak_mb  memory allocated at the peak of the pure part (tracemalloc, separate run)
-  sync_s           a full `sync` cycle: read, compute and write every workbook
-  resync_s         a second, unchanged `sync` (nothing to write)
-  peak_rss_mb      the process's peak resident memory over the whole run
+`--backend xlsx` writes one workbook per province, then measures reading, the pure part,
+full and unchanged syncs (each in a fresh process, as `softpower-bot sync` runs) and the
+naive pandas script a user would write instead: see `bench/national_xlsx.py`.
 
 `--backend google` puts the spreadsheets straight into the local fake Sheets API
 (fake_sheets, served over real HTTP on 127.0.0.1, in this process), which enforces
@@ -61,9 +57,7 @@ import json
 import random
 import resource
 import sys
-import tempfile
 import time
-import tracemalloc
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -75,10 +69,9 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import openpyxl
 
 from bot import geo
-from bot.backends import open_backend
 from bot.config import Config, source_tabs
-from bot.config_load import load_config, parse_config
-from bot.cycle import CycleReport, evaluate, read_all, sync_cycle
+from bot.config_load import parse_config
+from bot.cycle import CycleReport, evaluate, sync_cycle
 from bot.form_fields import CATEGORIES, FIELDS
 
 if TYPE_CHECKING:
@@ -179,65 +172,6 @@ def generate(folder: Path, rows_per_tab: int, seed: int = SEED) -> tuple[Path, i
 def peak_rss_mb() -> float:
     """The process's peak resident set size so far, in MB."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def run(config: Config, repeat: int) -> dict[str, object]:
-    """Measure the read, the pure part and full syncs on one generated data set."""
-    figures: dict[str, object] = {}
-    with open_backend(config) as backend:
-        start = time.perf_counter()
-        sources, reads, _stale = read_all(config, backend)
-        figures["read_s"] = round(time.perf_counter() - start, 2)
-        times = []
-        report = None
-        for _ in range(repeat):
-            start = time.perf_counter()
-            report = evaluate(config, sources, reads, TODAY)
-            times.append(time.perf_counter() - start)
-        assert report is not None
-        figures["compute_s"] = round(min(times), 3)
-        figures["rss_after_compute_mb"] = round(peak_rss_mb(), 1)
-        tracemalloc.start()
-        evaluate(config, sources, reads, TODAY)
-        figures["compute_peak_mb"] = round(tracemalloc.get_traced_memory()[1] / 2**20, 1)
-        tracemalloc.stop()
-        figures["problems"] = len(report.problems)
-        figures["rows_complete"] = report.summary.rows_complete
-        figures["districts_with_identity"] = report.summary.districts_with_identity
-        del sources, reads, report
-
-        start = time.perf_counter()
-        first = sync_cycle(config, backend, TODAY)
-        figures["sync_s"] = round(time.perf_counter() - start, 2)
-        figures["sync_written"] = sum(a.written for a in first.applied)
-        start = time.perf_counter()
-        second = sync_cycle(config, backend, TODAY)
-        figures["resync_s"] = round(time.perf_counter() - start, 2)
-        figures["resync_written"] = sum(a.written for a in second.applied)
-    return figures
-
-
-def run_xlsx(args: argparse.Namespace) -> dict[str, object]:
-    """The xlsx benchmark: generate workbooks in a folder, then measure `run` on them."""
-    with tempfile.TemporaryDirectory() as tmp:
-        folder = args.keep or Path(tmp)
-        folder.mkdir(parents=True, exist_ok=True)
-        start = time.perf_counter()
-        config_path, rows = generate(folder, args.rows_per_tab)
-        generate_s = round(time.perf_counter() - start, 2)
-        config = load_config(config_path)
-        print(f"generated {rows:,} rows in {len(config.provinces)} workbooks "
-              f"({generate_s} s) in {folder}", file=sys.stderr)  # fmt: skip
-        figures = run(config, args.repeat)
-    return {
-        "backend": "xlsx",
-        "spreadsheets": len(config.provinces) + 1,
-        "district_tabs": sum(len(p.registry_districts()) for p in config.provinces),
-        "rows": rows,
-        "generate_s": generate_s,
-        **figures,
-        "peak_rss_mb": round(peak_rss_mb(), 1),
-    }
 
 
 # -- Google Sheets (the local fake) ---------------------------------------------------------
@@ -734,9 +668,12 @@ def main(argv: list[str] | None = None) -> int:
         result = run_google(args.rows_per_tab, None, args.naive_provinces, args.repeat)
         print_google_table(result)
     else:
-        result = run_xlsx(args)
-        for key, value in result.items():
-            print(f"{key:>24}  {value}")
+        # Run as `python bench/national.py`: the checkout's root holds the bench package.
+        sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+        from bench.national_xlsx import print_table, run_xlsx  # noqa: PLC0415
+
+        result = run_xlsx(args.rows_per_tab, args.repeat, args.keep)
+        print_table(result)
     print(json.dumps(result, ensure_ascii=False))
     return 0
 

@@ -61,8 +61,8 @@ def race(folder: Path, saves: int, pause: float) -> dict[str, float]:
         if not data:  # a save half done; a real workbook would not parse
             continue
         reason = xlsx_file.replace(book, data + b" bot", version, lambda: None)
-        written += reason is None
-        skipped += reason is not None
+        written += not isinstance(reason, str)  # a str says why nothing was written
+        skipped += isinstance(reason, str)
     saver.join()
     marks = set(book.read_bytes().split())
     kept = list(folder.glob(f"*.{xlsx_file.TEMP_TAG}-kept-*"))

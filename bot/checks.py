@@ -2,6 +2,10 @@
 
 Values are normalised first (Thai digits, B.E. years, `อ.`/`อำเภอ` prefixes, stray spaces
 and zero-width characters are all fine); only what is still wrong after that is reported.
+
+Cells repeat heavily (months, provinces, districts, categories, hashtags), so the verdict on
+each distinct value is worked out once per `CheckContext` (one per cycle) and kept in its
+`Seen`; a row's problems are then made from the verdicts of its values.
 """
 
 from __future__ import annotations
@@ -63,6 +67,28 @@ _PHONE_SPLIT = re.compile(r"\s*(?:,|/|;|หรือ|และ)\s*")
 _PHONE_EXT = re.compile(r"\s*(?:ต่อ|ext\.?|#)\s*\d+$", re.IGNORECASE)
 _PHONE_NOISE = re.compile(r"[\s\-.()]")
 _PHONE_OK = re.compile(r"^(?:0[2-7]\d{7}|0[689]\d{8}|1\d{3})$")
+_HASHTAG = re.compile(r"#[^#]+")
+# Each field's place in the form: problems of one row are listed in this order.
+FIELD_ORDER = {f.key: i for i, f in enumerate(FIELDS)}
+
+
+# A problem a value gives wherever it appears: its code and the values of its message.
+Finding = tuple[str, dict[str, object]]
+
+
+@dataclass
+class Seen:
+    """Verdicts on the distinct values met so far (see the module's docstring)."""
+
+    months: dict[str, tuple[tuple[int, int] | None, Finding | None]] = field(default_factory=dict)
+    provinces: dict[str, geo.Province | None] = field(default_factory=dict)
+    districts: dict[tuple[str, str], geo.District | None] = field(default_factory=dict)
+    categories: dict[str, int | None] = field(default_factory=dict)
+    choices: dict[tuple[str, str], bool] = field(default_factory=dict)
+    urls: dict[str, bool] = field(default_factory=dict)
+    hosts: dict[str, bool] = field(default_factory=dict)
+    hashtags: dict[tuple[str, str, str], str] = field(default_factory=dict)
+    phones: dict[str, bool] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -73,10 +99,17 @@ class CheckContext:
     programme: Programme
     today: date
     limits: dict[str, int] = field(init=False)
+    required: frozenset[str] = field(init=False)
+    platforms: tuple[frozenset[str], tuple[str, ...]] = field(init=False)
+    seen: Seen = field(init=False)
 
     def __post_init__(self) -> None:
         # Looked up once per cell in a hot loop: resolve the per-field limits up front.
         object.__setattr__(self, "limits", {f.key: self.form.limit(f.key) for f in FIELDS})
+        object.__setattr__(self, "required", frozenset(f.key for f in FIELDS if f.required))
+        hosts = self.form.platforms
+        object.__setattr__(self, "platforms", (frozenset(hosts), tuple("." + h for h in hosts)))
+        object.__setattr__(self, "seen", Seen())
 
 
 @dataclass
@@ -95,7 +128,7 @@ class RowResult:
 def check_tabs(tabs: list[ParsedTab], ctx: CheckContext) -> list[RowResult]:
     """Check every row of every tab, including duplicates across all of them."""
     results: list[RowResult] = []
-    first_seen: dict[tuple[str, ...], ParsedRow] = {}
+    first_seen: dict[tuple[object, ...], ParsedRow] = {}
     for tab in tabs:
         blocked = tab.blocked
         for row in tab.rows:
@@ -122,32 +155,26 @@ def check_row(row: ParsedRow, ctx: CheckContext) -> RowResult:
     result = RowResult(row)
     out = result.problems
     form = ctx.form
-    for spec in FIELDS:
-        if spec.key not in row.columns:
-            continue
-        text = row.text.get(spec.key, "")
-        if text[:1] == "#" and text.upper() in CELL_ERRORS:
-            out.append(_problem(row, spec.key, "CELL_ERROR", value=text, header=_h(form, spec.key)))
-            continue
+    texts = row.text
+    limits = ctx.limits
+    unusable: set[str] = set()  # fields that are empty or show a formula error
+    for key, text in texts.items():
+        if text and text[0] != "#" and len(text) <= limits[key]:
+            continue  # the common case: a plain value within its field's limit
         if not text:
-            if spec.required:
-                out.append(_problem(row, spec.key, "MISSING", header=_h(form, spec.key)))
-            continue
-        limit = ctx.limits[spec.key]
-        if len(text) > limit:
-            out.append(
-                _problem(
-                    row,
-                    spec.key,
-                    "TOO_LONG",
-                    header=_h(form, spec.key),
-                    length=len(text),
-                    limit=limit,
-                )
-            )
-    present = {
-        k for k, v in row.text.items() if v and not (v[:1] == "#" and v.upper() in CELL_ERRORS)
-    }
+            unusable.add(key)
+            if key in ctx.required:
+                out.append(_problem(row, key, "MISSING", header=_h(form, key)))
+        elif text[0] == "#" and text.upper() in CELL_ERRORS:
+            unusable.add(key)
+            out.append(_problem(row, key, "CELL_ERROR", value=text, header=_h(form, key)))
+        elif len(text) > limits[key]:
+            out.append(_problem(row, key, "TOO_LONG", header=_h(form, key), length=len(text),
+                                limit=limits[key]))  # fmt: skip
+    if len(out) > 1:
+        # Problems come in the form's field order, whatever the order of the columns.
+        out.sort(key=lambda p: FIELD_ORDER[p.field or ""])
+    present = texts.keys() - unusable
 
     if "report_month" in present:
         result.month = _check_month(row, ctx, out)
@@ -168,26 +195,34 @@ def check_row(row: ParsedRow, ctx: CheckContext) -> RowResult:
     if "post_url" in present:
         _check_url(row, ctx, out)
     if "hashtags" in present:
-        _check_hashtags(row, province, district, out)
+        _check_hashtags(row, province, district, ctx, out)
     if "phone" in present:
-        _check_phone(row, out)
+        _check_phone(row, ctx, out)
     return result
 
 
 def _check_month(row: ParsedRow, ctx: CheckContext, out: list[Problem]) -> tuple[int, int] | None:
     value = row.raw.get("report_month")
-    month = thai.parse_month(value if not isinstance(value, str) else row.text["report_month"])
+    text = row.text["report_month"]
+    if isinstance(value, str):
+        verdict = ctx.seen.months.get(text)
+        if verdict is None:
+            verdict = ctx.seen.months[text] = _month_verdict(text, text, ctx)
+    else:
+        verdict = _month_verdict(value, text, ctx)
+    month, finding = verdict
+    if finding is not None:
+        out.append(_problem(row, "report_month", finding[0], **finding[1]))
+    return month
+
+
+def _month_verdict(
+    value: object, text: str, ctx: CheckContext
+) -> tuple[tuple[int, int] | None, Finding | None]:
+    """The month a report-month cell means, or the problem it has."""
+    month = thai.parse_month(value)
     if month is None:
-        out.append(
-            _problem(
-                row,
-                "report_month",
-                "BAD_MONTH",
-                header=_h(ctx.form, "report_month"),
-                value=row.text["report_month"],
-            )
-        )
-        return None
+        return None, ("BAD_MONTH", {"header": _h(ctx.form, "report_month"), "value": text})
     label = thai.month_label(*month)
     prog = ctx.programme
     if not prog.in_period(month):
@@ -195,18 +230,17 @@ def _check_month(row: ParsedRow, ctx: CheckContext, out: list[Problem]) -> tuple
             f"อยู่นอกระยะเวลาของโครงการ ({thai.month_label(*prog.start)} – "
             f"{thai.month_label(*prog.end)})"
         )
-        out.append(_problem(row, "report_month", "OUT_OF_PERIOD", month=label, why=why))
-        return None
+        return None, ("OUT_OF_PERIOD", {"month": label, "why": why})
     if month > (ctx.today.year, ctx.today.month):
         why = f"ยังไม่ถึงเดือนดังกล่าว (ตรวจสอบ ณ วันที่ {thai.date_label(ctx.today)})"
-        out.append(_problem(row, "report_month", "OUT_OF_PERIOD", month=label, why=why))
-        return None
-    return month
+        return None, ("OUT_OF_PERIOD", {"month": label, "why": why})
+    return month, None
 
 
 def _check_province(row: ParsedRow, ctx: CheckContext, out: list[Problem]) -> geo.Province | None:
     text = row.text["province"]
-    found = geo.find_province(text)
+    seen = ctx.seen.provinces
+    found = seen[text] if text in seen else seen.setdefault(text, geo.find_province(text))
     if found is None:
         hint = _did_you_mean(geo.suggest_province(text))
         out.append(_problem(row, "province", "UNKNOWN_PROVINCE", value=text, hint=hint))
@@ -219,7 +253,8 @@ def _check_district(
     row: ParsedRow, province: geo.Province, ctx: CheckContext, out: list[Problem]
 ) -> geo.District | None:
     text = row.text["district"]
-    found = geo.find_district(province.code, text)
+    seen, key = ctx.seen.districts, (province.code, text)
+    found = seen[key] if key in seen else seen.setdefault(key, geo.find_district(*key))
     if found is None:
         hint = _did_you_mean(geo.suggest_district(province.code, text))
         out.append(
@@ -279,7 +314,9 @@ def parse_category(text: str) -> int | None:
 
 
 def _check_category(row: ParsedRow, ctx: CheckContext, out: list[Problem]) -> int | None:
-    kind = parse_category(row.text["category"])
+    text = row.text["category"]
+    seen = ctx.seen.categories
+    kind = seen[text] if text in seen else seen.setdefault(text, parse_category(text))
     if kind is None:
         out.append(
             _problem(
@@ -302,7 +339,11 @@ def _check_choice(
     ctx: CheckContext,
     out: list[Problem],
 ) -> None:
-    if not any(w in row.text[key] for w in words):
+    text = row.text[key]
+    fits = ctx.seen.choices.get((key, text))
+    if fits is None:
+        fits = ctx.seen.choices[key, text] = any(w in text for w in words)
+    if not fits:
         out.append(
             _problem(
                 row,
@@ -324,9 +365,26 @@ def is_allowed_url(url: str, platforms: list[str]) -> bool:
     return any(host == p or host.endswith("." + p) for p in platforms)
 
 
+def _urls_allowed(text: str, ctx: CheckContext) -> bool:
+    """Whether a link cell holds one or more links, each to an accepted platform."""
+    urls = [u for u in _URL_SPLIT.split(text) if u]
+    hosts, suffixes = ctx.platforms
+    for url in urls:
+        match = _URL_HOST.match(url)
+        if not match:
+            return False
+        host = match.group(1).lower()
+        if host not in hosts and not host.endswith(suffixes):
+            return False
+    return bool(urls)
+
+
 def _check_url(row: ParsedRow, ctx: CheckContext, out: list[Problem]) -> None:
-    urls = [u for u in _URL_SPLIT.split(row.text["post_url"]) if u]
-    if not urls or not all(is_allowed_url(u, ctx.form.platforms) for u in urls):
+    text = row.text["post_url"]
+    allowed = ctx.seen.urls.get(text)
+    if allowed is None:
+        allowed = ctx.seen.urls[text] = _urls_allowed(text, ctx)
+    if not allowed:
         out.append(
             _problem(
                 row,
@@ -360,40 +418,68 @@ def required_hashtags(province: geo.Province, district: geo.District) -> tuple[s
     return (*FIXED_HASHTAGS, f"#จังหวัด{province.name}", f"#อำเภอ{district.name}")
 
 
-def _check_hashtags(
-    row: ParsedRow, province: geo.Province, district: geo.District, out: list[Problem]
-) -> None:
+def _missing_hashtags(text: str, province: geo.Province, district: geo.District) -> str:
+    """The required hashtags a cell lacks, space-separated ("" when none is missing)."""
     # Compare without spaces: "# เที่ยวท้องถิ่น" and "#จังหวัด ชัยภูมิ" are typing slips.
-    typed = row.text["hashtags"].replace(" ", "").replace("＃", "#")
-    tags = set(re.findall(r"#[^#]+", typed))
-    missing = [t for t in required_hashtags(province, district) if t not in tags]
+    typed = text.replace(" ", "").replace("＃", "#")
+    tags = set(_HASHTAG.findall(typed))
+    return " ".join(t for t in required_hashtags(province, district) if t not in tags)
+
+
+def _check_hashtags(
+    row: ParsedRow,
+    province: geo.Province,
+    district: geo.District,
+    ctx: CheckContext,
+    out: list[Problem],
+) -> None:
+    text = row.text["hashtags"]
+    key = (text, province.code, district.code)
+    missing = ctx.seen.hashtags.get(key)
+    if missing is None:
+        missing = ctx.seen.hashtags[key] = _missing_hashtags(text, province, district)
     if missing:
-        out.append(_problem(row, "hashtags", "MISSING_HASHTAG", missing=" ".join(missing)))
+        out.append(_problem(row, "hashtags", "MISSING_HASHTAG", missing=missing))
 
 
-def _check_phone(row: ParsedRow, out: list[Problem]) -> None:
-    text = thai.to_arabic_digits(row.text["phone"])
-    for number in _PHONE_SPLIT.split(text):
+def is_thai_phone(text: str) -> bool:
+    """Whether a phone cell holds one or more Thai numbers (with spaces, dashes, +66,
+    extensions, Thai digits)."""
+    if _PHONE_OK.match(text):
+        return True  # the common case, a plain number: nothing to take apart
+    for number in _PHONE_SPLIT.split(thai.to_arabic_digits(text)):
         digits = _PHONE_NOISE.sub("", _PHONE_EXT.sub("", number))
         if digits.startswith("+66"):
             digits = "0" + digits[3:]
         elif digits.startswith("66") and len(digits) in (10, 11):
             digits = "0" + digits[2:]
         if not _PHONE_OK.match(digits):
-            out.append(_problem(row, "phone", "BAD_PHONE", value=row.text["phone"]))
-            return
+            return False
+    return True
 
 
-def _duplicate_key(row: ParsedRow, result: RowResult) -> tuple[str, ...] | None:
+def _check_phone(row: ParsedRow, ctx: CheckContext, out: list[Problem]) -> None:
+    text = row.text["phone"]
+    fine = ctx.seen.phones.get(text)
+    if fine is None:
+        fine = ctx.seen.phones[text] = is_thai_phone(text)
+    if not fine:
+        out.append(_problem(row, "phone", "BAD_PHONE", value=text))
+
+
+def _duplicate_key(row: ParsedRow, result: RowResult) -> tuple[object, ...] | None:
     # The same report typed twice: same district tab, month, organisation, identity and post.
-    parts = [row.text.get(k, "") for k in ("lao", "identity", "post_url")]
-    if result.month is None or not all(parts):
+    text = row.text
+    lao, identity, url = text.get("lao", ""), text.get("identity", ""), text.get("post_url", "")
+    if result.month is None or not (lao and identity and url):
         return None
     return (
         row.source.spreadsheet,
         row.source.district.code,
-        str(result.month),
-        *(p.replace(" ", "").casefold() for p in parts),
+        result.month,
+        lao.replace(" ", "").casefold(),
+        identity.replace(" ", "").casefold(),
+        url.replace(" ", "").casefold(),
     )
 
 

@@ -11,25 +11,25 @@ import argparse
 import json
 import logging
 import os
+import signal
 import sys
+import threading
 from collections.abc import Callable, Sequence
 from datetime import date
+from types import FrameType
+from typing import TYPE_CHECKING
 
-from bot import thai
-from bot.backends import open_backend
-from bot.cli_daemon import cmd_remind, cmd_run, cmd_status
+from bot import CONFIG_ENV, DEFAULT_CONFIG_PATH, thai
 from bot.cli_line import add_line_commands
-from bot.config import Config
-from bot.config_load import CONFIG_ENV, DEFAULT_CONFIG_PATH, load_config, local_today
-from bot.cycle import CycleReport, check_cycle, sync_cycle
-from bot.dispatch import record_manual_sync
-from bot.doctor import blocks_sync, diagnose
-from bot.doctor_local import period_findings
 from bot.errors import BotError
 from bot.output import pairs, table
 from bot.problems import KINDS
-from bot.provision import provision
-from bot.read_cache import cache_for
+
+# What a command needs (pydantic models, openpyxl, apprise, holidays, jinja2...) is imported
+# when it runs, so `--help` and a mistyped command answer at once.
+if TYPE_CHECKING:
+    from bot.config import Config
+    from bot.cycle import CycleReport
 
 EXIT_OK, EXIT_FOUND, EXIT_FAILED = 0, 1, 2
 
@@ -50,6 +50,12 @@ def _parse_today(text: str) -> date:
 
 def cmd_check(args: argparse.Namespace) -> int:
     """Validate every district tab; write nothing."""
+    from bot.backends import open_backend  # noqa: PLC0415
+    from bot.config_load import load_config, local_today  # noqa: PLC0415
+    from bot.cycle import check_cycle  # noqa: PLC0415
+    from bot.doctor_local import period_findings  # noqa: PLC0415
+    from bot.read_cache import cache_for  # noqa: PLC0415
+
     config = load_config(args.config)
     with open_backend(config) as backend:
         report = check_cycle(
@@ -75,6 +81,12 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def cmd_sync(args: argparse.Namespace) -> int:
     """Run one cycle: check, then write status columns, highlights and the bot's tabs."""
+    from bot.backends import open_backend  # noqa: PLC0415
+    from bot.config_load import load_config, local_today  # noqa: PLC0415
+    from bot.cycle import sync_cycle  # noqa: PLC0415
+    from bot.dispatch import record_manual_sync  # noqa: PLC0415
+    from bot.read_cache import cache_for  # noqa: PLC0415
+
     config = load_config(args.config)
     with open_backend(config) as backend:
         report = sync_cycle(
@@ -103,6 +115,10 @@ def cmd_sync(args: argparse.Namespace) -> int:
 
 def cmd_doctor(args: argparse.Namespace) -> int:
     """Check credentials, sharing, tabs, headers and bot tabs; say how to fix each."""
+    from bot.backends import open_backend  # noqa: PLC0415
+    from bot.config_load import load_config  # noqa: PLC0415
+    from bot.doctor import blocks_sync, diagnose  # noqa: PLC0415
+
     config = load_config(args.config)
     findings = diagnose(config, open_backend, args.today)
     if args.json:
@@ -120,6 +136,10 @@ def cmd_doctor(args: argparse.Namespace) -> int:
 
 def cmd_provision(args: argparse.Namespace) -> int:
     """Make the spreadsheets, tabs, help and sharing the config names and lacks."""
+    from bot.backends import open_backend  # noqa: PLC0415
+    from bot.config_load import load_config  # noqa: PLC0415
+    from bot.provision import provision  # noqa: PLC0415
+
     config = load_config(args.config, provision=True)
     with open_backend(config, provision=True) as backend:
         report = provision(config, backend, dry_run=args.dry_run)
@@ -128,6 +148,35 @@ def cmd_provision(args: argparse.Namespace) -> int:
     else:
         print(report.as_text())
     return EXIT_FOUND if report.failed else EXIT_OK
+
+
+def cmd_remind(args: argparse.Namespace) -> int:
+    """`remind` (see `bot.cli_daemon`)."""
+    from bot import cli_daemon  # noqa: PLC0415
+
+    return cli_daemon.cmd_remind(args)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """`run` (see `bot.cli_daemon`). A SIGTERM or SIGINT while it starts (importing and
+    loading take a while on a busy machine) is kept, and stops it cleanly once started."""
+    early = threading.Event()
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        early.set()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    from bot import cli_daemon  # noqa: PLC0415
+
+    return cli_daemon.cmd_run(args, early)
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    """`status` (see `bot.cli_daemon`)."""
+    from bot import cli_daemon  # noqa: PLC0415
+
+    return cli_daemon.cmd_status(args)
 
 
 def _print_json(data: object) -> None:

@@ -7,6 +7,7 @@ import argparse
 import json
 import logging
 import signal
+import threading
 from datetime import datetime
 from types import FrameType
 from zoneinfo import ZoneInfo
@@ -48,8 +49,9 @@ def cmd_remind(args: argparse.Namespace) -> int:
     return 1 if run.sent is not None and run.sent.failed else 0
 
 
-def cmd_run(args: argparse.Namespace) -> int:
-    """Run the daemon in the foreground until SIGTERM or SIGINT."""
+def cmd_run(args: argparse.Namespace, early: threading.Event | None = None) -> int:
+    """Run the daemon in the foreground until SIGTERM or SIGINT (`early`: set when one
+    came while the command was starting)."""
     config = load_config(args.config)
     with open_state(config) as state:
         state.lock()
@@ -71,6 +73,9 @@ def cmd_run(args: argparse.Namespace) -> int:
 
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
+        if early is not None and early.is_set():
+            log.info("asked to stop while starting: stopped before any job")
+            return 0
         daemon.run()
     return 0
 

@@ -11,20 +11,16 @@ import threading
 from collections.abc import Callable
 from datetime import datetime
 from types import FrameType
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from bot import geo
-from bot.backends import open_backend
-from bot.config import Config
-from bot.config_load import load_config
-from bot.config_types import registry_province
 from bot.errors import BotError, ConfigError
-from bot.line_api import LineApi
-from bot.line_groups import LineGroup, open_line_groups
-from bot.line_status import province_sheet
-from bot.line_webhook import WebhookHandler, WebhookService
-from bot.notify import expand_env
 from bot.output import table
+
+# Imported when a command runs, so that building the command line (`--help`) stays quick.
+if TYPE_CHECKING:
+    from bot.config import Config
+    from bot.line_groups import LineGroup
 
 log = logging.getLogger("bot.line")
 
@@ -47,6 +43,12 @@ def _now(config: Config, args: argparse.Namespace) -> Callable[[], datetime]:
 
 def cmd_line_webhook(args: argparse.Namespace) -> int:
     """Serve LINE's webhook until SIGTERM or SIGINT."""
+    from bot.backends import open_backend  # noqa: PLC0415
+    from bot.config_load import load_config  # noqa: PLC0415
+    from bot.line_api import LineApi  # noqa: PLC0415
+    from bot.line_webhook import WebhookHandler, WebhookService  # noqa: PLC0415
+    from bot.notify import expand_env  # noqa: PLC0415
+
     config = load_config(args.config)
     settings = config.line
     secret = expand_env(settings.channel_secret)
@@ -84,6 +86,9 @@ def cmd_line_webhook(args: argparse.Namespace) -> int:
 
 def cmd_line_groups(args: argparse.Namespace) -> int:
     """List the LINE groups the official account is in, and their mapping."""
+    from bot.config_load import load_config  # noqa: PLC0415
+    from bot.line_groups import open_line_groups  # noqa: PLC0415
+
     config = load_config(args.config)
     with open_line_groups(config) as groups:
         found = groups.all()
@@ -117,6 +122,9 @@ def cmd_line_groups(args: argparse.Namespace) -> int:
 
 def cmd_line_map(args: argparse.Namespace) -> int:
     """Map a LINE group to a province or district (or clear its mapping)."""
+    from bot.config_load import load_config  # noqa: PLC0415
+    from bot.line_groups import open_line_groups  # noqa: PLC0415
+
     config = load_config(args.config)
     province = district = None
     if not args.clear:
@@ -155,6 +163,10 @@ def _label(group: LineGroup) -> str:
 
 def _place(config: Config, province_name: str, district_name: str | None) -> tuple[str, str | None]:
     """Registry names of a configured province and one of its configured districts."""
+    from bot import geo  # noqa: PLC0415
+    from bot.config_types import registry_province  # noqa: PLC0415
+    from bot.line_status import province_sheet  # noqa: PLC0415
+
     try:
         province = registry_province(province_name)
     except ValueError as exc:

@@ -21,13 +21,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 from pydantic import ValidationError
 
+from bot import CONFIG_ENV, DEFAULT_CONFIG_PATH
 from bot.config import Config
 from bot.config_types import SettingError
 from bot.errors import ConfigError
-
-DEFAULT_CONFIG_PATH = "config.yaml"
-CONFIG_ENV = "SOFTPOWER_CONFIG"
-
 
 # A config expands to a few thousand values at most (878 districts with their channels);
 # aliases that expand past this are a mistake or a "billion laughs" bomb.

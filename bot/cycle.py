@@ -14,13 +14,24 @@ one spreadsheet (no credentials, no network) still stops the cycle.
 A backend that finds people moved rows or columns under its write (`SheetChanged`) has
 written nothing unsafe; the cycle reads that spreadsheet again, plans anew and retries it
 once, so the statuses land on the rows they describe in the same cycle.
+
+Only what changed is read and written, with a backend that knows versions (xlsx): a
+spreadsheet that still holds what the bot last read or wrote there comes from the read
+cache, and one whose plan is the one it is already the result of is not touched. After a
+write the cache keeps what the bot wrote (derived, not read back), with the version of the
+file written, so the bot's own write does not count as a change next cycle, and anybody
+else's save after it does.
 """
 
 from __future__ import annotations
 
+import gc
+import hashlib
 import logging
+import pickle
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -34,7 +45,7 @@ from bot.form import ParsedTab, parse_tab
 from bot.model import ApplyResult, Problem, SheetPlan
 from bot.read_cache import ReadCache
 from bot.rollup import Summary, plan_cycle, summarise
-from bot.sheets import Backend, BotTabState, SheetRead, conflict_problem
+from bot.sheets import Backend, BotTabState, KnowsVersions, SheetRead, conflict_problem
 
 log = logging.getLogger(__name__)
 
@@ -99,11 +110,16 @@ def read_all(
     reads: dict[str, SheetRead] = {}
     stale: dict[str, Stale] = {}
     for spreadsheet in dict.fromkeys([*wanted, *bot_tabs]):
+        tabs, bots = wanted.get(spreadsheet, []), bot_tabs.get(spreadsheet, [])
+        now = datetime.now(ZoneInfo(config.timezone))
+        kept = _unchanged(backend, cache, spreadsheet, tabs=tabs, bot_tabs=bots, now=now)
+        if kept is not None:
+            log.info("%s has not changed since it was last read", spreadsheet)
+            reads[spreadsheet] = kept
+            continue
         log.info("reading %s", spreadsheet)
         try:
-            read = backend.read(
-                spreadsheet, wanted.get(spreadsheet, []), bot_tabs.get(spreadsheet, [])
-            )
+            read = backend.read(spreadsheet, tabs, bots)
         except SheetError as exc:
             log.warning("cannot read %s: %s", spreadsheet, exc)
             cached = cache.load(spreadsheet) if cache is not None else None
@@ -113,10 +129,76 @@ def read_all(
             continue
         reads[spreadsheet] = read
         if cache is not None:
-            cache.store(spreadsheet, read.tabs, datetime.now(ZoneInfo(config.timezone)))
+            _keep(backend, cache, read, now)
     # A district tab whose spreadsheet was never read is not known this cycle: left out.
     sources = [s for s in sources if s.spreadsheet in reads and s.tab in reads[s.spreadsheet].tabs]
     return sources, reads, stale
+
+
+def _unchanged(
+    backend: Backend,
+    cache: ReadCache | None,
+    spreadsheet: str,
+    *,
+    tabs: list[str],
+    bot_tabs: list[str],
+    now: datetime,
+) -> SheetRead | None:
+    """The kept read of a spreadsheet that still holds what it held then; None: read it."""
+    if cache is None or not isinstance(backend, KnowsVersions):
+        return None
+    cached = cache.load(spreadsheet)
+    if cached is None or not cached.token:
+        return None
+    version = backend.still_holds(spreadsheet, cached.token)
+    read = cached.read(tabs, bot_tabs, version) if version is not None else None
+    if read is None:
+        return None
+    if backend.token(version) != cached.token:
+        cache.keep(read, now, backend.token(version))  # same bytes, a new identity
+    else:
+        cache.touch(spreadsheet, now)
+    return read
+
+
+def _keep(backend: Backend, cache: ReadCache, read: SheetRead, now: datetime) -> None:
+    """Keep a read: whole, with its version, when the backend knows versions."""
+    if isinstance(backend, KnowsVersions):
+        cache.keep(read, now, backend.token(read.version))
+    else:
+        cache.store(read.spreadsheet, read.tabs, now)
+
+
+def plan_digest(plan: SheetPlan) -> str:
+    """A digest of what a plan leaves in its spreadsheet: equal digests, equal results,
+    in any process (pickled without a memo: the bytes depend on values, not identity).
+
+    A status column's `new_column` (a proposal) and its empty statuses (clearing stale
+    ones) are left out: the plan made from the read of what the bot just wrote differs from
+    the one that wrote it only in those, and leaves the same spreadsheet."""
+    marks = [
+        (m.tab, m.header_row, m.column, m.header, sorted((r, t) for r, t in m.status.items() if t),
+         m.highlights, sorted(m.fingerprints.items()))
+        for m in plan.marks
+    ]  # fmt: skip
+    digest = _Hashing()
+    pickler = pickle.Pickler(digest, protocol=5)
+    pickler.fast = True
+    pickler.dump((plan.spreadsheet, marks, plan.tabs))
+    return digest.hash.hexdigest()
+
+
+class _Hashing:
+    """A file that hashes what is written to it: the pickle of a national plan (tens of
+    MB) is hashed frame by frame and never held whole."""
+
+    def __init__(self) -> None:
+        self.hash = hashlib.sha256()
+
+    def write(self, data: bytes) -> int:
+        """Hash `data` (the pickler writes frames of about 64 KB)."""
+        self.hash.update(data)
+        return len(data)
 
 
 def _tabs_to_read(
@@ -147,9 +229,36 @@ def evaluate(
     a tab of that name exists already (a record, once made, is never rewritten). `stale`
     spreadsheets get no plan; their rows carry the time of the read they come from.
     """
-    stale = stale or {}
+    with _collector_paused():
+        return _evaluate(config, sources, reads, today, record=record, stale=stale or {})
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector: the pure part makes ~10 objects a cell and
+    no reference cycles, and every collection pass would walk all of them (a quarter of its
+    time). Memory is still freed by reference counting as it goes."""
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.enable()
+
+
+def _evaluate(
+    config: Config,
+    sources: list[SourceTab],
+    reads: dict[str, SheetRead],
+    today: date,
+    *,
+    record: str | None,
+    stale: dict[str, Stale],
+) -> CycleReport:
+    texts = thai.CleanTexts()  # each distinct cell text is cleaned once a cycle
     tabs: list[ParsedTab] = [
-        parse_tab(s, reads[s.spreadsheet].tabs[s.tab], config.form) for s in sources
+        parse_tab(s, reads[s.spreadsheet].tabs[s.tab], config.form, texts) for s in sources
     ]
     results = check_tabs(tabs, CheckContext(config.form, config.programme, today))
     conflicts = _conflicts(reads) + _stale_problems(config, stale)
@@ -254,7 +363,7 @@ def sync_cycle(
 
     applied = []
     for plan in [p for p in report.plans if p.spreadsheet != national]:
-        result, report = _apply(backend, plan, report, again)
+        result, report = _apply_known(backend, cache, plan, report, again, timezone=config.timezone)
         applied.append(result)
     failed = {
         a.spreadsheet: Stale(a.skipped_reason, None, unread=False)
@@ -266,7 +375,7 @@ def sync_cycle(
         report = evaluate(config, _present(report, sources), reads, today, record,
                           stale=known_stale)  # fmt: skip
     for plan in [p for p in report.plans if p.spreadsheet == national]:
-        result, report = _apply(backend, plan, report, again)
+        result, report = _apply_known(backend, cache, plan, report, again, timezone=config.timezone)
         applied.append(result)
     report.stale = {**stale, **failed}
     report.applied = applied + [
@@ -284,6 +393,36 @@ def _present(report: CycleReport, sources: list[SourceTab]) -> list[SourceTab]:
     """The district tabs a report's reads hold (a spreadsheet read again may have lost one)."""
     return [s for s in sources if s.spreadsheet in report.reads
             and s.tab in report.reads[s.spreadsheet].tabs]  # fmt: skip
+
+
+def _apply_known(
+    backend: Backend,
+    cache: ReadCache | None,
+    plan: SheetPlan,
+    report: CycleReport,
+    again: Callable[[str], CycleReport | None],
+    *,
+    timezone: str,
+) -> tuple[ApplyResult, CycleReport]:
+    """`_apply`, but leave alone a spreadsheet that already is the result of this very
+    plan, and keep in the cache what the backend left there (with a backend that knows
+    versions)."""
+    if cache is None or not isinstance(backend, KnowsVersions):
+        return _apply(backend, plan, report, again)
+    sheet = plan.spreadsheet
+    digest = plan_digest(plan)
+    read = report.reads.get(sheet)
+    if read is not None and read.applied == digest:
+        log.info("%s already holds what this cycle would write", sheet)
+        return ApplyResult(sheet, False), report
+    result, after_report = _apply(backend, plan, report, again)
+    after = backend.last_write(sheet)
+    if result.skipped_reason is None and after is not None:
+        # Applied again after a re-read, the plan was another; a conflict is told each cycle.
+        known = after_report is report and not result.conflicts
+        after = replace(after, applied=digest if known else None)
+        cache.keep(after, datetime.now(ZoneInfo(timezone)), backend.token(after.version))
+    return result, after_report
 
 
 def _apply(

@@ -72,8 +72,11 @@ def _header_keys(form: Form) -> dict[str, str]:
     return keys
 
 
-def parse_tab(source: SourceTab, data: TabData, form: Form) -> ParsedTab:
-    """Locate the header row and read every non-blank row of a district tab."""
+def parse_tab(
+    source: SourceTab, data: TabData, form: Form, texts: thai.CleanTexts | None = None
+) -> ParsedTab:
+    """Locate the header row and read every non-blank row of a district tab (`texts`:
+    the cleaned texts known so far, shared by the tabs of a cycle)."""
     tab = ParsedTab(source=source, present=data.grid is not None)
     if data.grid is None:
         tab.problems.append(_tab_problem(source, "MISSING_TAB", tab=source.tab))
@@ -130,22 +133,29 @@ def parse_tab(source: SourceTab, data: TabData, form: Form) -> ParsedTab:
     tab.status_column = status_column if status_column <= MAX_COLUMN else None
 
     skip = status_column - 1
+    clean = thai.clean_text
+    known = thai.CleanTexts() if texts is None else texts
+    places = [(key, col - 1) for key, col in tab.columns.items()]
+    width = max(tab.columns.values(), default=0)
     for index in range(header_index + 1, len(grid)):
         cells = grid[index]
         if not cells:
             continue  # blank rows are many in a tab with a stray far-away cell: keep it cheap
         if skip < len(cells) and cells[skip] not in (None, ""):
             tab.status_rows.append(index + 1)
-        cleaned = [thai.clean_text(c) if i != skip else "" for i, c in enumerate(cells)]
+        cleaned = [known[c] if c.__class__ is str else "" if c is None else clean(c)
+                   for c in cells]  # fmt: skip
+        if skip < len(cleaned):
+            cleaned[skip] = ""
         if not any(cleaned):
             continue
-        text: dict[str, str] = {}
-        raw: dict[str, Cell] = {}
-        for key, col in tab.columns.items():
-            value = cells[col - 1] if col - 1 < len(cells) else None
-            text[key] = cleaned[col - 1] if col - 1 < len(cleaned) else ""
-            raw[key] = value
-        tab.rows.append(ParsedRow(source, index + 1, text, raw, tab.columns, fingerprint(cleaned)))
+        row_print = fingerprint(cleaned)
+        if len(cells) < width:  # a short row: the missing cells are empty
+            cells = cells + [None] * (width - len(cells))
+            cleaned += [""] * (width - len(cleaned))
+        text = {key: cleaned[i] for key, i in places}
+        raw = {key: cells[i] for key, i in places}
+        tab.rows.append(ParsedRow(source, index + 1, text, raw, tab.columns, row_print))
     return tab
 
 
@@ -204,15 +214,21 @@ def fingerprint(cleaned: list[str]) -> tuple[str, ...]:
     return tuple(cleaned[:end])
 
 
+_KEYS = thai.HeaderKeys()  # grows by the distinct texts of tabs' first rows: bounded below
+
+
 def _find_header(
     grid: list[list[Cell]], keys: dict[str, str], search_rows: int
 ) -> tuple[int | None, list[tuple[int, str]]]:
     best: tuple[int | None, list[tuple[int, str]]] = (None, [])
+    if len(_KEYS) > 100_000:
+        _KEYS.clear()
+    known, header_key = _KEYS, thai.header_key
     for index, cells in enumerate(grid[:search_rows]):
         matches = [
             (col, keys[k])
             for col, cell in enumerate(cells, start=1)
-            if (k := thai.header_key(cell)) in keys
+            if (k := known[cell] if cell.__class__ is str else header_key(cell)) in keys
         ]
         if len({key for _, key in matches}) > len({key for _, key in best[1]}):
             best = (index, matches)

@@ -7,6 +7,13 @@ time of that read, and writes nothing into that spreadsheet. The roll-up keeps t
 province's rows instead of dropping them; the summary and the issues tab say which province
 is stale and why.
 
+The same files let a cycle skip reading a spreadsheet that did not change: `keep` stores
+a read whole (cells, the bot's marks, the state of its tabs) with the backend's token of
+the version read (xlsx: the file's identity and hash) and the digest of the bot's plan the
+content is known to be the result of. The cycle reuses it while the backend says the
+spreadsheet still holds that version (`bot.sheets.KnowsVersions`), in this process or a
+restarted one.
+
 One JSON file per spreadsheet in a folder (`daemon.read_cache`, next to the config by
 default), written atomically and only when what was read changed; beside it a one-line
 file holds the time of the latest good read, which moves on every cycle. Cells keep their types:
@@ -21,7 +28,7 @@ import json
 import logging
 import os
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
@@ -29,19 +36,44 @@ from typing import Any
 from bot.config import Config
 from bot.config_load import state_path
 from bot.model import Cell, TabData
+from bot.sheets import BotTabState, SheetRead
 
 log = logging.getLogger(__name__)
 
-FORMAT = 1
+FORMAT = 2
+READABLE = (1, 2)  # format 1 (cells only) still serves as a last good read
 
 
 @dataclass(frozen=True)
 class CachedRead:
-    """The source tabs of one spreadsheet as last read successfully, and when."""
+    """The source tabs of one spreadsheet as last read successfully, and when.
+
+    A read kept whole (`ReadCache.keep`) also has the backend's `token` of its version,
+    the bot tabs' states, the tabs that were absent, and the plan digest it carries."""
 
     spreadsheet: str
     read_at: datetime
     tabs: dict[str, TabData]
+    token: dict[str, object] | None = None
+    bot_tabs: dict[str, BotTabState] = field(default_factory=dict)
+    absent: tuple[str, ...] = ()
+    applied: str | None = None
+
+    def read(self, tabs: list[str], bot_tabs: list[str], version: object) -> SheetRead | None:
+        """This read as the backend would give it for these tabs now, or None when it
+        does not hold them all (the config asks for a tab it never read)."""
+        if not self.token or not set(bot_tabs) <= self.bot_tabs.keys():
+            return None
+        out: dict[str, TabData] = {}
+        for name in tabs:
+            if name in self.tabs:
+                out[name] = self.tabs[name]
+            elif name in self.absent:
+                out[name] = TabData(self.spreadsheet, name, None)
+            else:
+                return None
+        states = {name: self.bot_tabs[name] for name in bot_tabs}
+        return SheetRead(self.spreadsheet, out, states, version, applied=self.applied)
 
 
 class ReadCache:
@@ -58,22 +90,47 @@ class ReadCache:
         return self.folder / f"{name}.json"
 
     def store(self, spreadsheet: str, tabs: dict[str, TabData], read_at: datetime) -> None:
-        """Remember a successful read; a failure to write is logged, never raised."""
+        """Remember a successful read's cells; a failure to write is logged, never raised."""
+        self._save(spreadsheet, tabs, read_at, {})
+
+    def keep(self, read: SheetRead, read_at: datetime, token: dict[str, object] | None) -> None:
+        """Remember a read whole, with the backend's `token` of the version it describes,
+        so a later cycle can use it instead of reading while the spreadsheet holds that
+        version; a failure to write is logged, never raised."""
+        extra = {
+            "token": token,
+            "applied": read.applied,
+            "bot_tabs": sorted([name, state.value] for name, state in read.bot_tabs.items()),
+            "marks": sorted([name, data.bot_column, data.marks_known]
+                            for name, data in read.tabs.items() if data.grid is not None),
+            "absent": sorted(name for name, data in read.tabs.items() if data.grid is None),
+        }  # fmt: skip
+        self._save(read.spreadsheet, read.tabs, read_at, extra)
+
+    def touch(self, spreadsheet: str, read_at: datetime) -> None:
+        """Say that the last read is still true at `read_at` (the spreadsheet was checked
+        unchanged)."""
+        self._write(self._path(spreadsheet).with_suffix(".at"), read_at.isoformat(), spreadsheet)
+
+    def _save(
+        self, spreadsheet: str, tabs: dict[str, TabData], read_at: datetime, extra: dict[str, Any]
+    ) -> None:
         # A list of [tab, grid] pairs, not a mapping: a tab may have any name at all.
         grids = sorted([name, data.grid] for name, data in tabs.items() if data.grid is not None)
         body = json.dumps(grids, default=_encode, ensure_ascii=False)
-        digest = hashlib.sha256(body.encode("utf-8")).hexdigest()
+        more = json.dumps(extra, ensure_ascii=False)
+        digest = hashlib.sha256((body + more).encode("utf-8")).hexdigest()
         path = self._path(spreadsheet)
         if self._digests.get(spreadsheet) == digest:
-            self._write(path.with_suffix(".at"), read_at.isoformat(), spreadsheet)
+            self.touch(spreadsheet, read_at)
             return
         payload = (
             f'{{"format": {FORMAT}, "spreadsheet": {json.dumps(spreadsheet)}, '
             f'"read_at": {json.dumps(read_at.isoformat())}, "digest": "{digest}", '
-            f'"grids": {body}}}'
+            f'"more": {more}, "grids": {body}}}'
         )
         if self._write(path, payload, spreadsheet):
-            self._write(path.with_suffix(".at"), read_at.isoformat(), spreadsheet)
+            self.touch(spreadsheet, read_at)
             self._digests[spreadsheet] = digest
 
     def _write(self, path: Path, text: str, spreadsheet: str) -> bool:
@@ -95,20 +152,32 @@ class ReadCache:
         path = self._path(spreadsheet)
         try:
             data = json.loads(path.read_text(encoding="utf-8"), object_hook=_decode)
-            if data.get("format") != FORMAT or data.get("spreadsheet") != spreadsheet:
+            if data.get("format") not in READABLE or data.get("spreadsheet") != spreadsheet:
                 return None
             read_at = datetime.fromisoformat(data["read_at"])
             stamp = path.with_suffix(".at")
             if stamp.exists():
                 read_at = max(read_at, datetime.fromisoformat(stamp.read_text("utf-8").strip()))
             grids: list[tuple[str, list[list[Cell]]]] = data["grids"]
+            more: dict[str, Any] = data.get("more") or {}
+            marks = {name: (column, known) for name, column, known in more.get("marks", [])}
+            tabs = {name: TabData(spreadsheet, name, grid, *marks.get(name, (None, False)))
+                    for name, grid in grids}  # fmt: skip
+            token = more.get("token")
+            return CachedRead(
+                spreadsheet,
+                read_at,
+                tabs,
+                token=token if isinstance(token, dict) else None,
+                bot_tabs={name: BotTabState(state) for name, state in more.get("bot_tabs", [])},
+                absent=tuple(more.get("absent", ())),
+                applied=more.get("applied"),
+            )
         except FileNotFoundError:
             return None
         except (OSError, ValueError, KeyError, TypeError) as exc:
             log.warning("ignoring the damaged last-read file %s: %s", path, exc)
             return None
-        tabs = {name: TabData(spreadsheet, name, grid) for name, grid in grids}
-        return CachedRead(spreadsheet, read_at, tabs)
 
 
 def cache_for(config: Config) -> ReadCache:

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from types import TracebackType
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from bot import problems
 from bot.model import ApplyResult, Link, Problem, SheetPlan, TabData
@@ -39,6 +39,9 @@ class SheetRead:
     bot_tabs: dict[str, BotTabState] = field(default_factory=dict)
     # Opaque token a backend uses to notice that the file changed before it writes.
     version: object = None
+    # The digest of the bot's plan (`bot.cycle.plan_digest`) this content is known to be
+    # the result of (the bot wrote it, or found it already so); None when unknown.
+    applied: str | None = None
 
 
 class Backend(Protocol):
@@ -77,6 +80,26 @@ class Backend(Protocol):
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None: ...
+
+
+@runtime_checkable
+class KnowsVersions(Protocol):
+    """A backend that can tell, without reading a spreadsheet again, that it still holds
+    what the bot last read or wrote there (xlsx: the file's identity, then its hash)."""
+
+    def token(self, version: object) -> dict[str, object] | None:
+        """A read's `version` as plain JSON values, to keep with the read on disk."""
+        ...
+
+    def still_holds(self, spreadsheet: str, token: dict[str, object]) -> object | None:
+        """The spreadsheet's version now, if it still holds what `token` describes; None
+        when it changed or cannot tell (then it is read)."""
+        ...
+
+    def last_write(self, spreadsheet: str) -> SheetRead | None:
+        """What the spreadsheet holds after this backend's last `apply` of it, exactly as
+        a fresh read of the same tabs would return it; None when not known."""
+        ...
 
 
 def quote_tab(tab: str) -> str:

@@ -149,6 +149,24 @@ def _clean_str(s: str) -> str:
     return " ".join(s.split())
 
 
+class CleanTexts(dict[str, str]):
+    """`clean_text` of each distinct text, worked out once: a cycle's ~450,000 cells hold
+    far fewer distinct texts (province and district names, months, categories)."""
+
+    def __missing__(self, text: str) -> str:
+        clean = self[text] = _clean_str(text)
+        return clean
+
+
+class HeaderKeys(dict[str, str]):
+    """`header_key` of each distinct text, worked out once (headers are searched for in the
+    first rows of every tab)."""
+
+    def __missing__(self, text: str) -> str:
+        key = self[text] = _header_key(text)
+        return key
+
+
 @lru_cache(maxsize=4096)
 def _header_key(text: str) -> str:
     key = _clean_str(text).replace(" ", "")

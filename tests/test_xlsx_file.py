@@ -36,8 +36,9 @@ def book(tmp_path: Path) -> Path:
 
 def test_an_untouched_workbook_is_replaced_and_keeps_its_mode(book: Path) -> None:
     _, version = xlsx_file.snapshot(book)
-    assert xlsx_file.replace(book, BOTS, version, lambda: None) is None
+    written = xlsx_file.replace(book, BOTS, version, lambda: None)
     assert book.read_bytes() == BOTS
+    assert written == xlsx_file.snapshot(book)[1]  # what the workbook now is, exactly
     assert os.stat(book).st_mode & 0o777 == 0o640
     assert leftovers(book.parent) == []  # the old file and the temporary file are gone
 
@@ -109,7 +110,7 @@ def test_where_names_cannot_be_swapped_the_check_still_catches_an_earlier_save(
     )
     assert book.read_bytes() == PERSON
     _, version = xlsx_file.snapshot(book)
-    assert xlsx_file.replace(book, BOTS, version, lambda: None) is None
+    assert xlsx_file.replace(book, BOTS, version, lambda: None) == xlsx_file.snapshot(book)[1]
     assert book.read_bytes() == BOTS
     assert leftovers(book.parent) == []
 

@@ -1,7 +1,8 @@
 """Property: after any number of syncs, every zip member the bot does not own is byte for byte
 what it was, and in the district tabs it patched every cell but the status cells is byte for
 byte what it was (a cell the bot highlights changes only its style index, to a format that
-differs from its own only in the fill).
+differs from its own only in the fill). And what the bot keeps of each write, instead of
+reading the file again next cycle, is exactly what a fresh read finds.
 
 Random workbooks as people make them: reordered, partial and extra columns, title rows,
 merged cells, Thai text, numbers, dates, formulas, rich text, a person's colours, comments,
@@ -35,6 +36,7 @@ from bot.backends import open_backend
 from bot.config_load import load_config
 from bot.cycle import sync_cycle
 from bot.form_fields import STATUS_HEADER
+from bot.sheets import KnowsVersions
 from tests.factories import GOOD, HEADERS
 from tests.workbooks import CONFIG_TEXT, DISTRICT_TABS
 from tests.xlsx_parts import (
@@ -134,6 +136,14 @@ def check_untouched(folder: Path, days: list[date]) -> None:
     for day in days:
         with open_backend(config) as backend:
             report = sync_cycle(config, backend, day)
+            # What the bot keeps of its write (so it need not read the file again) is
+            # exactly what a fresh read finds.
+            assert isinstance(backend, KnowsVersions)
+            for sheet in ("chaiyaphum.xlsx", "national.xlsx"):
+                kept = backend.last_write(sheet)
+                assert kept is not None, sheet
+                fresh = backend.read(sheet, list(kept.tabs), list(kept.bot_tabs))
+                assert (kept.tabs, kept.bot_tabs) == (fresh.tabs, fresh.bot_tabs), sheet
         assert not report.skipped, report.skipped
         for plan in report.plans:
             for marks in plan.marks:

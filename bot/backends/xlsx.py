@@ -22,6 +22,8 @@ import logging
 import os
 import posixpath
 from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from types import TracebackType
 
@@ -42,7 +44,7 @@ from bot.backends.xlsx_book import (
     relationships,
     rels_part,
 )
-from bot.backends.xlsx_marks import MarkError, patch
+from bot.backends.xlsx_marks import MarkError, marked_grid, patch
 from bot.backends.xlsx_sheet import CellError, Decoder, grid, has_values, scan, shared_strings
 from bot.backends.xlsx_styles import DEFAULT_STYLES, Styles
 from bot.backends.xlsx_tabs import Out, render
@@ -78,6 +80,7 @@ class XlsxBackend:
         self._lock: FileLock | None = None
         self._lock_problem: str | None = None
         self._cleaned: set[Path] = set()
+        self._written: dict[str, SheetRead] = {}
 
     def __enter__(self) -> XlsxBackend:
         if not self.folder.is_dir():
@@ -146,6 +149,24 @@ class XlsxBackend:
             f"and the bot will update it on the next run. If nobody has it open, delete "
             f"{office.name}"
         )
+
+    # -- knowing what did not change ------------------------------------------------------
+
+    def token(self, version: object) -> dict[str, object] | None:
+        """A workbook's version (identity and hash) as JSON values."""
+        return version.as_json() if isinstance(version, xlsx_file.Version) else None
+
+    def still_holds(self, spreadsheet: str, token: dict[str, object]) -> object | None:
+        """The workbook's version now if it still holds the bytes `token` describes."""
+        version = xlsx_file.Version.from_json(token)
+        if version is None:
+            return None
+        return xlsx_file.still_holds(self.path(spreadsheet), version)
+
+    def last_write(self, spreadsheet: str) -> SheetRead | None:
+        """The read of a workbook as the bot's last `apply` left it (written or found
+        already so), derived from what it wrote; None when not known."""
+        return self._written.get(spreadsheet)
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -228,6 +249,8 @@ class XlsxBackend:
         path = self.path(plan.spreadsheet)
         real = xlsx_file.target(path)
         result = ApplyResult(plan.spreadsheet, written=False)
+        if write:
+            self._written.pop(plan.spreadsheet, None)
         result.skipped_reason = self.busy(plan.spreadsheet) or self._write_lock()
         if result.skipped_reason:
             return result
@@ -276,30 +299,51 @@ class XlsxBackend:
             parts = new_workbook_parts(real.suffix.lower() == ".xlsm")
             parts["xl/styles.xml"] = DEFAULT_STYLES
             data = new_package(parts)
+        done = _Done()
         try:
-            changes = self._changes(plan, data, str(path), result)
+            changes = self._changes(plan, data, str(path), result, done)
         except (PackageError, BookError, XmlError, CellError) as exc:
             raise SheetError(_damaged(str(path), exc)) from None
-        if changes is None or not write:
+        if not write:
+            return result
+        if changes is None:
+            if read is not None and version is not None:
+                self._remember(read, done, version)
             return result
         try:
-            reason = xlsx_file.replace(real, changes, version, lambda: self.busy(plan.spreadsheet))
+            written = xlsx_file.replace(real, changes, version, lambda: self.busy(plan.spreadsheet))
         except OSError as exc:
             raise SheetError(_file_problem(path, exc)) from None
-        if reason:
+        if isinstance(written, str):
             result.skipped_reason = (
                 f"{path.name} มีการแก้ไขหรือเปิดใช้งานระหว่างที่บอทกำลังบันทึก บอทจึงไม่บันทึกทับ "
                 "และจะลองใหม่ในรอบถัดไป — "
-                f"{path.name}: {reason}; nothing was written, the next run tries again"
+                f"{path.name}: {written}; nothing was written, the next run tries again"
             )
             return result
         result.written = True
+        if read is not None:
+            self._remember(read, done, written)
         return result
 
+    def _remember(self, read: SheetRead, done: _Done, version: xlsx_file.Version) -> None:
+        """Keep what the workbook holds now: the read with the bot's own changes in it."""
+        tabs = dict(read.tabs)
+        for name, (column, statuses) in done.marked.items():
+            before = tabs.get(name)
+            if before is None or before.grid is None:
+                continue
+            grid = marked_grid(before.grid, column, statuses)
+            tabs[name] = TabData(read.spreadsheet, name, grid, bot_column=column, marks_known=True)
+        states = dict(read.bot_tabs)
+        states.update(dict.fromkeys(done.owned.intersection(states), BotTabState.OWNED))
+        self._written[read.spreadsheet] = SheetRead(read.spreadsheet, tabs, states, version)
+
     def _changes(
-        self, plan: SheetPlan, data: bytes, where: str, result: ApplyResult
+        self, plan: SheetPlan, data: bytes, where: str, result: ApplyResult, done: _Done
     ) -> bytes | None:
-        """The new package for `plan`, or None when nothing would change."""
+        """The new package for `plan`, or None when nothing would change; `done` learns
+        what the district tabs and the bot's tabs hold then."""
         pkg, book, styles = _open(data)
         if book.strict:
             raise SheetError(_broken(
@@ -320,6 +364,7 @@ class XlsxBackend:
             if marked.column is None:
                 result.conflicts.append(_no_room(plan.spreadsheet, marks.tab))
                 continue
+            done.marked[marks.tab] = (marked.column, marked.statuses)
             if marked.data is not None:
                 changes[tab.part] = marked.data
             if book.status_column(tab) != marked.column:
@@ -339,8 +384,8 @@ class XlsxBackend:
             ):
                 result.conflicts.append(conflict_problem(plan.spreadsheet, bot_tab.name))
                 continue
-            rows = [[self._cell(c, plan.spreadsheet) for c in row] for row in bot_tab.rows]
-            sheet, rels = render(bot_tab, rows, styles)
+            done.owned.add(bot_tab.name)
+            sheet, rels = render(bot_tab, partial(self._cell, spreadsheet=plan.spreadsheet), styles)
             if tab is None:
                 part = book.add_tab(bot_tab.name)
                 index = book.new_index(bot_tab.name)
@@ -387,6 +432,15 @@ class XlsxBackend:
         """The path of workbook `there` as a link from workbook `here` sees it."""
         folder = self.path(here).parent
         return Path(os.path.relpath(self.path(there), folder)).as_posix()
+
+
+@dataclass
+class _Done:
+    """What a plan leaves in a workbook: each marked tab's status column and status texts
+    (row -> text, "" when empty), and the bot's tabs it owns."""
+
+    marked: dict[str, tuple[int, dict[int, str]]] = field(default_factory=dict)
+    owned: set[str] = field(default_factory=set)
 
 
 def _open(data: bytes) -> tuple[Package, Book, Styles]:

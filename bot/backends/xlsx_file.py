@@ -21,6 +21,15 @@ The file is respected: a symlink is written through to its target, a file withou
 permission is left alone, a new file gets the mode the umask gives (like any program's),
 a replaced file keeps its mode (and its owner and group where the system allows), and
 temporary files a killed bot left behind are removed the next time.
+
+The same hash tells a later cycle that a workbook did not change, so it need not be parsed
+again (`still_holds`): its bytes are read and hashed every time (a few milliseconds a
+workbook), because no cheaper sign is proof. A save within the same timestamp tick keeps
+size and mtime, a restored copy gets its old mtime back, a network share's clock may lag:
+the identity alone could hide a person's save, and a hidden save would stay hidden as long
+as the bot finds nothing new to write. After its own save the bot keeps the hash of the
+bytes it wrote, so its own write is not taken for a person's, and a person's save after it
+always is (other bytes).
 """
 
 from __future__ import annotations
@@ -57,6 +66,27 @@ class Version:
             self.device, self.inode, self.size, self.mtime_ns,
         )  # fmt: skip
 
+    def as_json(self) -> dict[str, object]:
+        """The version as plain JSON values (kept with the last read on disk)."""
+        return {"device": self.device, "inode": self.inode, "size": self.size,
+                "mtime_ns": self.mtime_ns, "digest": self.digest}  # fmt: skip
+
+    @classmethod
+    def from_json(cls, data: object) -> Version | None:
+        """The version `as_json` gave, or None for anything else."""
+        if not isinstance(data, dict):
+            return None
+        ints = ("device", "inode", "size", "mtime_ns")
+        if not all(type(data.get(k)) is int for k in ints) or not isinstance(
+            data.get("digest"), str
+        ):
+            return None
+        return cls(data["device"], data["inode"], data["size"], data["mtime_ns"], data["digest"])
+
+
+def _version(st: os.stat_result, digest: str) -> Version:
+    return Version(st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, digest)
+
 
 class Changed(Exception):
     """The file kept changing while the bot read it."""
@@ -75,14 +105,29 @@ def snapshot(path: Path, tries: int = 5) -> tuple[bytes, Version]:
             data = handle.read()
             after = os.fstat(handle.fileno())
         again = os.stat(path)
-        key = (before.st_ino, before.st_size, before.st_mtime_ns)
-        if key == (after.st_ino, after.st_size, after.st_mtime_ns) == (
-            again.st_ino, again.st_size, again.st_mtime_ns,
+        key = (before.st_ino, before.st_size, before.st_mtime_ns, before.st_ctime_ns)
+        if key == (after.st_ino, after.st_size, after.st_mtime_ns, after.st_ctime_ns) == (
+            again.st_ino, again.st_size, again.st_mtime_ns, again.st_ctime_ns,
         ) and len(data) == before.st_size:  # fmt: skip
-            digest = hashlib.sha256(data).hexdigest()
-            return data, Version(before.st_dev, before.st_ino, before.st_size,
-                                 before.st_mtime_ns, digest)  # fmt: skip
+            return data, _version(before, hashlib.sha256(data).hexdigest())
     raise Changed(str(path))
+
+
+def still_holds(path: Path, version: Version) -> Version | None:
+    """The file's version now if it still holds the bytes `version` describes, else None.
+
+    The bytes are always hashed (see the module's docstring): a file only touched, copied
+    back or renamed onto itself with the same bytes comes back with its new identity, and
+    a save that kept size and mtime is a change."""
+    try:
+        if os.stat(path).st_size != version.size:
+            return None
+        _, now = snapshot(path)
+    except (OSError, Changed):
+        return None
+    if now.digest != version.digest:
+        return None
+    return now
 
 
 def unchanged(path: Path, version: Version) -> bool:
@@ -149,11 +194,13 @@ def replace(
     data: bytes,
     version: Version | None,
     still_free: Callable[[], str | None],
-) -> str | None:
+) -> Version | str:
     """Put `data` at `path` atomically if the file is still `version` (None: still absent).
 
-    Returns None when written, or why not (the file changed, or a person opened it in the
-    meantime). OSError (disk full, read-only folder) propagates, with no temp file left.
+    Returns the version of the file written (its identity taken before the rename, so a
+    save by someone else right after it shows as a change), or why nothing was written
+    (the file changed, or a person opened it in the meantime). OSError (disk full,
+    read-only folder) propagates, with no temp file left.
     """
     folder = path.parent
     temp = folder / f".{path.name}.{TEMP_TAG}-{os.getpid()}-{secrets.token_hex(4)}.tmp"
@@ -170,6 +217,8 @@ def replace(
             os.chmod(temp, st.st_mode & 0o7777)
             with contextlib.suppress(OSError):
                 os.chown(temp, st.st_uid, st.st_gid)
+        # What the workbook will be: renaming and swapping keep inode, size and mtime.
+        written_as = _version(os.stat(temp), hashlib.sha256(data).hexdigest())
         if version is None:
             busy = still_free()
             if busy:
@@ -194,7 +243,7 @@ def replace(
             with contextlib.suppress(OSError):
                 os.unlink(temp)
     _sync_folder(folder)
-    return None
+    return written_as
 
 
 def _is(path: Path, st: os.stat_result) -> bool:

@@ -9,7 +9,7 @@ byte of the part, every other cell included, stays as it was.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot.backends.xlsx_sheet import (
     COL,
@@ -26,7 +26,7 @@ from bot.backends.xlsx_sheet import (
 )
 from bot.backends.xlsx_styles import BOT_COLOURS, Styles
 from bot.backends.xlsx_xml import MAX_COLUMN, clean, esc, range_bounds, set_attrs, splice, tag_end
-from bot.model import TabMarks
+from bot.model import Cell, TabMarks
 from bot.sheets import column_letter
 
 STATUS_WIDTH = 60
@@ -43,6 +43,8 @@ class Marked:
 
     data: bytes | None
     column: int | None
+    # Row -> the text its status cell holds now ("" when empty): header and statuses.
+    statuses: dict[int, str] = field(default_factory=dict)
 
 
 def patch(data: bytes, found: Scan, marks: TabMarks, decoder: Decoder, styles: Styles) -> Marked:
@@ -67,8 +69,9 @@ def patch(data: bytes, found: Scan, marks: TabMarks, decoder: Decoder, styles: S
     pre = found.prefix
     edits: list[tuple[int, int, bytes]] = []
     new_cells: dict[int, list[tuple[int, bytes]]] = {}
+    statuses: dict[int, str] = {}
     for row, text in sorted(wanted.items()):
-        want = clean(text) if text else ""
+        want = statuses[row] = clean(text) if text else ""
         status_cell = cells_at.get((row, column))
         ref = f"{column_letter(column)}{row}"
         if status_cell is not None:
@@ -111,8 +114,28 @@ def patch(data: bytes, found: Scan, marks: TabMarks, decoder: Decoder, styles: S
         edits += _dimension(data, found, new_cells)
     edits += _width(data, found, column)
     if not edits:
-        return Marked(None, column)
-    return Marked(splice(data, edits), column)
+        return Marked(None, column, statuses)
+    return Marked(splice(data, edits), column, statuses)
+
+
+def marked_grid(grid: list[list[Cell]], column: int, statuses: dict[int, str]) -> list[list[Cell]]:
+    """The tab's values as a fresh read returns them once `patch` put `statuses` (see
+    `Marked`) in `column`: the bot knows what it wrote without reading the file again."""
+    out = list(grid)
+    for row, text in statuses.items():
+        while len(out) < row:
+            out.append([])
+        cells: list[Cell] = list(out[row - 1])
+        if len(cells) < column:
+            cells.extend([None] * (column - len(cells)))
+        # An XML parser reads a line break written as CR (or CR LF) back as LF.
+        cells[column - 1] = text.replace("\r\n", "\n").replace("\r", "\n") or None
+        while cells and cells[-1] is None:
+            cells.pop()
+        out[row - 1] = cells
+    while out and not out[-1]:
+        out.pop()
+    return out
 
 
 def _place(found: Scan, marks: TabMarks, wanted: dict[int, str]) -> int | None:

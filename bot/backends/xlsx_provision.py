@@ -366,6 +366,6 @@ class XlsxProvisioner:
             reason = xlsx_file.replace(real, data, version, lambda: self.backend.busy(spreadsheet))
         except OSError as exc:
             raise SheetError(f"{path}: cannot write the workbook ({exc.strerror or exc})") from None
-        if reason:
+        if isinstance(reason, str):
             raise SheetError(f"{path.name}: {reason}; nothing was written, run provision again")
         outcome.writes += 1

@@ -9,12 +9,14 @@ unchanged tab is recognised by comparing bytes and not written.
 
 from __future__ import annotations
 
+import io
 import math
+from collections.abc import Callable
 
 from bot.backends.xlsx_book import HYPERLINK_TYPE, relationships
 from bot.backends.xlsx_styles import Styles
 from bot.backends.xlsx_xml import MAIN_NS, REL_NS, attr, clean, esc
-from bot.model import BotTab
+from bot.model import BotTab, OutCell
 from bot.sheets import column_letter
 
 # One cell to write: its value, and an external file and an in-workbook location to link to.
@@ -23,20 +25,50 @@ Out = tuple[str | int | float | None, str | None, str | None]
 WIDE, NARROW = 60, 22
 
 
-def render(tab: BotTab, rows: list[list[Out]], styles: Styles) -> tuple[bytes, bytes | None]:
+def render(
+    tab: BotTab, cell: Callable[[OutCell], Out], styles: Styles
+) -> tuple[bytes, bytes | None]:
     """The worksheet part of a bot tab, and its relationships part (None without links to
-    other files)."""
+    other files); `cell` turns each of the tab's cells into what is written (one row at a
+    time: the national roll-up's half a million cells are never all converted at once)."""
     header = styles.header()
     link = styles.link()
+    rows = tab.rows
     width = max((len(r) for r in rows), default=0)
     letters = [column_letter(c) for c in range(1, width + 2)]
-    body: list[str] = []
+    last_row = next((r for r in range(len(rows), 0, -1)
+                     if any(v is not None and v != "" for v, _, _ in map(cell, rows[r - 1]))),
+                    0)  # fmt: skip
+    frozen = tab.header_rows + 1
+    # Written row by row as UTF-8 into one buffer: the national roll-up is tens of MB, and
+    # joining it as text first (two bytes a Thai letter) then encoding it would hold
+    # several copies of it at once.
+    out = io.BytesIO()
+    write = out.write
+    head = [
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n',
+        f'<worksheet xmlns="{MAIN_NS}" xmlns:r="{REL_NS}">',
+        f'<dimension ref="A1:{letters[max(width, 1) - 1]}{max(last_row, 1)}"/>',
+        '<sheetViews><sheetView workbookViewId="0">'
+        f'<pane ySplit="{tab.header_rows}" topLeftCell="A{frozen}" activePane="bottomLeft" '
+        'state="frozen"/>'
+        f'<selection pane="bottomLeft" activeCell="A{frozen}" sqref="A{frozen}"/>'
+        "</sheetView></sheetViews>",
+        '<sheetFormatPr defaultRowHeight="15"/>',
+    ]
+    if width:
+        head.append("<cols>")
+        for c in range(1, width + 1):
+            w = WIDE if (c - 1) in tab.wide_columns else NARROW
+            head.append(f'<col min="{c}" max="{c}" width="{w}" customWidth="1"/>')
+        head.append("</cols>")
+    head.append("<sheetData>" if last_row else "<sheetData/>")
+    write("".join(head).encode("utf-8"))
     links: list[str] = []
     targets: list[str] = []
-    last_row = 0
-    for r, row in enumerate(rows, start=1):
+    for r, row in enumerate(rows[:last_row], start=1):
         cells: list[str] = []
-        for c, (value, target, location) in enumerate(row):
+        for c, (value, target, location) in enumerate(map(cell, row)):
             if value is None or value == "":
                 continue
             ref = f"{letters[c]}{r}"
@@ -59,34 +91,17 @@ def render(tab: BotTab, rows: list[list[Out]], styles: Styles) -> tuple[bytes, b
                     where = f' r:id="rId{len(targets)}"' + where
                 links.append(f'<hyperlink ref="{ref}"{where}/>')
         if cells:
-            body.append(f'<row r="{r}">{"".join(cells)}</row>')
-            last_row = r
-    frozen = tab.header_rows + 1
-    parts = [
-        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n',
-        f'<worksheet xmlns="{MAIN_NS}" xmlns:r="{REL_NS}">',
-        f'<dimension ref="A1:{letters[max(width, 1) - 1]}{max(last_row, 1)}"/>',
-        '<sheetViews><sheetView workbookViewId="0">'
-        f'<pane ySplit="{tab.header_rows}" topLeftCell="A{frozen}" activePane="bottomLeft" '
-        'state="frozen"/>'
-        f'<selection pane="bottomLeft" activeCell="A{frozen}" sqref="A{frozen}"/>'
-        "</sheetView></sheetViews>",
-        '<sheetFormatPr defaultRowHeight="15"/>',
-    ]
-    if width:
-        parts.append("<cols>")
-        for c in range(1, width + 1):
-            w = WIDE if (c - 1) in tab.wide_columns else NARROW
-            parts.append(f'<col min="{c}" max="{c}" width="{w}" customWidth="1"/>')
-        parts.append("</cols>")
-    parts.append("<sheetData>" + "".join(body) + "</sheetData>" if body else "<sheetData/>")
+            write(f'<row r="{r}">{"".join(cells)}</row>'.encode())
+    tail = ["</sheetData>" if last_row else ""]
     if links:
-        parts.append("<hyperlinks>" + "".join(links) + "</hyperlinks>")
-    parts.append(
+        tail.append("<hyperlinks>" + "".join(links) + "</hyperlinks>")
+    tail.append(
         '<pageMargins left="0.75" right="0.75" top="1" bottom="1" header="0.5" footer="0.5"/>'
         "</worksheet>"
     )
-    sheet = "".join(parts).encode("utf-8")
+    write("".join(tail).encode("utf-8"))
+    sheet = out.getvalue()
+    del out
     if not targets:
         return sheet, None
     rels = "".join(

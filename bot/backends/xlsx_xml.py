@@ -53,6 +53,11 @@ def run(p: xml.parsers.expat.XMLParserType, data: bytes) -> None:
         p.Parse(data, True)
     except xml.parsers.expat.ExpatError as exc:
         raise XmlError(f"not well-formed XML ({exc})") from None
+    finally:
+        # The handlers are closures that refer to the parser (and to what they built):
+        # dropping them ends that cycle now, so a sheet's scan is freed as soon as it is
+        # no longer used instead of at the garbage collector's next full pass.
+        p.StartElementHandler = p.EndElementHandler = p.CharacterDataHandler = None
 
 
 def local(name: str) -> str:
