@@ -295,7 +295,7 @@ class XlsxBackend:
         decoder = Decoder([], styles, book.date1904)
         if book.shared_strings:
             decoder.shared = shared_strings(pkg.read(book.shared_strings))
-        changes: dict[str, bytes] = {}
+        changes: dict[str, bytes | None] = {}
         for marks in plan.marks:
             tab = book.tab(marks.tab)
             if tab is None or not tab.worksheet or tab.part is None:
