@@ -240,5 +240,8 @@ def test_the_bot_s_own_tabs_open_in_openpyxl_with_links(project: Config, tmp_pat
     header = [c.value for c in issues[1]]
     assert header[0] and issues.freeze_panes == "A2"
     link = next(c.hyperlink for row in issues.iter_rows(min_row=2) for c in row if c.hyperlink)
-    assert link.target == "chaiyaphum.xlsx" and link.location.startswith("'อำเภอภูเขียว'!")
+    # Into another file: an absolute file URL, which still works once national.xlsx is
+    # copied elsewhere on the machine (a relative path would not).
+    assert link.target == (tmp_path / "chaiyaphum.xlsx").resolve().as_uri()
+    assert link.location.startswith("'อำเภอภูเขียว'!")
     assert issues.cell(1, 1).font.b and issues.cell(1, 1).fill.fgColor.rgb == "FFDDEBF7"

@@ -19,7 +19,6 @@ from __future__ import annotations
 import errno
 import functools
 import logging
-import os
 import posixpath
 from collections.abc import Sequence
 from pathlib import Path
@@ -365,15 +364,18 @@ class XlsxBackend:
             location = f"{quote_tab(link.tab)}!{column_letter(link.column)}{link.row}"
             target = None
             if link.spreadsheet != spreadsheet:
-                target = self._relative(spreadsheet, link.spreadsheet)
+                target = self._file_url(link.spreadsheet)
             return value.text, target, location
         return value, None, None
 
-    @functools.cache  # noqa: B019 (one backend per cycle or daemon; a few dozen pairs)
-    def _relative(self, here: str, there: str) -> str:
-        """The path of workbook `there` as a link from workbook `here` sees it."""
-        folder = self.path(here).parent
-        return Path(os.path.relpath(self.path(there), folder)).as_posix()
+    @functools.cache  # noqa: B019 (one backend per cycle or daemon; a few dozen workbooks)
+    def _file_url(self, spreadsheet: str) -> str:
+        """The absolute file URL of a workbook, for a link from another one: a relative
+        path breaks as soon as the linking workbook is copied or mailed elsewhere (or is
+        opened from a program whose base folder is not the workbook's own)."""
+        # Absolute, not resolved: a symlinked workbook opens through its link (and a
+        # symlink loop, which `resolve` refuses, is reported when the file is read).
+        return self.path(spreadsheet).absolute().as_uri()
 
 
 def _open(data: bytes) -> tuple[Package, Book, Styles]:
