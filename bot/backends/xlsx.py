@@ -29,8 +29,6 @@ from filelock import FileLock, Timeout
 from bot import problems
 from bot.backends import xlsx_file
 from bot.backends.xlsx_book import (
-    OWNER_TEXT,
-    RELS_CT,
     STATUS_MARK,
     STYLES_CT,
     STYLES_TYPE,
@@ -38,13 +36,11 @@ from bot.backends.xlsx_book import (
     BookError,
     check_package,
     new_workbook_parts,
-    relationships,
-    rels_part,
 )
 from bot.backends.xlsx_marks import MarkError, patch
 from bot.backends.xlsx_sheet import CellError, Decoder, grid, has_values, scan, shared_strings
 from bot.backends.xlsx_styles import DEFAULT_STYLES, Styles
-from bot.backends.xlsx_tabs import Out, render
+from bot.backends.xlsx_tabs import Out, write_tab
 from bot.backends.xlsx_xml import XmlError
 from bot.backends.xlsx_zip import LockedPackage, Package, PackageError, new_package
 from bot.config import Config
@@ -52,7 +48,6 @@ from bot.config_load import workbook_path
 from bot.errors import SheetError
 from bot.model import ApplyResult, Link, LinkedText, OutCell, Problem, SheetPlan, TabData
 from bot.sheets import (
-    OWNER_MARK,
     BotTabState,
     SheetRead,
     column_letter,
@@ -326,25 +321,7 @@ class XlsxBackend:
                 result.conflicts.append(conflict_problem(plan.spreadsheet, bot_tab.name))
                 continue
             rows = [[self._cell(c, plan.spreadsheet) for c in row] for row in bot_tab.rows]
-            sheet, rels = render(bot_tab, rows, styles)
-            if tab is None:
-                part = book.add_tab(bot_tab.name)
-                index = book.new_index(bot_tab.name)
-                old_rels = None
-            else:
-                if tab.part is None:
-                    raise BookError(f"the tab {bot_tab.name!r} points at a part that is missing")
-                part, index = tab.part, tab.index
-                stored = pkg.find(rels_part(part))
-                old_rels = pkg.read(stored) if stored else None
-                if owned and (old_rels or None) == rels and pkg.same(part, sheet):
-                    continue
-            changes[part] = sheet
-            if rels is not None or old_rels is not None:
-                changes[rels_part(part)] = rels if rels is not None else relationships(b"")
-                book.register(rels_part(part), RELS_CT)
-            if not owned:
-                book.set_name(OWNER_MARK, index, OWNER_TEXT)
+            changes.update(write_tab(pkg, book, styles, bot_tab, rows, tab=tab, owned=owned))
         new_styles = styles.changes()
         if new_styles is not None and changes:
             if book.styles is None:  # no styles part, and no relationship to one
