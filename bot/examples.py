@@ -963,6 +963,19 @@ def _fill_district_tab(
     for col, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(col)].width = width
     ws.freeze_panes = ws.cell(header_row + 1, 1)
+    _print_setup(ws, header_row)
+
+
+def _print_setup(ws: Any, header_row: int) -> None:
+    """The print setup a province gives the form it sends its districts: A4 landscape,
+    two pages wide (one page wide would print the 14 columns at a third of their size),
+    the title and header rows on every page. The bot never changes it."""
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 2
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = f"1:{header_row}"
 
 
 def _national_workbook() -> Any:

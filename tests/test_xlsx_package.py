@@ -39,6 +39,7 @@ from tests.xlsx_parts import (
     raw_records,
     set_cached_values,
     sheet_parts,
+    tab_family,
     without_style,
 )
 
@@ -115,7 +116,12 @@ def test_every_part_the_bot_does_not_own_is_copied_byte_for_byte(
     assert {"xl/comments/comment1.xml", "xl/charts/chart1.xml", "xl/media/image9.png"} <= kept
     for name in kept:
         assert after[name] == before[name], name  # the stored zip record itself, not only content
-    assert set(after) - set(before) == {province_tab, dashboard_tab}
+    # The bot's new tabs, and the dashboard's two charts (a drawing, two chart parts and
+    # their relationships), under names that take none of the person's.
+    family = [tab_family(book, t) for t in ("รวมจังหวัดชัยภูมิ", "ภาพรวมจังหวัดชัยภูมิ")]
+    new = {p for f in family for names in f.values() for p in names}
+    assert set(after) - set(before) == new
+    assert len(family[1]["chart"]) == 2 and not family[0]["chart"]
     check_structure(book)
     check_structure(tmp_path / "national.xlsx")
 
@@ -240,5 +246,8 @@ def test_the_bot_s_own_tabs_open_in_openpyxl_with_links(project: Config, tmp_pat
     header = [c.value for c in issues[1]]
     assert header[0] and issues.freeze_panes == "A2"
     link = next(c.hyperlink for row in issues.iter_rows(min_row=2) for c in row if c.hyperlink)
-    assert link.target == "chaiyaphum.xlsx" and link.location.startswith("'อำเภอภูเขียว'!")
+    # Into another file: an absolute file URL, which still works once national.xlsx is
+    # copied elsewhere on the machine (a relative path would not).
+    assert link.target == (tmp_path / "chaiyaphum.xlsx").resolve().as_uri()
+    assert link.location.startswith("'อำเภอภูเขียว'!")
     assert issues.cell(1, 1).font.b and issues.cell(1, 1).fill.fgColor.rgb == "FFDDEBF7"

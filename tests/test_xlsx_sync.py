@@ -68,7 +68,7 @@ def test_sync_writes_status_highlights_and_all_bot_tabs(project: Config, tmp_pat
     issues = values(national, "รายการที่ต้องแก้ไข")
     assert set(column(issues, "รหัสปัญหา")) == {"MISSING", "BAD_URL", "BAD_PHONE"}
     cell_link = openpyxl.load_workbook(national)["รายการที่ต้องแก้ไข"].cell(2, 9).hyperlink
-    assert cell_link.target == "chaiyaphum.xlsx"
+    assert cell_link.target == book.resolve().as_uri()
     assert cell_link.location == f"'อำเภอภูเขียว'!{openpyxl.utils.get_column_letter(identity_col)}3"
 
     assert report.summary.rows_read == 4

@@ -9,6 +9,7 @@ with the bot's own parser.
 from __future__ import annotations
 
 import base64
+import posixpath
 import re
 import shutil
 import struct
@@ -117,6 +118,44 @@ def sheet_parts(path: Path) -> dict[str, str]:
     for name, rid in re.findall(r'<sheet [^>]*?name="([^"]+)"[^>]*?r:id="(rId\d+)"', book):
         target = targets[rid].lstrip("/")
         out[name] = target if target.startswith("xl/") else "xl/" + target
+    return out
+
+
+def _targets(parts: dict[str, bytes], part: str) -> list[tuple[str, str]]:
+    """(type, part name) of each internal relationship of `part`, in the order stored."""
+    folder, name = part.rsplit("/", 1)
+    rels = parts.get(f"{folder}/_rels/{name}.rels")
+    if rels is None:
+        return []
+    out = []
+    for item in re.findall(rb"<Relationship\b[^>]*>", rels):
+        if b'TargetMode="External"' in item:
+            continue
+        kind = re.search(rb'Type="[^"]*/(\w+)"', item)
+        target = re.search(rb'Target="([^"]+)"', item)
+        assert kind and target, item
+        path = target.group(1).decode()
+        full = path.lstrip("/") if path.startswith("/") else posixpath.normpath(f"{folder}/{path}")
+        out.append((kind.group(1).decode(), full))
+    return out
+
+
+def tab_family(path: Path, tab: str) -> dict[str, list[str]]:
+    """The parts of one tab: its sheet, relationships, drawing and the drawing's charts, by
+    kind ("sheet", "rels", "drawing", "chart"), charts in the order the drawing lists them."""
+    parts = members(path)
+    sheet = sheet_parts(path)[tab]
+    folder, name = sheet.rsplit("/", 1)
+    out: dict[str, list[str]] = {"sheet": [sheet], "rels": [], "drawing": [], "chart": []}
+    if f"{folder}/_rels/{name}.rels" in parts:
+        out["rels"].append(f"{folder}/_rels/{name}.rels")
+    for kind, drawing in _targets(parts, sheet):
+        if kind != "drawing":
+            continue
+        out["drawing"].append(drawing)
+        d_folder, d_name = drawing.rsplit("/", 1)
+        out["rels"].append(f"{d_folder}/_rels/{d_name}.rels")
+        out["chart"] += [t for k, t in _targets(parts, drawing) if k == "chart"]
     return out
 
 

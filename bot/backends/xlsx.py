@@ -19,7 +19,6 @@ from __future__ import annotations
 import errno
 import functools
 import logging
-import os
 import posixpath
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -32,8 +31,6 @@ from filelock import FileLock, Timeout
 from bot import problems
 from bot.backends import xlsx_file
 from bot.backends.xlsx_book import (
-    OWNER_TEXT,
-    RELS_CT,
     STATUS_MARK,
     STYLES_CT,
     STYLES_TYPE,
@@ -41,13 +38,11 @@ from bot.backends.xlsx_book import (
     BookError,
     check_package,
     new_workbook_parts,
-    relationships,
-    rels_part,
 )
 from bot.backends.xlsx_marks import MarkError, marked_grid, patch
 from bot.backends.xlsx_sheet import CellError, Decoder, grid, has_values, scan, shared_strings
 from bot.backends.xlsx_styles import DEFAULT_STYLES, Styles
-from bot.backends.xlsx_tabs import Out, render
+from bot.backends.xlsx_tabs import Out, write_tab
 from bot.backends.xlsx_xml import XmlError
 from bot.backends.xlsx_zip import LockedPackage, Package, PackageError, new_package
 from bot.config import Config
@@ -55,7 +50,6 @@ from bot.config_load import workbook_path
 from bot.errors import SheetError
 from bot.model import ApplyResult, Link, LinkedText, OutCell, Problem, SheetPlan, TabData
 from bot.sheets import (
-    OWNER_MARK,
     BotTabState,
     SheetRead,
     column_letter,
@@ -352,7 +346,7 @@ class XlsxBackend:
         decoder = Decoder([], styles, book.date1904)
         if book.shared_strings:
             decoder.shared = shared_strings(pkg.read(book.shared_strings))
-        changes: dict[str, bytes] = {}
+        changes: dict[str, bytes | None] = {}
         for marks in plan.marks:
             tab = book.tab(marks.tab)
             if tab is None or not tab.worksheet or tab.part is None:
@@ -385,25 +379,8 @@ class XlsxBackend:
                 result.conflicts.append(conflict_problem(plan.spreadsheet, bot_tab.name))
                 continue
             done.owned.add(bot_tab.name)
-            sheet, rels = render(bot_tab, partial(self._cell, spreadsheet=plan.spreadsheet), styles)
-            if tab is None:
-                part = book.add_tab(bot_tab.name)
-                index = book.new_index(bot_tab.name)
-                old_rels = None
-            else:
-                if tab.part is None:
-                    raise BookError(f"the tab {bot_tab.name!r} points at a part that is missing")
-                part, index = tab.part, tab.index
-                stored = pkg.find(rels_part(part))
-                old_rels = pkg.read(stored) if stored else None
-                if owned and (old_rels or None) == rels and pkg.same(part, sheet):
-                    continue
-            changes[part] = sheet
-            if rels is not None or old_rels is not None:
-                changes[rels_part(part)] = rels if rels is not None else relationships(b"")
-                book.register(rels_part(part), RELS_CT)
-            if not owned:
-                book.set_name(OWNER_MARK, index, OWNER_TEXT)
+            cell = partial(self._cell, spreadsheet=plan.spreadsheet)
+            changes.update(write_tab(pkg, book, styles, bot_tab, cell, tab=tab, owned=owned))
         new_styles = styles.changes()
         if new_styles is not None and changes:
             if book.styles is None:  # no styles part, and no relationship to one
@@ -423,15 +400,18 @@ class XlsxBackend:
             location = f"{quote_tab(link.tab)}!{column_letter(link.column)}{link.row}"
             target = None
             if link.spreadsheet != spreadsheet:
-                target = self._relative(spreadsheet, link.spreadsheet)
+                target = self._file_url(link.spreadsheet)
             return value.text, target, location
         return value, None, None
 
-    @functools.cache  # noqa: B019 (one backend per cycle or daemon; a few dozen pairs)
-    def _relative(self, here: str, there: str) -> str:
-        """The path of workbook `there` as a link from workbook `here` sees it."""
-        folder = self.path(here).parent
-        return Path(os.path.relpath(self.path(there), folder)).as_posix()
+    @functools.cache  # noqa: B019 (one backend per cycle or daemon; a few dozen workbooks)
+    def _file_url(self, spreadsheet: str) -> str:
+        """The absolute file URL of a workbook, for a link from another one: a relative
+        path breaks as soon as the linking workbook is copied or mailed elsewhere (or is
+        opened from a program whose base folder is not the workbook's own)."""
+        # Absolute, not resolved: a symlinked workbook opens through its link (and a
+        # symlink loop, which `resolve` refuses, is reported when the file is read).
+        return self.path(spreadsheet).absolute().as_uri()
 
 
 @dataclass

@@ -170,8 +170,10 @@ class Book:
         # Edits, collected until `changes()`.
         self._new_tabs: list[tuple[str, str, str, int]] = []  # name, part, rel id, sheet id
         self._new_rels: list[tuple[str, str, str]] = []  # rel id, type, part
-        self._set_names: dict[tuple[str, int], str] = {}
+        self._set_names: dict[tuple[str, int], tuple[str, bool] | None] = {}
         self._new_parts: dict[str, str] = {}  # part -> content type
+        self._dropped: set[str] = set()  # parts of the bot's it no longer needs
+        self._taken = {p.lower() for p in pkg.names()}
 
     def _rel_attr(self) -> str:
         for key, value in self.root.attrs.items():
@@ -198,6 +200,11 @@ class Book:
                 return node
         return None
 
+    def name_text(self, name: str, index: int) -> str | None:
+        """The text of a sheet-scoped defined name, if the tab has it."""
+        node = self._name(name, index)
+        return None if node is None else node.text
+
     def owned(self, tab: Tab) -> bool:
         """Whether the tab carries the bot's owner mark."""
         return self._name(OWNER_MARK, tab.index) is not None
@@ -215,12 +222,7 @@ class Book:
 
     def add_tab(self, name: str) -> str:
         """Add a worksheet tab at the end; returns the name of its (new, empty) part."""
-        taken = {p.lower() for p in self.pkg.names()} | {t[1].lower() for t in self._new_tabs}
-        n = len(self.tabs) + len(self._new_tabs) + 1
-        folder = posixpath.join(posixpath.dirname(self.part), "worksheets")
-        while posixpath.join(folder, f"sheet{n}.xml").lower() in taken:
-            n += 1
-        part = posixpath.join(folder, f"sheet{n}.xml")
+        part = self.new_part("worksheets", "sheet", len(self.tabs) + len(self._new_tabs) + 1)
         rid = self.add_rel(WORKSHEET_TYPE, part, WORKSHEET_CT)
         sheet_id = max([t.sheet_id for t in self.tabs] + [t[3] for t in self._new_tabs] + [0]) + 1
         self._new_tabs.append((name, part, rid, sheet_id))
@@ -233,22 +235,44 @@ class Book:
         self._new_parts[part] = content_type
         return rid
 
+    def new_part(self, folder: str, stem: str, start: int = 1) -> str:
+        """A part name not in the package nor given out yet, such as xl/charts/chart3.xml
+        (`folder` is beside the workbook part)."""
+        where = posixpath.join(posixpath.dirname(self.part), folder)
+        n = max(start, 1)
+        while posixpath.join(where, f"{stem}{n}.xml").lower() in self._taken:
+            n += 1
+        part = posixpath.join(where, f"{stem}{n}.xml")
+        self._taken.add(part.lower())
+        return part
+
+    def drop_part(self, part: str) -> None:
+        """Remove a part of the bot's (a chart it no longer draws) and its content type."""
+        stored = self.pkg.find(part)
+        if stored is not None:
+            self._dropped.add(stored)
+
     def new_index(self, name: str) -> int:
         """The sheet index a tab added with `add_tab` will have."""
         return len(self.tabs) + [t[0] for t in self._new_tabs].index(name)
 
-    def set_name(self, name: str, index: int, text: str) -> None:
-        """Set a hidden sheet-scoped defined name (replacing one of the same name)."""
-        self._set_names[(name, index)] = text
+    def set_name(self, name: str, index: int, text: str, *, hidden: bool = True) -> None:
+        """Set a sheet-scoped defined name (replacing one of the same name); the bot's
+        marks are hidden, a tab's print titles are not."""
+        self._set_names[(name, index)] = (text, hidden)
+
+    def drop_name(self, name: str, index: int) -> None:
+        """Remove a sheet-scoped defined name of a bot tab, if it has one."""
+        self._set_names[(name, index)] = None
 
     def register(self, part: str, content_type: str) -> None:
         """Declare the content type of a new part."""
         self._new_parts[part] = content_type
 
-    def changes(self) -> dict[str, bytes]:
+    def changes(self) -> dict[str, bytes | None]:
         """The edited workbook part, its relationships and content types (only those that
-        change)."""
-        out: dict[str, bytes] = {}
+        change), and None for each part dropped."""
+        out: dict[str, bytes | None] = dict.fromkeys(self._dropped)
         edits: list[tuple[int, int, bytes]] = []
         pre = prefix_of(self.root.name)
         r_attr = self._rel_attr()
@@ -266,11 +290,14 @@ class Book:
         for node in self.names:
             key = (node.attrs.get("name", ""), _int(node.attrs.get("localSheetId"), -1))
             if key in pending:
-                if node.text != pending[key]:
-                    edits.append((node.start, node.end, _defined(pre, *key, pending[key])))
-                del pending[key]
-        if pending:
-            body = b"".join(_defined(pre, n, i, text) for (n, i), text in pending.items())
+                want = pending.pop(key)
+                if want is None:
+                    edits.append((node.start, node.end, b""))
+                elif (node.text, node.attrs.get("hidden") in ("1", "true")) != want:
+                    edits.append((node.start, node.end, _defined(pre, *key, *want)))
+        adding = {key: want for key, want in pending.items() if want is not None}
+        if adding:
+            body = b"".join(_defined(pre, n, i, *want) for (n, i), want in adding.items())
             names = self.root.kid("definedNames")
             if names is not None:
                 edits.append(append_child(self.data, names, body))
@@ -300,26 +327,31 @@ class Book:
         )])}  # fmt: skip
 
     def _content_types(self) -> dict[str, bytes]:
-        if not self._new_parts:
+        if not self._new_parts and not self._dropped:
             return {}
         stored = self.pkg.find("[Content_Types].xml")
         if stored is None:
             raise BookError("[Content_Types].xml is missing")
         data = self.pkg.read(stored)
         root = outline(data, depth=2)
-        known = {n.attrs.get("PartName", "").lower() for n in root.kids("Override")}
+        overrides = root.kids("Override")
+        known = {n.attrs.get("PartName", "").lower() for n in overrides}
         defaults = {n.attrs.get("Extension", "").lower() for n in root.kids("Default")}
+        gone = {"/" + p.lower() for p in self._dropped}
+        edits = [(n.start, n.end, b"") for n in overrides
+                 if n.attrs.get("PartName", "").lower() in gone]  # fmt: skip
         new = []
         for part, kind in self._new_parts.items():
-            if "/" + part.lower() in known:
+            if "/" + part.lower() in known - gone:
                 continue
             if part.endswith(".rels") and "rels" in defaults:
                 continue
             new.append(f'<Override PartName="/{attr(part)}" ContentType="{kind}"/>')
-        if not new:
+        if new:
+            edits.append(append_child(data, root, _prefixed("".join(new).encode(), root)))
+        if not edits:
             return {}
-        return {stored: splice(data, [append_child(data, root, _prefixed("".join(new).encode(),
-                                                                          root))])}  # fmt: skip
+        return {stored: splice(data, edits)}
 
 
 def _prefixed(xml: bytes, parent: Node) -> bytes:
@@ -330,9 +362,10 @@ def _prefixed(xml: bytes, parent: Node) -> bytes:
                   + m.group(2), xml)  # fmt: skip
 
 
-def _defined(pre: str, name: str, index: int, text: str) -> bytes:
+def _defined(pre: str, name: str, index: int, text: str, hidden: bool = True) -> bytes:
+    flag = ' hidden="1"' if hidden else ""
     return (
-        f'<{pre}definedName name="{name}" localSheetId="{index}" hidden="1">'
+        f'<{pre}definedName name="{name}" localSheetId="{index}"{flag}>'
         f"{esc(text)}</{pre}definedName>"
     ).encode()
 

@@ -295,7 +295,7 @@ class XlsxProvisioner:
         book = Book(pkg)
         present = book.styles is not None and pkg.find(book.styles) is not None
         styles = Styles(pkg.read(book.styles) if present and book.styles else None)
-        changes: dict[str, bytes] = {}
+        changes: dict[str, bytes | None] = {}
         for source in planned.tabs:
             tab_data = read.tabs[source.tab]
             if tab_data.grid is None:

@@ -1,16 +1,20 @@
 """The styles part of a workbook: which cells show dates, which carry the bot's highlight,
-and the few cell formats the bot adds (its two highlight fills, a bold header).
+and the cell formats the bot adds (its two highlight fills, the looks of its own tabs).
 
 A cell's look is an index into `<cellXfs>`. To colour a cell the bot points it at a format
 equal to its own except for the fill, reusing one that exists or appending it; to take the
-colour away it points the cell back at the same format without the fill. Formats are only
-ever appended, so every index a person's cell uses keeps its meaning.
+colour away it points the cell back at the same format without the fill. The bot's tabs
+use formats built from the workbook's default font (`look`), number formats (`<numFmts>`)
+and, for conditional colours, differential formats (`<dxfs>`). Every one of these lists is
+only ever appended to, reusing an equal entry when there is one, so every index a person's
+cell or rule uses keeps its meaning and a second sync adds nothing.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format, is_timedelta_format
 
@@ -29,6 +33,12 @@ from bot.backends.xlsx_xml import (
 BOT_COLOURS = {"error": "FFF8CBCB", "warning": "FFFFF0B3"}
 HEADER_COLOUR = "FFDDEBF7"
 LINK_COLOUR = "FF0563C1"
+
+# Custom number formats get ids from 164 up (below are Excel's built-in ones).
+FIRST_CUSTOM_FORMAT = 164
+_BUILTIN_IDS: dict[str, int] = {
+    code: i for i, code in sorted(BUILTIN_FORMATS.items(), reverse=True)
+}
 
 # CT_Stylesheet's order, to put a missing container where Excel expects it.
 _ORDER = ("numFmts", "fonts", "fills", "borders", "cellStyleXfs", "cellXfs", "cellStyles",
@@ -51,6 +61,18 @@ DEFAULT_STYLES = (
 ).encode()
 
 
+class Look(NamedTuple):
+    """How one cell of a bot tab looks: number format code, fill (ARGB), bold, wrapped,
+    a link (blue, underlined), aligned to the top of its row."""
+
+    number: str | None = None
+    fill: str | None = None
+    bold: bool = False
+    wrap: bool = False
+    link: bool = False
+    top: bool = False
+
+
 @dataclass(frozen=True)
 class _Xf:
     """A cell format as the bot compares them: attributes (fill apart) and children."""
@@ -69,16 +91,22 @@ class Styles:
         self.data = DEFAULT_STYLES if data is None else data
         self.root = outline(self.data, depth=5)
         self.prefix = prefix_of(self.root.name)
-        formats = dict(BUILTIN_FORMATS)
+        formats: dict[int, str] = dict(BUILTIN_FORMATS)
         numfmts = self.root.kid("numFmts")
+        self._custom: dict[str, int] = {}  # format code -> id, the workbook's own first
         for node in numfmts.kids("numFmt") if numfmts else []:
             try:
-                formats[int(node.attrs.get("numFmtId", "-1"))] = node.attrs.get("formatCode", "")
+                number = int(node.attrs.get("numFmtId", "-1"))
             except ValueError:
                 continue
+            formats[number] = node.attrs.get("formatCode", "")
+            self._custom.setdefault(formats[number], number)
+        self._numfmt_count = len(numfmts.kids("numFmt")) if numfmts else 0
+        self._next_format = max([FIRST_CUSTOM_FORMAT - 1, *formats]) + 1
         self.fills = self._list("fills", "fill")
         self.fonts = self._list("fonts", "font")
         self.xfs = self._list("cellXfs", "xf")
+        self.dxfs = self._list("dxfs", "dxf")
         self.dates: set[int] = set()
         self.durations: set[int] = set()
         for index, xf in enumerate(self.xfs):
@@ -96,6 +124,9 @@ class Styles:
         self._new_fills: list[bytes] = []
         self._new_fonts: list[bytes] = []
         self._new_xfs: list[bytes] = []
+        self._new_numfmts: list[bytes] = []
+        self._new_dxfs: list[bytes] = []
+        self._looks: dict[Look, int] = {}
 
     def _list(self, container: str, item: str) -> list[Node]:
         node = self.root.kid(container)
@@ -147,17 +178,68 @@ class Styles:
 
     def header(self) -> int:
         """Bold on the header colour, wrapped: the header row of the bot's tabs."""
-        font = str(self._font(bold=True))
-        return self._xf(_Xf((("applyAlignment", "1"), ("applyFont", "1"), ("borderId", "0"),
-                             ("fontId", font), ("numFmtId", "0"), ("xfId", "0")),
-                            str(self._fill(HEADER_COLOUR)),
-                            self._tag("alignment", ' wrapText="1" vertical="top"')))  # fmt: skip
+        return self.look(Look(fill=HEADER_COLOUR, bold=True, wrap=True, top=True))
 
     def link(self) -> int:
         """Blue and underlined: a cell that links to another cell."""
-        font = str(self._font(colour=LINK_COLOUR, underline=True))
-        return self._xf(_Xf((("applyFont", "1"), ("borderId", "0"), ("fontId", font),
-                             ("numFmtId", "0"), ("xfId", "0")), "0", b""))  # fmt: skip
+        return self.look(Look(link=True))
+
+    def look(self, look: Look) -> int:
+        """The cell format of a look (0, the default, for the plain one)."""
+        found = self._looks.get(look)
+        if found is not None:
+            return found
+        if look == Look():
+            self._looks[look] = 0
+            return 0
+        attrs = {"borderId": "0", "xfId": "0"}
+        font = 0
+        if look.bold or look.link:
+            link = LINK_COLOUR if look.link else None
+            font = self._font(bold=look.bold, colour=link, underline=look.link)
+            attrs["applyFont"] = "1"
+        attrs["fontId"] = str(font)
+        number = self.number_format(look.number) if look.number else 0
+        attrs["numFmtId"] = str(number)
+        if number:
+            attrs["applyNumberFormat"] = "1"
+        children = b""
+        if look.wrap or look.top:
+            align = (' wrapText="1"' if look.wrap else "") + (' vertical="top"' if look.top else "")
+            children = self._tag("alignment", align)
+            attrs["applyAlignment"] = "1"
+        fill = str(self._fill(look.fill)) if look.fill else "0"
+        index = self._xf(_Xf(tuple(sorted(attrs.items())), fill, children))
+        self._looks[look] = index
+        return index
+
+    def number_format(self, code: str) -> int:
+        """The id of a number format code: Excel's own, the workbook's, or one appended."""
+        if code in _BUILTIN_IDS:
+            return _BUILTIN_IDS[code]
+        if code in self._custom:
+            return self._custom[code]
+        number = self._next_format
+        self._next_format += 1
+        self._custom[code] = number
+        self._new_numfmts.append(
+            f'<{self.prefix}numFmt numFmtId="{number}" formatCode="{attr(code)}"/>'.encode()
+        )
+        return number
+
+    def dxf(self, fill: str) -> int:
+        """The differential format (for a conditional rule) that fills a cell with `fill`."""
+        p, rgb = self.prefix, attr(fill)
+        new = (
+            f'<{p}dxf><{p}fill><{p}patternFill patternType="solid"><{p}fgColor rgb="{rgb}"/>'
+            f'<{p}bgColor rgb="{rgb}"/></{p}patternFill></{p}fill></{p}dxf>'
+        ).encode()
+        for i, have in enumerate(self.dxfs):
+            if self.data[have.start : have.end] == new:
+                return i
+        if new not in self._new_dxfs:
+            self._new_dxfs.append(new)
+        return len(self.dxfs) + self._new_dxfs.index(new)
 
     def _tag(self, name: str, attrs: str) -> bytes:
         return f"<{self.prefix}{name}{attrs}/>".encode()
@@ -222,13 +304,17 @@ class Styles:
 
     def changes(self) -> bytes | None:
         """The edited styles part, or None when nothing was added."""
-        if not (self._new_fills or self._new_fonts or self._new_xfs) and not self.missing:
+        added = (self._new_numfmts, self._new_fonts, self._new_fills, self._new_xfs,
+                 self._new_dxfs)  # fmt: skip
+        if not any(added) and not self.missing:
             return None
         edits: list[tuple[int, int, bytes]] = []
         for container, items, have in (
+            ("numFmts", self._new_numfmts, self._numfmt_count),
             ("fonts", self._new_fonts, len(self.fonts)),
             ("fills", self._new_fills, len(self.fills)),
             ("cellXfs", self._new_xfs, len(self.xfs)),
+            ("dxfs", self._new_dxfs, len(self.dxfs)),
         ):
             if not items:
                 continue

@@ -167,9 +167,10 @@ class Package:
             raise PackageError(f"the part {member.name} is cut short")
         return data[pos:end]
 
-    def rewrite(self, changes: dict[str, bytes]) -> bytes:
-        """A new package: `changes` (part name -> new content) replace or add members;
-        every other member is copied as raw bytes."""
+    def rewrite(self, changes: dict[str, bytes | None]) -> bytes:
+        """A new package: `changes` (part name -> new content) replace or add members, or
+        drop them (None: a part of the bot's that it no longer needs); every other member
+        is copied as raw bytes."""
         wanted = {name.lstrip("/"): content for name, content in changes.items()}
         by_lower = {self.find(name) or name: content for name, content in wanted.items()}
         out = io.BytesIO()
@@ -177,13 +178,18 @@ class Package:
         for member in self._parse_members():
             start = out.tell()
             if member.name in by_lower:
-                local, central = _new_member(member.name, by_lower.pop(member.name), start)
+                content = by_lower.pop(member.name)
+                if content is None:
+                    continue
+                local, central = _new_member(member.name, content, start)
                 out.write(local)
             else:
                 out.write(self._raw_record(member))
                 central = _with_offset(member.central, start)
             directory.append(central)
         for name, content in by_lower.items():
+            if content is None:
+                continue
             local, central = _new_member(name, content, out.tell())
             out.write(local)
             directory.append(central)
