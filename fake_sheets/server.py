@@ -40,6 +40,7 @@ from .edits import PersonEdits
 from .errors import PAYLOAD_LIMIT, ApiError, bad_request, payload_too_large
 from .model import IdMaker, Sheet, Spreadsheet
 from .routes import READ_KINDS, WRITE_KINDS, Route, Store, check_service, classify, dispatch
+from .service import control
 from .values_api import write_block
 
 USER_HEADER = "X-Fake-User"  # which client a request comes from (for per-user quotas)
@@ -253,6 +254,12 @@ class FakeSheets(PersonEdits):
         user = handler.headers.get(USER_HEADER) or self._store.caller
         parts = urlsplit(handler.path)
         query = parse_qs(parts.query, keep_blank_values=True)
+        if parts.path.startswith("/_fake/"):  # a test's control, not a Google request
+            with self._lock:
+                answer = control(self, handler.command, parts.path, query,
+                                 json.loads(raw) if raw.strip() else {})  # fmt: skip
+            self._send(handler, answer[0], answer[1], {})
+            return
         route = classify(handler.command, parts.path)
         kind = route.kind if route else "unsupported"
         status: int = 500
