@@ -242,10 +242,16 @@ def _apply_cell(
         view["userEnteredFormat"] = copy.deepcopy(cell.fmt)
     if cell.note:
         view["note"] = cell.note
+    if cell.runs:
+        view["textFormatRuns"] = copy.deepcopy(cell.runs)
     fieldmask.apply(view, data, mask)
     touched = fieldmask.top_level(mask)
+    runs = cell.runs
     if touched is None or "userEnteredValue" in touched:
         cell.set_user_entered_value(view.get("userEnteredValue"))
+    if touched is None or "textFormatRuns" in touched:
+        runs = view.get("textFormatRuns") or None
+    cell.runs = runs if cell.value is not None or cell.formula is not None else None
     fmt = view.get("userEnteredFormat")
     if isinstance(fmt, dict):
         sent = data.get("userEnteredFormat") or {}

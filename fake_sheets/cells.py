@@ -58,10 +58,14 @@ class Cell:
     is_date: bool = False
     fmt: dict[str, Any] | None = field(default=None)
     note: str | None = None
+    # Rich text (textFormatRuns): links and formats of parts of the text. Writing a new
+    # value drops them, as they described the old text.
+    runs: list[dict[str, Any]] | None = None
 
     def copy(self) -> Cell:
-        """A copy sharing ``fmt`` (formats are replaced, never changed in place)."""
-        return Cell(self.value, self.formula, self.display, self.is_date, self.fmt, self.note)
+        """A copy sharing ``fmt`` and ``runs`` (replaced, never changed in place)."""
+        return Cell(self.value, self.formula, self.display, self.is_date, self.fmt, self.note,
+                    self.runs)  # fmt: skip
 
     def has_value(self) -> bool:
         """Whether the cell holds a value or formula (formats and notes don't count)."""
@@ -77,6 +81,7 @@ class Cell:
         self.formula = None
         self.display = None
         self.is_date = False
+        self.runs = None
 
     def user_entered_value(self) -> dict[str, Any] | None:
         """The cell's ``userEnteredValue`` as the API spells it."""

@@ -483,6 +483,8 @@ class Spreadsheet:
             out["userEnteredFormat"] = copy.deepcopy(found.fmt)
         if found.note:
             out["note"] = found.note
+        if found.runs:
+            out["textFormatRuns"] = copy.deepcopy(found.runs)
         return out
 
     def grid_data(self, sheet: Sheet, box: Box, cell_mask: Any) -> dict[str, Any]:
