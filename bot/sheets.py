@@ -7,11 +7,11 @@ default) in `bot.backends.xlsx`; `google` (Google Sheets) in `bot.backends.googl
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from types import TracebackType
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from bot import problems
 from bot.model import ApplyResult, Link, Problem, SheetPlan, TabData
@@ -39,6 +39,10 @@ class SheetRead:
     bot_tabs: dict[str, BotTabState] = field(default_factory=dict)
     # Opaque token a backend uses to notice that the file changed before it writes.
     version: object = None
+    # Names this read's content: two reads with the same token hold the same cells (a
+    # backend that cannot tell leaves it None). The cycle skips its work when every
+    # read, today and the config are as in the previous cycle.
+    token: str | None = None
 
 
 class Backend(Protocol):
@@ -77,6 +81,19 @@ class Backend(Protocol):
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None: ...
+
+
+@runtime_checkable
+class KnowsChanges(Protocol):
+    """A backend that can tell, cheaply and for all spreadsheets at once, which did not
+    change since it last read them (Google: Drive's changes feed)."""
+
+    def unchanged(
+        self, wanted: Mapping[str, Sequence[str]], bot_tabs: Mapping[str, Sequence[str]]
+    ) -> dict[str, SheetRead]:
+        """The spreadsheets known unchanged, each with its last read (covering the tabs
+        asked for); the cycle evaluates them without reading them again."""
+        ...
 
 
 def quote_tab(tab: str) -> str:

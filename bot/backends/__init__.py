@@ -15,8 +15,11 @@ def open_backend(config: Config) -> Backend:
     """The backend the config asks for; use it as a context manager."""
     if config.backend == "google":
         from bot.backends.google import GoogleBackend  # noqa: PLC0415
+        from bot.config_load import state_path  # noqa: PLC0415
 
-        return GoogleBackend(config)
+        # What it knows of each spreadsheet survives a restart, beside the last reads.
+        memory = state_path(config, config.daemon.read_cache) / "google"
+        return GoogleBackend(config, memory=memory)
     from bot.backends.xlsx import XlsxBackend  # noqa: PLC0415
 
     return XlsxBackend(config)
