@@ -2,6 +2,7 @@
 
     python bench/national.py --backend xlsx [--rows-per-tab 34] [--keep DIR]
     python bench/national.py --backend google [--rows-per-tab 34] [--naive-provinces 19]
+                             [--no-scenarios]
 
 Both backends use the same generated data: one spreadsheet per province with one tab per
 district (about 10% of rows wrong in the usual ways) and a national spreadsheet.
@@ -51,6 +52,11 @@ unchanged sync. `peak_rss_mb` is
 the whole process, the fake's data and its request handling included. Wall times include
 the fake, which answers in threads of this process; `*_bot_cpu_s` is the bot's own CPU.
 
+Then (unless `--no-scenarios`) issue 10's scenarios, in both topologies, with the fake
+and the bot each in a process of their own so that `bot_peak_rss_mb` is the bot's alone
+(`bench/google_scenarios.py`): `"scenarios"` (districts as tabs of the province's
+spreadsheet) and `"district_topology"` (every district a spreadsheet of its own), each
+with first / unchanged / one_cell / ten_provinces / record_day, and `*_targets`.
 The last line printed is one JSON object with the figures.
 """
 
@@ -530,8 +536,13 @@ def run_google(
     naive_provinces: int = 19,
     repeat: int = 3,
     quota_per_minute: int = QUOTA_PER_MINUTE,
+    *,
+    scenarios: bool = False,
 ) -> dict[str, Any]:
     """The Google Sheets benchmark against the local fake; returns the figures.
+
+    ``scenarios`` adds issue 10's scenarios in both topologies (`bench.google_scenarios`,
+    the fake and the bot each in a process of their own).
 
     `provinces` keeps only the first provinces (tests use 2); `naive_provinces` is the
     naive script's sample (0: all); `quota_per_minute` is both the fake's quota and the
@@ -670,6 +681,13 @@ def run_google(
         "http_429 == 0": figures["http_429"] == 0,
     }
     figures["peak_rss_total_mb"] = round(peak_rss_mb(), 1)
+    if scenarios:
+        from bench import google_scenarios as gs  # noqa: PLC0415
+
+        for key, topology in (("scenarios", "province"), ("district_topology", "district")):
+            print(f"scenarios, {topology} topology ...", file=sys.stderr)
+            figures[key] = gs.run_scenarios(data, topology, TODAY, quota_per_minute)
+            figures[f"{key}_targets"] = gs.targets(figures[key], district=key != "scenarios")
     figures["wall_s"] = round(time.perf_counter() - wall, 2)
     return figures
 
@@ -720,6 +738,17 @@ def print_google_table(f: dict[str, Any]) -> None:
         print(f"{key:>32}  {f[key]}")
     for claim, held in f["claims"].items():
         print(f"{claim:>32}  {'yes' if held else 'NO'}")
+    for key in ("scenarios", "district_topology"):
+        if key not in f:
+            continue
+        print(f"\n{key} (fake and bot each in a process of their own)")
+        names = ("reads", "writes", "http_429", "bytes_sent", "bytes_received",
+                 "simulated_minutes", "bot_cpu_s", "bot_peak_rss_mb")  # fmt: skip
+        print(f"{'':<16}" + "".join(f"{n:>18}" for n in names))
+        for scenario, got in f[key].items():
+            print(f"{scenario:<16}" + "".join(f"{got[n]!s:>18}" for n in names))
+        for target, held in f[f"{key}_targets"].items():
+            print(f"{target:>40}  {'yes' if held else 'NO'}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -733,10 +762,13 @@ def main(argv: list[str] | None = None) -> int:
         "--naive-provinces", type=int, default=19,
         help="google: provinces the naive script runs on, scaled up (0: all, slow)",
     )  # fmt: skip
+    parser.add_argument("--no-scenarios", action="store_true",
+                        help="google: leave out issue 10's scenarios")  # fmt: skip
     args = parser.parse_args(argv)
 
     if args.backend == "google":
-        result = run_google(args.rows_per_tab, None, args.naive_provinces, args.repeat)
+        result = run_google(args.rows_per_tab, None, args.naive_provinces, args.repeat,
+                            scenarios=not args.no_scenarios)  # fmt: skip
         print_google_table(result)
     else:
         result = run_xlsx(args)

@@ -11,10 +11,10 @@ matches Google's recorded answers.
 from .controls import FakeClock
 from .errors import ApiError
 from .routes import READ_KINDS, WRITE_KINDS
-from .server import FakeSheets, RequestRecord
+from .server import FakeSheets, RequestRecord, session_to
 from .service import FileClock
 
 __all__ = [
     "READ_KINDS", "WRITE_KINDS", "ApiError", "FakeClock", "FakeSheets", "FileClock",
-    "RequestRecord",
+    "RequestRecord", "session_to",
 ]  # fmt: skip

@@ -130,6 +130,21 @@ class _RedirectAdapter(HTTPAdapter):
         return super().send(request, *args, **kwargs)
 
 
+def session_to(url: str, user: str | None = None) -> requests.Session:
+    """A requests.Session that sends Google API URLs to the fake at ``url`` (this process's
+    or one served by ``python -m fake_sheets``) and refuses every other address."""
+    session = requests.Session()
+    if user is not None:
+        session.headers[USER_HEADER] = user
+    refuse = _RefuseAdapter()
+    session.mount("https://", refuse)
+    session.mount("http://", refuse)
+    session.mount(url + "/", HTTPAdapter())
+    for host in GOOGLE_HOSTS:
+        session.mount(host + "/", _RedirectAdapter(url))
+    return session
+
+
 class _RefuseAdapter(BaseAdapter):
     """Refuses any other URL: nothing in a test may reach the network through this session."""
 
@@ -228,16 +243,7 @@ class FakeSheets(PersonEdits):
         ``user`` names another client of the same Cloud project (its own per-user quota,
         the shared per-project quota); by default requests count as the caller's.
         """
-        session = requests.Session()
-        if user is not None:
-            session.headers[USER_HEADER] = user
-        refuse = _RefuseAdapter()
-        session.mount("https://", refuse)
-        session.mount("http://", refuse)
-        session.mount(self.url + "/", HTTPAdapter())
-        for host in GOOGLE_HOSTS:
-            session.mount(host + "/", _RedirectAdapter(self.url))
-        return session
+        return session_to(self.url, user)
 
     def client(self) -> gspread.Client:
         """A real ``gspread.Client`` wired to this fake (anonymous credentials)."""
