@@ -779,4 +779,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
+    # Run as a script, this folder is on the path but not the project: the scenarios
+    # import `bench` (and start `python -m bench.google_scenarios`) from the project root.
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     sys.exit(main())
