@@ -38,6 +38,11 @@ class GoogleSettings(Strict):
     # A spreadsheet (key or address) that receives the monthly record tabs instead of the
     # national spreadsheet, which would otherwise near Google's 10-million-cell limit.
     archive: str | None = None
+    # Ask Google Drive which spreadsheets changed and read only those (needs the Drive API
+    # enabled in the Cloud project; without it every spreadsheet is read every cycle).
+    read_changed_only: bool = True
+    # Read every spreadsheet anyway at least this often, in case Drive missed a change.
+    full_read_hours: float = Field(default=3.0, gt=0, le=24 * 7)
 
     @field_validator("max_request_bytes", mode="before")
     @classmethod

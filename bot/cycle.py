@@ -15,12 +15,15 @@ A backend that finds people moved rows or columns under its write (`SheetChanged
 written nothing unsafe; the cycle reads that spreadsheet again, plans anew and retries it
 once, so the statuses land on the rows they describe in the same cycle.
 
-Only what changed is read and written, with a backend that knows versions (xlsx): a
-spreadsheet that still holds what the bot last read or wrote there comes from the read
-cache, and one whose plan is the one it is already the result of is not touched. After a
-write the cache keeps what the bot wrote (derived, not read back), with the version of the
-file written, so the bot's own write does not count as a change next cycle, and anybody
-else's save after it does.
+Only what changed is read and written. A backend that knows which spreadsheets nobody
+changed since it last read them (`KnowsChanges`; Google asks Drive) hands those reads back,
+and when every read, today and the config are what the previous cycle worked from, that
+cycle's result stands and nothing is computed or written again. With a backend that knows
+versions (`KnowsVersions`; xlsx) a spreadsheet that still holds what the bot last read or
+wrote there comes from the read cache, and one whose plan is the one it is already the
+result of is not touched. After a write the cache keeps what the bot wrote (derived, not
+read back), with the version of the file written, so the bot's own write does not count as
+a change next cycle, and anybody else's save after it does.
 """
 
 from __future__ import annotations
@@ -45,7 +48,14 @@ from bot.form import ParsedTab, parse_tab
 from bot.model import ApplyResult, Problem, SheetPlan
 from bot.read_cache import ReadCache
 from bot.rollup import Summary, plan_cycle, summarise
-from bot.sheets import Backend, BotTabState, KnowsVersions, SheetRead, conflict_problem
+from bot.sheets import (
+    Backend,
+    BotTabState,
+    KnowsChanges,
+    KnowsVersions,
+    SheetRead,
+    conflict_problem,
+)
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +80,8 @@ class CycleReport:
     applied: list[ApplyResult] = field(default_factory=list)
     reads: dict[str, SheetRead] = field(default_factory=dict)
     stale: dict[str, Stale] = field(default_factory=dict)
+    # What the cycle worked from (see `inputs_of`); None when a read cannot be named.
+    inputs: str | None = None
 
     @property
     def has_errors(self) -> bool:
@@ -109,13 +121,17 @@ def read_all(
     wanted, bot_tabs = _tabs_to_read(config, record)
     reads: dict[str, SheetRead] = {}
     stale: dict[str, Stale] = {}
+    kept = backend.unchanged(wanted, bot_tabs) if isinstance(backend, KnowsChanges) else {}
     for spreadsheet in dict.fromkeys([*wanted, *bot_tabs]):
+        if spreadsheet in kept:  # nobody changed it since its last read (Drive says)
+            reads[spreadsheet] = kept[spreadsheet]
+            continue
         tabs, bots = wanted.get(spreadsheet, []), bot_tabs.get(spreadsheet, [])
         now = datetime.now(ZoneInfo(config.timezone))
-        kept = _unchanged(backend, cache, spreadsheet, tabs=tabs, bot_tabs=bots, now=now)
-        if kept is not None:
+        known = _unchanged(backend, cache, spreadsheet, tabs=tabs, bot_tabs=bots, now=now)
+        if known is not None:  # it still holds what the bot last read or wrote (xlsx)
             log.info("%s has not changed since it was last read", spreadsheet)
-            reads[spreadsheet] = kept
+            reads[spreadsheet] = known
             continue
         log.info("reading %s", spreadsheet)
         try:
@@ -331,19 +347,48 @@ def check_cycle(
     return evaluate(config, sources, reads, today, record, stale=stale)
 
 
+def inputs_of(
+    config: Config,
+    reads: dict[str, SheetRead],
+    stale: dict[str, Stale],
+    today: date,
+    record: str | None,
+) -> str | None:
+    """A name for everything a cycle's result depends on: the config, today, the record
+    to make, each read's content token and what could not be read. None when a read has
+    no token (its content cannot be named cheaply)."""
+    if any(r.token is None for r in reads.values()):
+        return None
+    parts = [config.model_dump_json(), today.isoformat(), record or "",
+             *sorted(f"{s}\x00{r.token}" for s, r in reads.items()),
+             *sorted(f"{s}\x00{st.reason}\x00{st.last_read}\x00{st.unread}"
+                     for s, st in stale.items())]  # fmt: skip
+    return hashlib.sha256("\x01".join(parts).encode("utf-8")).hexdigest()
+
+
 def sync_cycle(
     config: Config,
     backend: Backend,
     today: date,
     record: str | None = None,
     cache: ReadCache | None = None,
+    *,
+    previous: CycleReport | None = None,
 ) -> CycleReport:
     """Read, check and write: status columns, highlights, the bot's tabs (and a record).
 
     The provincial spreadsheets are written first; if one of them cannot be written, the
-    national plan is made again so its summary and issues tabs say so.
+    national plan is made again so its summary and issues tabs say so. When ``previous``
+    (the last cycle's report) worked from exactly the same inputs and wrote everything,
+    its result stands: nothing is evaluated or written.
     """
     sources, reads, stale = read_all(config, backend, record, cache)
+    inputs = inputs_of(config, reads, stale, today, record)
+    if (previous is not None and inputs is not None and previous.inputs == inputs
+            and not any(a.skipped_reason and a.spreadsheet not in stale
+                        for a in previous.applied)):  # fmt: skip
+        log.info("nothing read changed since the last cycle: nothing to write")
+        return replace(previous, applied=[replace(a, written=False) for a in previous.applied])
     report = evaluate(config, sources, reads, today, record, stale=stale)
     national = config.national.sheet
     known_stale = dict(stale)  # grows by the spreadsheets that could not be written
@@ -378,6 +423,8 @@ def sync_cycle(
         result, report = _apply_known(backend, cache, plan, report, again, timezone=config.timezone)
         applied.append(result)
     report.stale = {**stale, **failed}
+    # The spreadsheets read again for a retry have new reads: name what was worked from.
+    report.inputs = inputs_of(config, reads, stale, today, record) if not failed else None
     report.applied = applied + [
         ApplyResult(sheet, False, skipped_reason=f"not read this cycle: {st.reason}")
         for sheet, st in stale.items()

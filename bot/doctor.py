@@ -127,9 +127,13 @@ def _edit_rights(backend: Backend, sheet: str, where: str) -> list[Finding]:
     account = getattr(backend, "account", None) or "the bot's account"
     if allowed is None:
         return [Finding(
-            "warning", where, "ตรวจสอบสิทธิ์การแก้ไขไม่ได้ เนื่องจาก Google Drive API ยังไม่ได้เปิดใช้งาน",
+            "warning", where,
+            "ตรวจสอบสิทธิ์การแก้ไขไม่ได้ เนื่องจาก Google Drive API ยังไม่ได้เปิดใช้งาน "
+            "บอทจึงต้องอ่านทุกสเปรดชีตในทุกรอบแทนที่จะอ่านเฉพาะสเปรดชีตที่มีการแก้ไข "
+            "กรุณาเปิดใช้งาน Google Drive API ในโปรเจกต์ของบอท",
             "could not check edit rights: the Google Drive API is not enabled in the bot's "
-            "Cloud project (enable it to let doctor check sharing; sync does not need it)",
+            "Cloud project, so sync reads every spreadsheet every cycle instead of only those "
+            "that changed; enable it (it also lets doctor check sharing)",
         )]  # fmt: skip
     if not allowed:
         return [Finding(

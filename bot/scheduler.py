@@ -103,7 +103,8 @@ class Daemon:
             return None
         try:
             with self.backend() as backend:
-                report = sync_cycle(self.config, backend, self.today(), record, self.cache)
+                report = sync_cycle(self.config, backend, self.today(), record, self.cache,
+                                    previous=self.last_report)  # fmt: skip
         except Exception as exc:
             # Any failure (Google down, a bad workbook, a bug) is survived and retried.
             log.error("sync failed: %s", exc, exc_info=not isinstance(exc, BotError))

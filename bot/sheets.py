@@ -7,7 +7,7 @@ default) in `bot.backends.xlsx`; `google` (Google Sheets) in `bot.backends.googl
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from types import TracebackType
@@ -42,6 +42,10 @@ class SheetRead:
     # The digest of the bot's plan (`bot.cycle.plan_digest`) this content is known to be
     # the result of (the bot wrote it, or found it already so); None when unknown.
     applied: str | None = None
+    # Names this read's content: two reads with the same token hold the same cells (a
+    # backend that cannot tell leaves it None). The cycle skips its work when every
+    # read, today and the config are as in the previous cycle.
+    token: str | None = None
 
 
 class Backend(Protocol):
@@ -99,6 +103,19 @@ class KnowsVersions(Protocol):
     def last_write(self, spreadsheet: str) -> SheetRead | None:
         """What the spreadsheet holds after this backend's last `apply` of it, exactly as
         a fresh read of the same tabs would return it; None when not known."""
+        ...
+
+
+@runtime_checkable
+class KnowsChanges(Protocol):
+    """A backend that can tell, cheaply and for all spreadsheets at once, which did not
+    change since it last read them (Google: Drive's changes feed)."""
+
+    def unchanged(
+        self, wanted: Mapping[str, Sequence[str]], bot_tabs: Mapping[str, Sequence[str]]
+    ) -> dict[str, SheetRead]:
+        """The spreadsheets known unchanged, each with its last read (covering the tabs
+        asked for); the cycle evaluates them without reading them again."""
         ...
 
 

@@ -7,11 +7,11 @@ Replies come back in request order, ``{}`` where Google answers with an empty re
 Modelled: addSheet, deleteSheet, updateSheetProperties, updateSpreadsheetProperties,
 updateCells, repeatCell, insertDimension, deleteDimension, appendDimension, moveDimension,
 sortRange, setBasicFilter, clearBasicFilter (in `dimensions`), add/update/delete
-ConditionalFormatRule (in `conditional`), setDataValidation (in `validation`),
-createDeveloperMetadata, updateDeveloperMetadata, deleteDeveloperMetadata,
-addProtectedRange, deleteProtectedRange. Cell writes into a range protected from the caller
-fail (`guards`). Accepted and ignored (validated, no effect): updateDimensionProperties,
-autoResizeDimensions.
+ConditionalFormatRule (in `conditional`), setDataValidation (in `validation`), addFilterView,
+deleteFilterView, addChart, deleteEmbeddedObject (in `objects`), createDeveloperMetadata,
+updateDeveloperMetadata, deleteDeveloperMetadata, addProtectedRange, deleteProtectedRange.
+Cell writes into a range protected from the caller fail (`guards`). Accepted and ignored
+(validated, no effect): updateDimensionProperties, autoResizeDimensions.
 Any other real request kind answers 400 "fake_sheets does not model ..."; an unknown name
 answers Google's "Invalid JSON payload received. Unknown name ..." error.
 """
@@ -22,7 +22,7 @@ import copy
 from collections.abc import Callable
 from typing import Any
 
-from . import conditional, fieldmask, guards, validation
+from . import conditional, fieldmask, guards, objects, validation
 from .cells import normalise_color, normalise_color_style, normalise_format
 from .context import Context, grid_box, sheet_of
 from .dimensions import (
@@ -42,11 +42,11 @@ Handler = Callable[[Spreadsheet, dict[str, Any], "Context"], dict[str, Any]]
 
 # Real request kinds the fake knows exist but does not model (so the error says so).
 _REAL_BUT_NOT_MODELLED = {
-    "addBanding", "addChart", "addDataSource", "addDimensionGroup",
-    "addFilterView", "addNamedRange", "addSlicer", "addTable", "appendCells", "autoFill",
+    "addBanding", "addDataSource", "addDimensionGroup",
+    "addNamedRange", "addSlicer", "addTable", "appendCells", "autoFill",
     "copyPaste", "cutPaste",
     "deleteBanding", "deleteDataSource",
-    "deleteDimensionGroup", "deleteDuplicates", "deleteEmbeddedObject", "deleteFilterView",
+    "deleteDimensionGroup", "deleteDuplicates",
     "deleteNamedRange", "deleteRange", "duplicateFilterView",
     "findReplace", "insertRange", "mergeCells", "pasteData",
     "randomizeRange", "refreshDataSource", "textToColumns",
@@ -128,6 +128,7 @@ def delete_sheet(ss: Spreadsheet, req: dict[str, Any], ctx: Context) -> dict[str
     ss.reindex()
     if all(s.props.get("hidden") for s in ss.sheets):
         raise ctx.fail("You can't remove all the visible sheets in a document.")
+    objects.deleted(ss, sheet)
     return {}
 
 
@@ -151,6 +152,7 @@ def duplicate_sheet(ss: Spreadsheet, req: dict[str, Any], ctx: Context) -> dict[
     copy_of = copy.deepcopy(source)
     copy_of.metadata = []
     copy_of.protected = []
+    objects.renumber(ss, copy_of, source.sheet_id, int(new_id), ctx)
     copy_of.props["sheetId"] = int(new_id)
     copy_of.props["title"] = title
     index = req.get("insertSheetIndex", len(ss.sheets))
@@ -242,10 +244,16 @@ def _apply_cell(
         view["note"] = cell.note
     if cell.validation:
         view["dataValidation"] = copy.deepcopy(cell.validation)
+    if cell.runs:
+        view["textFormatRuns"] = copy.deepcopy(cell.runs)
     fieldmask.apply(view, data, mask)
     touched = fieldmask.top_level(mask)
+    runs = cell.runs
     if touched is None or "userEnteredValue" in touched:
         cell.set_user_entered_value(view.get("userEnteredValue"))
+    if touched is None or "textFormatRuns" in touched:
+        runs = view.get("textFormatRuns") or None
+    cell.runs = runs if cell.value is not None or cell.formula is not None else None
     fmt = view.get("userEnteredFormat")
     if isinstance(fmt, dict):
         sent = data.get("userEnteredFormat") or {}
@@ -379,6 +387,10 @@ HANDLERS: dict[str, Handler] = {
     "updateDimensionProperties": accept_ignored,
     "setDataValidation": validation.set_data_validation,
     "autoResizeDimensions": accept_ignored,
+    "addFilterView": objects.add_filter_view,
+    "deleteFilterView": objects.delete_filter_view,
+    "addChart": objects.add_chart,
+    "deleteEmbeddedObject": objects.delete_embedded_object,
     "addProtectedRange": add_protected_range,
     "deleteProtectedRange": delete_protected_range,
     "createDeveloperMetadata": create_metadata,

@@ -60,12 +60,15 @@ class Cell:
     note: str | None = None
     # Its data validation rule (a DataValidationRule), kept with the cell as it moves.
     validation: dict[str, Any] | None = None
+    # Rich text (textFormatRuns): links and formats of parts of the text. Writing a new
+    # value drops them, as they described the old text.
+    runs: list[dict[str, Any]] | None = None
 
     def copy(self) -> Cell:
-        """A copy sharing ``fmt`` and ``validation`` (both are replaced, never changed in
-        place)."""
+        """A copy sharing ``fmt``, ``validation`` and ``runs`` (all replaced, never changed
+        in place)."""
         return Cell(self.value, self.formula, self.display, self.is_date, self.fmt, self.note,
-                    self.validation)  # fmt: skip
+                    self.validation, self.runs)  # fmt: skip
 
     def has_value(self) -> bool:
         """Whether the cell holds a value or formula (formats and notes don't count)."""
@@ -82,6 +85,7 @@ class Cell:
         self.formula = None
         self.display = None
         self.is_date = False
+        self.runs = None
 
     def user_entered_value(self) -> dict[str, Any] | None:
         """The cell's ``userEnteredValue`` as the API spells it."""

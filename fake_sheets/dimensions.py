@@ -14,7 +14,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from . import guards
+from . import guards, objects
 from .cells import FormulaError
 from .context import Context, grid_box, sheet_of
 from .model import Box, Sheet, Spreadsheet
@@ -46,6 +46,7 @@ def insert_dimension(ss: Spreadsheet, req: dict[str, Any], ctx: Context) -> dict
             "Cannot inherit properties from before if inserting at the first row or column."
         )
     sheet.shift(dimension, start, end - start)
+    objects.shifted(ss, sheet, dimension, start, end - start)
     return {}
 
 
@@ -63,6 +64,7 @@ def delete_dimension(ss: Spreadsheet, req: dict[str, Any], ctx: Context) -> dict
         raise ctx.fail(f"You can't delete all the {noun} on the sheet.")
     guards.check_cells(sheet, _whole(sheet, dimension, start, end), ctx.caller)
     sheet.shift(dimension, start, -(end - start))
+    objects.shifted(ss, sheet, dimension, start, -(end - start))
     return {}
 
 

@@ -9,8 +9,9 @@ unknown query parameter or a value of the wrong type is a 400 whose message name
   find field.``
 * ``Invalid value at 'requests[0].update_cells.start.row_index' (TYPE_INT32), "abc"``
 
-Drive v3 is lenient with query parameters (it ignores unknown ones), so only its bodies
-are checked.
+Drive v3 is lenient with query parameters (it ignores unknown ones), so of a Drive request
+the body, the required query parameters and (in `drive_changes`) the ``fields`` mask of the
+answer, against the response's schema, are checked.
 
 Field paths use the proto (snake_case) names, as Google prints them; both JSON spellings of
 a field (``rowIndex`` and ``row_index``) are accepted. Only the shape is checked here; what
@@ -54,6 +55,9 @@ METHODS: dict[str, tuple[str, str, str]] = {
     "drive.permissions.list": ("drive", "permissions.list", ""),
     "drive.permissions.create": ("drive", "permissions.create", "permission"),
     "drive.permissions.update": ("drive", "permissions.update", "permission"),
+    "drive.changes.list": ("drive", "changes.list", ""),
+    "drive.changes.getStartPageToken": ("drive", "changes.getStartPageToken", ""),
+    "sheets.copyTo": ("sheets", "spreadsheets.sheets.copyTo", ""),
 }  # fmt: skip
 _DOCUMENTS = {"sheets": "sheets.v4.json", "drive": "drive.v3.json"}
 _CAMEL = re.compile(r"(?<!^)(?=[A-Z])")
@@ -238,7 +242,43 @@ def check(kind: str, query: dict[str, list[str]], body: Any) -> None:
                 f'Invalid JSON payload received. Unknown name "{name}": Cannot bind query '
                 f"parameter. Field '{name}' could not be found in request message.",
             )
+    if doc_name == "drive":
+        for name, param in method.get("parameters", {}).items():
+            if param.get("required") and param.get("location") == "query" and name not in query:
+                raise ApiError(400, f"Required parameter: {name}")
     ref = (method.get("request") or {}).get("$ref")
     if ref is None or not isinstance(body, dict):
         return  # no body, or not an object: the handler answers that in Google's words
     _validator(doc_name).message(body, ref, binding)
+
+
+def unknown_in_mask(doc_name: str, schema: str, mask: dict[str, Any] | None) -> str | None:
+    """The first field a response mask names that ``schema`` does not have, else None."""
+    if mask is None:
+        return None
+    schemas = document(doc_name)["schemas"]
+    props = schemas[schema].get("properties", {})
+    for name, sub in mask.items():
+        if name == "*":
+            continue
+        prop = props.get(name)
+        if prop is None:
+            return name
+        while prop.get("type") == "array":
+            prop = prop.get("items", {})
+        if sub is None:
+            continue
+        if "$ref" in prop:
+            inner = unknown_in_mask(doc_name, prop["$ref"], sub)
+            if inner is not None:
+                return f"{name}/{inner}"
+        elif prop.get("type") == "object" and "additionalProperties" in prop:
+            continue  # a map: any key may follow
+        elif prop.get("type") == "object":
+            inner_props = prop.get("properties", {})
+            missing = next((k for k in sub if k != "*" and k not in inner_props), None)
+            if missing is not None:
+                return f"{name}/{missing}"
+        else:
+            return f"{name}/{next(iter(sub))}"  # a scalar has no fields
+    return None

@@ -6,7 +6,8 @@ unary minus, a trailing ``%``, references (``A1``, ``B2:C9``, ``'Other tab'!A1``
 functions SUM, AVERAGE, MIN, MAX, COUNT, COUNTA, IF, AND, OR, NOT, ROUND, ABS, LEN,
 CONCATENATE, UPPER, LOWER. Anything else evaluates to ``#NAME?`` (what Sheets shows for
 an unknown function); a syntax error gives ``#ERROR!``; reference cycles give ``#REF!``.
-References are not rewritten when rows or columns are inserted or deleted.
+References are not rewritten when rows or columns are inserted or deleted; a reference to a
+tab that is deleted becomes ``#REF!`` for good, as in Sheets (see `objects`).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ _TOKEN = re.compile(
     r"""\s*(?:
     (?P<num>\d+(?:\.\d+)?(?:[eE][+-]?\d+)?|\.\d+)
   | (?P<str>"(?:[^"]|"")*")
+  | (?P<err>\#REF!)
   | (?P<ref>(?:(?:'(?:[^']|'')+'|[A-Za-z_][A-Za-z0-9_]*)!)?
         \$?[A-Za-z]{1,3}\$?\d+(?::\$?[A-Za-z]{1,3}\$?\d+)?)(?!\s*\()
   | (?P<name>[A-Za-z_][A-Za-z0-9_.]*)
@@ -220,6 +222,8 @@ class _Parser:
             return text[1:-1].replace('""', '"')
         if kind == "ref":
             return self.reference(text)
+        if kind == "err":  # a reference to a tab that was deleted
+            raise _Fail("#REF!")
         if kind == "name":
             if self.peek() == ("op", "("):
                 return self.call(text)

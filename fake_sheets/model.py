@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import itertools
 import random
 import string
 from collections.abc import Callable
@@ -40,6 +41,23 @@ _GRID_OMIT_WHEN_DEFAULT: dict[str, Any] = {
 }
 
 Box = tuple[int, int, int, int]  # r0, r1, c0, c1: zero-based, end-exclusive
+
+
+# Drive numbers every change to any file with one growing sequence (the changes feed's
+# page tokens are positions in it); one sequence per process is enough for the fake.
+_CHANGE_IDS = itertools.count(1)
+_last_change = [0]
+
+
+def next_change() -> int:
+    """The id of a new change in Drive's change log."""
+    _last_change[0] = next(_CHANGE_IDS)
+    return _last_change[0]
+
+
+def last_change() -> int:
+    """The id of the latest change made so far (0 before any)."""
+    return _last_change[0]
 
 
 def now_rfc3339() -> str:
@@ -93,6 +111,8 @@ class Sheet:
     metadata: list[dict[str, Any]] = field(default_factory=list)
     basic_filter: dict[str, Any] | None = None
     conditional: list[dict[str, Any]] = field(default_factory=list)  # rules, first wins
+    filter_views: list[dict[str, Any]] = field(default_factory=list)  # see `objects`
+    charts: list[dict[str, Any]] = field(default_factory=list)  # placed over this tab
 
     @classmethod
     def new(
@@ -213,6 +233,10 @@ class Sheet:
         for rule in self.conditional:
             rule["ranges"] = [r for r in rule["ranges"] if shift_range(r, keys, start, delta)]
         self.conditional = [rule for rule in self.conditional if rule["ranges"]]
+        self.filter_views = [
+            v for v in self.filter_views
+            if shift_range(v.setdefault("range", {}), keys, start, delta)
+        ]  # fmt: skip
 
     def permute(self, dimension: str, order: list[int]) -> None:
         """Reorder whole rows/columns: ``order[new] = old`` (moveDimension).
@@ -272,6 +296,10 @@ class Spreadsheet:
     role: str | None = "writer"
     created: str = field(default_factory=now_rfc3339)
     modified: str = field(default_factory=now_rfc3339)
+    # Drive's `version` (grows by one with every change: each write request, each edit a
+    # person makes) and the id of the file's latest entry in the change log.
+    version: int = 1
+    change: int = field(default_factory=next_change)
 
     @classmethod
     def new(
@@ -296,6 +324,8 @@ class Spreadsheet:
                 copy.deepcopy(s.metadata),
                 copy.deepcopy(s.basic_filter),
                 copy.deepcopy(s.conditional),
+                copy.deepcopy(s.filter_views),
+                copy.deepcopy(s.charts),
             )
             for s in self.sheets
         ]
@@ -307,6 +337,8 @@ class Spreadsheet:
             self.role,
             self.created,
             self.modified,
+            self.version,
+            self.change,
         )
 
     @property
@@ -315,8 +347,10 @@ class Spreadsheet:
         return self.role is not None
 
     def touch(self) -> None:
-        """Record a modification (Drive's modifiedTime)."""
+        """Record a modification: Drive's modifiedTime, version and change log entry."""
         self.modified = now_rfc3339()
+        self.version += 1
+        self.change = next_change()
 
     # --- finding sheets -----------------------------------------------------------
     def sheet_by_id(self, sheet_id: int) -> Sheet | None:
@@ -451,6 +485,8 @@ class Spreadsheet:
             out["note"] = found.note
         if found.validation:
             out["dataValidation"] = copy.deepcopy(found.validation)
+        if found.runs:
+            out["textFormatRuns"] = copy.deepcopy(found.runs)
         return out
 
     def grid_data(self, sheet: Sheet, box: Box, cell_mask: Any) -> dict[str, Any]:
@@ -505,6 +541,10 @@ class Spreadsheet:
                 entry["basicFilter"] = copy.deepcopy(sheet.basic_filter)
             if sheet.conditional:
                 entry["conditionalFormats"] = copy.deepcopy(sheet.conditional)
+            if sheet.filter_views:
+                entry["filterViews"] = copy.deepcopy(sheet.filter_views)
+            if sheet.charts:
+                entry["charts"] = copy.deepcopy(sheet.charts)
             # Metadata on a row or column is listed with that row or column (in `data`).
             own = [m for m in sheet.metadata if m["location"]["locationType"] == "SHEET"]
             if own:

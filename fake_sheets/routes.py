@@ -13,9 +13,18 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
 
-from . import batch_update, by_filter, drive_files, fieldmask, metadata, values_api
+from . import (
+    batch_update,
+    by_filter,
+    drive_changes,
+    drive_files,
+    fieldmask,
+    metadata,
+    sheet_copy,
+    values_api,
+)
 from .errors import bad_request, drive_not_found, not_found, permission_denied, service_disabled
-from .model import Box, IdMaker, Sheet, Spreadsheet
+from .model import Box, IdMaker, Sheet, Spreadsheet, next_change
 
 SHEETS_MIME = "application/vnd.google-apps.spreadsheet"
 
@@ -41,6 +50,7 @@ WRITE_KINDS = frozenset(
         "values.append",
         "values.batchUpdateByDataFilter",
         "values.batchClearByDataFilter",
+        "sheets.copyTo",
     }
 )
 
@@ -56,6 +66,8 @@ class Store:
     disabled: set[str] = field(default_factory=set)
     # Folders, where files are and whom they are shared with (`drive_files`).
     drive: drive_files.DriveState = field(default_factory=drive_files.DriveState)
+    # Files deleted through Drive, with their change log entry (changes.list lists them).
+    removed: dict[str, int] = field(default_factory=dict)
 
     def new_spreadsheet(
         self, title: str, locale: str = "en_US", time_zone: str = "Etc/GMT"
@@ -78,6 +90,9 @@ class Route:
 
 _SHEETS = re.compile(r"^/v4/spreadsheets(?:/(?P<rest>.*))?$")
 _DRIVE = re.compile(r"^/drive/v3/files(?:/(?P<file>[^/]+))?$")
+_CHANGES = {"/drive/v3/changes": "drive.changes.list",
+            "/drive/v3/changes/startPageToken": "drive.changes.getStartPageToken"}  # fmt: skip
+_COPY_TO = re.compile(r"^sheets/(?P<sheet>-?\d+):copyTo$")
 _VERBS = {"clear": "values.clear", "append": "values.append"}
 _COLLECTION = {
     ("GET", "values:batchGet"): "values.batchGet",
@@ -94,6 +109,8 @@ def classify(method: str, raw_path: str) -> Route | None:
     """The route for a method and raw (still percent-encoded) path; None if unsupported."""
     if permissions := drive_files.classify(method, raw_path):
         return permissions
+    if raw_path in _CHANGES:
+        return Route(_CHANGES[raw_path]) if method == "GET" else None
     if m := _DRIVE.match(raw_path):
         file_id = unquote(m.group("file")) if m.group("file") else None
         kind = {
@@ -120,6 +137,8 @@ def classify(method: str, raw_path: str) -> Route | None:
             return Route("spreadsheets.getByDataFilter", unquote(spreadsheet_id))
         return None
     spreadsheet_id = unquote(head)
+    if (copy_to := _COPY_TO.match(tail)) and method == "POST":
+        return Route("sheets.copyTo", spreadsheet_id, copy_to.group("sheet"))
     if (method, tail) in _COLLECTION:
         return Route(_COLLECTION[(method, tail)], spreadsheet_id)
     if tail.startswith("developerMetadata/") and method == "GET":
@@ -220,24 +239,7 @@ def spreadsheets_create(store: Store, body: dict[str, Any]) -> dict[str, Any]:
 
 
 def _drive_file(ss: Spreadsheet) -> dict[str, Any]:
-    editor = ss.role == "writer"
-    return {
-        "kind": "drive#file",
-        "id": ss.spreadsheet_id,
-        "name": ss.props["title"],
-        "mimeType": SHEETS_MIME,
-        "createdTime": ss.created,
-        "modifiedTime": ss.modified,
-        # What the caller may do with the file (Drive answers these only when asked).
-        "capabilities": {
-            "canEdit": editor,
-            "canComment": editor or ss.role == "commenter",
-            "canModifyContent": editor,
-            "canShare": editor,
-            "canCopy": True,
-            "canDownload": True,
-        },
-    }
+    return drive_changes.drive_file(ss)
 
 
 def _drive_fields(query: dict[str, list[str]], default: str) -> fieldmask.Mask | None:
@@ -246,21 +248,29 @@ def _drive_fields(query: dict[str, list[str]], default: str) -> fieldmask.Mask |
 
 def _drive_list(store: Store, query: dict[str, list[str]]) -> dict[str, Any]:
     q = (query.get("q") or [""])[-1]
-    files = [
-        {**_drive_file(ss), **drive_files.file_extra(store, ss.spreadsheet_id)}
-        for ss in store.spreadsheets.values()
-        if ss.shared
-        and drive_files.matches(store, ss.spreadsheet_id, ss.props["title"], SHEETS_MIME, q)
-    ]
-    out = {"kind": "drive#fileList", "incompleteSearch": False, "files": files}
-    default = "kind,incompleteSearch,files(kind,id,name,mimeType)"
-    answer: dict[str, Any] = fieldmask.select(out, _drive_fields(query, default))
-    return answer
+    # Terms on a file's place go to `drive_files`, the others to `drive_changes`.
+    terms = [t for t in re.split(r"\s+and\s+", q.strip()) if t]
+    place = " and ".join(t for t in terms if "parents" in t)
+    rest = " and ".join(t for t in terms if "parents" not in t)
+
+    def match(ss: Spreadsheet) -> bool:
+        return drive_changes.matches(ss, rest) and drive_files.matches(
+            store, ss.spreadsheet_id, ss.props["title"], SHEETS_MIME, place
+        )
+
+    return drive_changes.list_files(
+        store.spreadsheets, query, match=match,
+        extra=lambda ss: drive_files.file_extra(store, ss.spreadsheet_id),
+    )  # fmt: skip
 
 
 def drive(store: Store, route: Route, query: dict[str, list[str]], body: Any) -> tuple[int, Any]:
-    """The Drive v3 calls on files: create (a spreadsheet or a folder, `drive_files`), get,
-    list and delete."""
+    """The Drive v3 calls gspread and the bot make: create (a spreadsheet or a folder,
+    `drive_files`), get, list and delete a file, and the changes feed."""
+    if route.kind == "drive.changes.getStartPageToken":
+        return 200, drive_changes.start_page_token(query)
+    if route.kind == "drive.changes.list":
+        return 200, drive_changes.list_changes(store.spreadsheets, store.removed, query)
     if route.kind == "drive.files.create":
         if isinstance(body, dict) and body.get("mimeType") == drive_files.FOLDER_MIME:
             return 200, drive_files.create_folder(store, body)
@@ -280,6 +290,7 @@ def drive(store: Store, route: Route, query: dict[str, list[str]], body: Any) ->
         raise drive_not_found(route.target or "")
     if route.kind == "drive.files.delete":
         del store.spreadsheets[found.spreadsheet_id]
+        store.removed[found.spreadsheet_id] = next_change()
         return 204, None
     shown = {**_drive_file(found), **drive_files.file_extra(store, found.spreadsheet_id)}
     return 200, fieldmask.select(shown, _drive_fields(query, "kind,id,name,mimeType"))
@@ -303,7 +314,9 @@ def dispatch(store: Store, route: Route, query: dict[str, list[str]], body: Any)
     body = body or {}
     if route.kind == "spreadsheets.create":
         return 200, spreadsheets_create(store, body)
-    ss = _spreadsheet(store, route.spreadsheet_id, route.kind in WRITE_KINDS)
+    # copyTo reads its source; the spreadsheet it writes into is checked by the handler.
+    writing = route.kind in WRITE_KINDS and route.kind != "sheets.copyTo"
+    ss = _spreadsheet(store, route.spreadsheet_id, writing)
     target = route.target or ""
     caller = store.caller
     if route.kind == "spreadsheets.get":
@@ -320,6 +333,8 @@ def dispatch(store: Store, route: Route, query: dict[str, list[str]], body: Any)
         return 200, by_filter.batch_get(ss, body)
     if route.kind == "spreadsheets.getByDataFilter":
         return 200, by_filter.get_spreadsheet(ss, body, query)
+    if route.kind == "sheets.copyTo":
+        return 200, sheet_copy.copy_to(store.spreadsheets, ss, target, body, store.ids)
     if route.kind == "spreadsheets.batchUpdate":
         # Applied to a copy that replaces the original only if every request succeeded.
         work = ss.copy()

@@ -41,6 +41,7 @@ from .edits import PersonEdits
 from .errors import PAYLOAD_LIMIT, ApiError, bad_request, payload_too_large
 from .model import IdMaker, Sheet, Spreadsheet
 from .routes import READ_KINDS, WRITE_KINDS, Route, Store, check_service, classify, dispatch
+from .service import control
 from .values_api import write_block
 
 USER_HEADER = "X-Fake-User"  # which client a request comes from (for per-user quotas)
@@ -128,6 +129,21 @@ class _RedirectAdapter(HTTPAdapter):
         parts = urlsplit(request.url or "")
         request.url = self.base_url + parts.path + (f"?{parts.query}" if parts.query else "")
         return super().send(request, *args, **kwargs)
+
+
+def session_to(url: str, user: str | None = None) -> requests.Session:
+    """A requests.Session that sends Google API URLs to the fake at ``url`` (this process's
+    or one served by ``python -m fake_sheets``) and refuses every other address."""
+    session = requests.Session()
+    if user is not None:
+        session.headers[USER_HEADER] = user
+    refuse = _RefuseAdapter()
+    session.mount("https://", refuse)
+    session.mount("http://", refuse)
+    session.mount(url + "/", HTTPAdapter())
+    for host in GOOGLE_HOSTS:
+        session.mount(host + "/", _RedirectAdapter(url))
+    return session
 
 
 class _RefuseAdapter(BaseAdapter):
@@ -228,16 +244,7 @@ class FakeSheets(PersonEdits, DriveControls):
         ``user`` names another client of the same Cloud project (its own per-user quota,
         the shared per-project quota); by default requests count as the caller's.
         """
-        session = requests.Session()
-        if user is not None:
-            session.headers[USER_HEADER] = user
-        refuse = _RefuseAdapter()
-        session.mount("https://", refuse)
-        session.mount("http://", refuse)
-        session.mount(self.url + "/", HTTPAdapter())
-        for host in GOOGLE_HOSTS:
-            session.mount(host + "/", _RedirectAdapter(self.url))
-        return session
+        return session_to(self.url, user)
 
     def client(self) -> gspread.Client:
         """A real ``gspread.Client`` wired to this fake (anonymous credentials)."""
@@ -254,6 +261,12 @@ class FakeSheets(PersonEdits, DriveControls):
         user = handler.headers.get(USER_HEADER) or self._store.caller
         parts = urlsplit(handler.path)
         query = parse_qs(parts.query, keep_blank_values=True)
+        if parts.path.startswith("/_fake/"):  # a test's control, not a Google request
+            with self._lock:
+                answer = control(self, handler.command, parts.path, query,
+                                 json.loads(raw) if raw.strip() else {})  # fmt: skip
+            self._send(handler, answer[0], answer[1], {})
+            return
         route = classify(handler.command, parts.path)
         kind = route.kind if route else "unsupported"
         status: int = 500

@@ -213,6 +213,7 @@ def commit(write: Write, input_option: str) -> None:
         cell = sheet.cell(r, c)
         cell.value, cell.formula = entered.value, entered.formula
         cell.display, cell.is_date = entered.display, entered.is_date
+        cell.runs = None  # a new value's text has no rich-text runs
         sheet.prune(r, c)
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from bot.backends.google import GoogleBackend
 from bot.backends.google_grid import COLOURS
 from bot.cycle import check_cycle
 from bot.form_fields import STATUS_HEADER
@@ -52,9 +53,11 @@ def person_view(fake: FakeSheets, spreadsheet: str, tab: str) -> dict[tuple[int,
 
 
 def status_errors(world: GoogleWorld, today: date = date(2025, 1, 17)) -> list[str]:
-    """Statuses that are not on the row they describe (a read-only check decides)."""
+    """Statuses that are not on the row they describe (a read-only check decides, by a
+    bot that remembers nothing, so it reads every spreadsheet as it is now)."""
     assert world.config is not None
-    report = check_cycle(world.config, world.backend(), today)
+    fresh = GoogleBackend(world.config, session=world.fake.session(), sleep=lambda s: None)
+    report = check_cycle(world.config, fresh, today)
     wrong = []
     for plan in report.plans:
         for marks in plan.marks:

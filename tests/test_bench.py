@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from bench import national
+import pytest
+
+from bench import google_scenarios, national
 
 
 def _run(**kwargs: Any) -> dict[str, Any]:
@@ -24,15 +26,17 @@ def _assert_design_claims(f: dict[str, Any]) -> None:
     # metadata read and one refused (400) read per spreadsheet besides its data read, and
     # one read to check that no row moved before writing into district tabs.
     assert f["reads"] == (
-        f["data_reads"] + f["check_reads"] + f["metadata_reads"] + f["refused_reads"]
-    )
+        f["data_reads"] + f["check_reads"] + f["metadata_reads"] + f["refused_reads"] + 2
+    )  # and Drive's page token and versions
     assert f["data_reads"] <= spreadsheets
-    assert 0 < f["check_reads"] < spreadsheets  # the national sheet has no district tab
+    assert f["check_reads"] == 0  # the cycle's own read is fresh: no second read to check
     assert f["metadata_reads"] <= spreadsheets
     assert f["refused_reads"] <= spreadsheets
-    # Steady state, and a restarted bot with nothing cached: one read per spreadsheet.
+    # Steady state: Drive's changes feed, nothing else; a restarted bot that remembers
+    # nothing: Drive's token and versions, then one read per spreadsheet.
+    assert f["unchanged_reads"] == 1
+    assert f["restart_reads"] == spreadsheets + 2
     for cycle in ("unchanged", "restart"):
-        assert f[f"{cycle}_reads"] == spreadsheets
         assert f[f"{cycle}_metadata_reads"] == 0
         assert f[f"{cycle}_writes"] == 0
         assert f[f"{cycle}_spreadsheets_written"] == 0
@@ -78,3 +82,22 @@ def test_the_naive_request_count_scales_per_part() -> None:
     # province open, list tabs, add a tab, append a header (4), per tab 1 read + 2 appends.
     assert full["naive_requests"] == 3 + 4 * len(data) + 3 * sum(tabs)
     assert sample["naive_requests"] == full["naive_requests"]
+
+
+@pytest.mark.slow  # two fakes and two bots, each a process of its own (~9 s)
+def test_issue_10_scenarios_in_both_topologies_with_the_fake_in_its_own_process() -> None:
+    data = national.national_data(rows_per_tab=3, provinces=2)
+    for topology in ("province", "district"):
+        got = google_scenarios.run_scenarios(data, topology, national.TODAY)
+        assert list(got) == list(google_scenarios.SCENARIOS)
+        held = google_scenarios.targets(got, district=topology == "district")
+        # The province topology must write both the province's and the national
+        # spreadsheet for one cell: 4 requests, the one target it cannot meet.
+        missed = {"one_cell: <= 3 requests"} if topology == "province" else set()
+        assert {t for t, ok in held.items() if not ok} == missed, got
+        assert got["first"]["writes"] > 0 and got["first"]["bytes_sent"] > 0
+        # Only the spreadsheet a person changed is read, and a bot tab's changed row sent.
+        assert got["one_cell"]["reads"] == 2  # Drive's changes, then that spreadsheet
+        assert 0 < got["one_cell"]["bytes_sent"] < 20_000
+        assert got["unchanged"] == {**got["unchanged"], "reads": 1, "writes": 0,
+                                    "bytes_sent": 0}  # fmt: skip

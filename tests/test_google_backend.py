@@ -36,36 +36,59 @@ def kinds(fake: FakeSheets) -> dict[str, int]:
     return dict(fake.counts)
 
 
-def test_one_read_per_spreadsheet_and_one_more_before_writing_district_tabs(
+DRIVE_FIRST = {"drive.changes.getStartPageToken": 1, "drive.files.list": 1}
+CHECK = {"drive.changes.list": 1}  # which spreadsheets changed: one request for all
+
+
+def test_one_read_per_changed_spreadsheet_and_none_when_nothing_changed(
     fake: FakeSheets,
 ) -> None:
     world = GoogleWorld(fake)
     world.make(default_tabs())
     world.sync()
-    # The very first cycle: the bot's tabs do not exist yet, so the one-request read is
-    # refused (400) and each spreadsheet's tab list is read first: 3 reads for the
-    # province (try, tab list, cells) and one more of its district tabs just before
-    # writing into them; 2 for the national sheet (try, tab list). The statuses go in
-    # one write by their column's anchor, everything else in one batchUpdate.
+    # The very first cycle: Drive's page token and every spreadsheet's version (2), then,
+    # as the bot's tabs do not exist yet, the one-request read is refused (400) and each
+    # spreadsheet's tab list is read first: 3 reads for the province (try, tab list,
+    # cells), 2 for the national sheet (try, tab list). The statuses go in one write by
+    # their column's anchor, everything else in one batchUpdate per spreadsheet.
     writes = {"spreadsheets.batchUpdate": 2, "values.batchUpdateByDataFilter": 1}
-    assert kinds(fake) == {"spreadsheets.get": 6, **writes}
+    assert kinds(fake) == {**DRIVE_FIRST, "spreadsheets.get": 5, **writes}
     fake.reset_counts()
     world.sync()
-    assert kinds(fake) == {"spreadsheets.get": 2}  # unchanged: one read each, no write
+    assert kinds(fake) == CHECK  # unchanged: Drive says so, nothing read, nothing written
     fake.reset_counts()
     world.set_value("province", "อำเภอภูเขียว", 3, IDENTITY_COL, "ข้าวหลาม")
     world.sync()
-    assert kinds(fake) == {"spreadsheets.get": 3, **writes}
+    # Only the province is read; the national spreadsheet is not.
+    assert kinds(fake) == {**CHECK, "spreadsheets.get": 1, **writes}
+    fake.reset_counts()
+    world.sync()
+    assert kinds(fake) == CHECK  # its own writes did not make the bot read it again
 
 
-def test_a_fresh_process_reads_each_spreadsheet_once(fake: FakeSheets) -> None:
+def test_a_restarted_bot_reads_only_what_changed_while_it_was_away(
+    fake: FakeSheets, tmp_path: Path
+) -> None:
     world = GoogleWorld(fake)
     config = world.make(default_tabs())
-    world.sync()
+    memory = tmp_path / "memory"
+    first = sync_cycle(config, GoogleBackend(config, session=fake.session(), memory=memory), TODAY)
+    assert [a.written for a in first.applied] == [True, True]
     fake.reset_counts()
-    # A new backend (a restarted daemon, a `sync` from cron) knows no tab metadata yet.
+    # A new process (a restarted daemon, a `sync` from cron) with the same memory folder.
+    report = sync_cycle(config, GoogleBackend(config, session=fake.session(), memory=memory), TODAY)
+    assert kinds(fake) == CHECK
+    assert [a.written for a in report.applied] == [False, False]
+    assert report.summary == first.summary  # evaluated from what it remembered
+    world.set_value("province", "อำเภอภูเขียว", 3, IDENTITY_COL, "ข้าวหลาม")
+    fake.reset_counts()
+    report = sync_cycle(config, GoogleBackend(config, session=fake.session(), memory=memory), TODAY)
+    assert kinds(fake)["spreadsheets.get"] == 1
+    assert world.values("province", "อำเภอภูเขียว")[2][STATUS_COL - 1] == "ครบถ้วน"
+    # Without the folder, a new process knows nothing and reads each spreadsheet once.
+    fake.reset_counts()
     report = sync_cycle(config, GoogleBackend(config, session=fake.session()), TODAY)
-    assert kinds(fake) == {"spreadsheets.get": 2}
+    assert kinds(fake) == {**DRIVE_FIRST, "spreadsheets.get": 2}
     assert [a.written for a in report.applied] == [False, False]
 
 
@@ -175,9 +198,10 @@ def test_awkward_tab_names_are_quoted_everywhere(fake: FakeSheets) -> None:
     assert {"A1", "รายการ 'ด่วน' ที่ต้องแก้ไข"} <= set(world.tabs("national"))
     assert "รวม จ.ชัยภูมิ" in world.tabs("province")
     fake.reset_counts()
-    report = world.sync()  # the bot tabs are read back by (quoted) range: nothing to write
+    world._backend = None  # a new bot reads the bot tabs back by (quoted) range
+    report = world.sync()
     assert [a.written for a in report.applied] == [False, False]
-    assert kinds(fake) == {"spreadsheets.get": 2}
+    assert kinds(fake) == {**DRIVE_FIRST, "spreadsheets.get": 2}
 
 
 def test_a_sheet_not_shared_with_the_bot_says_whom_to_share_it_with(fake: FakeSheets) -> None:
@@ -220,7 +244,7 @@ def test_a_wrong_key_is_reported_as_not_found(fake: FakeSheets) -> None:
     assert "รวมจังหวัดชัยภูมิ" in world.tabs("province")
 
 
-def test_a_tab_too_big_for_one_request_is_swapped_in_whole(fake: FakeSheets) -> None:
+def test_a_tab_too_big_for_one_request_appears_whole_and_keeps_its_id(fake: FakeSheets) -> None:
     world = GoogleWorld(fake, max_request_bytes=10_000)
     tabs = default_tabs()
     tabs["อำเภอภูเขียว"] += [
@@ -251,12 +275,13 @@ def test_a_tab_too_big_for_one_request_is_swapped_in_whole(fake: FakeSheets) -> 
     world.sync()
     second = world.values("national", "รวมทั้งประเทศ")
     assert len(second) == 46
-    # Before every request a person saw the whole old tab or the whole new one, never a mix.
+    # Before every request a person saw the whole old tab or the whole new one, never a mix
+    # (the change is one row: one request, the tab itself kept).
     lengths = [len(v) if v is not None else None for v in seen]
     assert set(lengths) == {45, 46}
     assert lengths == sorted(lengths, key=lambda n: n or 0)
     assert [s.title for s in fake.spreadsheet(national).sheets if "กำลังปรับปรุง" in s.title] == []
-    # Same tab id after the swap: links and bookmarks to the national tab keep working.
+    # Same tab id: links and bookmarks to the national tab keep working.
     assert gid == next(
         s.sheet_id for s in fake.spreadsheet(national).sheets if s.title == "รวมทั้งประเทศ"
     )
@@ -270,25 +295,25 @@ def test_a_staging_tab_left_by_a_crash_is_removed(fake: FakeSheets) -> None:
         row(identity=f"ที่ {n}", post_url=f"https://fb.watch/{n}") for n in range(40)
     ]
     world.make(tabs)
-    world.sync()
-    world.set_value("province", "อำเภอคอนสาร", 2, 1, "ธ.ค. 2567")
-    # The swap (the national sheet's last request) fails: the hidden staging tab stays.
+    # The national tab is too big for one request: it is built in a hidden staging tab and
+    # shown by the last request, which fails: the hidden staging tab stays.
     national = world.ids["national"]
 
-    def fail_the_swap(f: FakeSheets) -> None:
+    def fail_the_last_step(f: FakeSheets) -> None:
         staging = [t.title for t in f.spreadsheet(national).sheets if "กำลังปรับปรุง" in t.title]
-        if staging and len(f.tab_values(national, staging[0])) == 46:
-            f.fail_next(503, kind="spreadsheets.batchUpdate")  # this very request: the swap
+        if staging and len(f.tab_values(national, staging[0])) == 45:
+            f.fail_next(503, kind="spreadsheets.batchUpdate")  # this very request
         else:
-            f.before_next(fail_the_swap, kind="spreadsheets.batchUpdate")
+            f.before_next(fail_the_last_step, kind="spreadsheets.batchUpdate")
 
-    fake.before_next(fail_the_swap, kind="spreadsheets.batchUpdate")
+    fake.before_next(fail_the_last_step, kind="spreadsheets.batchUpdate")
     report = world.sync()
     assert [a.spreadsheet for a in report.skipped] == [world.ids["national"]]
-    assert len(world.values("national", "รวมทั้งประเทศ")) == 45  # the old tab, whole
+    assert "รวมทั้งประเทศ" not in world.tabs("national")
+    assert [t for t in world.tabs("national") if "กำลังปรับปรุง" in t]
     world._backend = None  # a restarted bot
     world.sync()
-    assert len(world.values("national", "รวมทั้งประเทศ")) == 46
+    assert len(world.values("national", "รวมทั้งประเทศ")) == 45
     assert not [t for t in world.tabs("national") if "กำลังปรับปรุง" in t]
 
 

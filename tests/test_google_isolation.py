@@ -93,9 +93,9 @@ def protected(c: Country) -> None:
 
 
 def renamed(c: Country) -> None:
-    # Between the province's read and its check read just before writing.
+    # Between the province's read and its write (the first batchUpdate of the cycle).
     rename = lambda f: f.rename_tab(c.chaiyaphum, "อำเภอภูเขียว", "ภูเขียว (เก่า)")  # noqa: E731
-    _at_request(c.fake, "spreadsheets.get", 4, rename)  # reads: ชัยภูมิ, ขอนแก่น, national
+    _at_request(c.fake, "spreadsheets.batchUpdate", 1, rename)
 
 
 def disabled(c: Country) -> None:

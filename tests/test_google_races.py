@@ -1,10 +1,12 @@
 """People restructure a district tab while the bot is between its read and its writes.
 
 Each kind of structural edit (columns and rows inserted, deleted, moved; a sort; a filter
-that sorts) is made just before each of the bot's requests after its read: the check read,
-the batchUpdate, and the write of the statuses. Afterwards every cell a person owns (value
-and own colour) is exactly as the person left it, and after the following cycle every
-status is on the row it describes.
+that sorts) is made just before each of the bot's requests of a cycle that writes: its
+Drive check, its read of the province, the province's batchUpdate, the write of the
+statuses and the national batchUpdate. Afterwards every cell a person owns (value and own
+colour) is exactly as the person left it, and after the following cycle every status is on
+the row it describes: an edit made at any moment of a cycle, even beside the bot's own
+writes, makes the next cycle read the spreadsheet again.
 """
 
 from __future__ import annotations
@@ -46,17 +48,18 @@ EDITS: dict[str, Edit] = {
 }
 
 
-def _at(fake: FakeSheets, n: int, action: Callable[[FakeSheets], None]) -> None:
-    """Run ``action`` just before the ``n``-th request from now (1-based)."""
-    start = len(fake.requests)
+def _before(fake: FakeSheets, kind: str, nth: int, action: Callable[[FakeSheets], None]) -> None:
+    """Run ``action`` just before the ``nth`` request of ``kind`` from now (1-based)."""
+    seen = [0]
 
     def hook(f: FakeSheets) -> None:
-        if len(f.requests) - start == n - 1:
+        seen[0] += 1
+        if seen[0] == nth:
             action(f)
         else:
-            f.before_next(hook)
+            f.before_next(hook, kind=kind)
 
-    fake.before_next(hook)
+    fake.before_next(hook, kind=kind)
 
 
 def _world(fake: FakeSheets) -> tuple[GoogleWorld, str]:
@@ -71,23 +74,29 @@ def _world(fake: FakeSheets) -> tuple[GoogleWorld, str]:
     return world, province
 
 
-@pytest.mark.parametrize("step", ["check read", "batchUpdate", "status write"])
+# The changed cycle's requests (checked on an untouched copy of the same cycle below).
+STEPS = {
+    "Drive check": ("drive.changes.list", 1),
+    "read": ("spreadsheets.get", 1),
+    "batchUpdate": ("spreadsheets.batchUpdate", 1),
+    "status write": ("values.batchUpdateByDataFilter", 1),
+    "national write": ("spreadsheets.batchUpdate", 2),
+}
+
+
+@pytest.mark.parametrize("step", list(STEPS))
 @pytest.mark.parametrize("edit", list(EDITS))
 def test_an_edit_between_read_and_write_changes_no_person_cell(
     fake: FakeSheets, edit: str, step: str
 ) -> None:
     world, province = _world(fake)
-    # The changed cycle's requests: 2 reads, then the check read, the batchUpdate and the
-    # status write of the province (checked on an untouched copy of the same cycle).
-    n = {"check read": 3, "batchUpdate": 4, "status write": 5}[step]
     seen: dict[str, object] = {}
 
     def person(f: FakeSheets) -> None:
         EDITS[edit](f, province)
         seen["after edit"] = person_view(f, province, TAB)
-        seen["request"] = f.requests[-1].kind if f.requests else None
 
-    _at(fake, n, person)
+    _before(fake, *STEPS[step], person)
     report = world.sync()
     assert "after edit" in seen, "the edit never happened"
     assert person_view(fake, province, TAB) == seen["after edit"]
@@ -102,5 +111,5 @@ def test_the_requests_of_a_changed_cycle_are_as_the_race_test_assumes(fake: Fake
     fake.reset_counts()
     world.sync()
     kinds = [r.kind for r in fake.requests]
-    assert kinds[:5] == ["spreadsheets.get", "spreadsheets.get", "spreadsheets.get",
-                         "spreadsheets.batchUpdate", "values.batchUpdateByDataFilter"]  # fmt: skip
+    assert kinds == ["drive.changes.list", "spreadsheets.get", "spreadsheets.batchUpdate",
+                     "values.batchUpdateByDataFilter", "spreadsheets.batchUpdate"]  # fmt: skip

@@ -16,8 +16,11 @@ def open_backend(config: Config, *, provision: bool = False) -> Backend:
     rights to make and share spreadsheets)."""
     if config.backend == "google":
         from bot.backends.google import GoogleBackend  # noqa: PLC0415
+        from bot.config_load import state_path  # noqa: PLC0415
 
-        return GoogleBackend(config, provision=provision)
+        # What it knows of each spreadsheet survives a restart, beside the last reads.
+        memory = state_path(config, config.daemon.read_cache) / "google"
+        return GoogleBackend(config, memory=memory, provision=provision)
     from bot.backends.xlsx import XlsxBackend  # noqa: PLC0415
 
     return XlsxBackend(config)

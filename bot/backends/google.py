@@ -1,20 +1,18 @@
 """Google Sheets (via gspread + google-auth): the backend staff actually work in.
 
-Per spreadsheet and cycle: one read (`spreadsheets.get` with a field mask: values,
-backgrounds, tab properties, protected ranges and the bot's developer metadata of exactly
-the tabs it needs), and writes only when something changed. Only the very first cycle,
-before the bot's tabs exist, has to read the tab list first.
+A cycle first asks Drive which spreadsheets changed (`google_drive`, one request for all);
+a spreadsheet nobody changed since the bot last read it is evaluated from that read
+(`unchanged`), kept in memory and in a folder (`google_memory`). A spreadsheet that changed
+is read with one `spreadsheets.get` with a field mask (values, backgrounds, tab properties,
+protected ranges and the bot's developer metadata of exactly the tabs it needs); only the
+very first cycle, before the bot's tabs exist, has to read the tab list first.
 
-People keep editing while the bot works, and the Sheets API has no conditional write. So
-(see `google_marks`): the status column is anchored by developer metadata and written by a
-DataFilter on it, landing in that column wherever people moved it; highlights (formats at
-positions) are sent only after a read just before the write shows that the rows they touch
-still hold what was read, and the write's own answer is checked the same way. Where rows
-moved, `SheetChanged` tells the cycle to read that spreadsheet again and retry it once.
-
-Bot tabs are rebuilt by `google_tabs` in one atomic batchUpdate (or staged through a
-hidden tab when too big); their marks use fixed ids, so a write repeated after its answer
-was lost changes nothing or is refused as a whole, never leaving a second copy.
+Writing is `google_write`: the status column anchored by developer metadata and written
+by a DataFilter on it, highlights as the bot's conditional format rules, bot tabs changed
+row by row (`google_rows`, `google_tabs`), one atomic batchUpdate per spreadsheet. Where
+people moved rows under the write, `SheetChanged` tells the cycle to read that spreadsheet
+again and retry it once. The bot's marks use fixed ids, so a write repeated after its
+answer was lost changes nothing or is refused as a whole, never leaving a second copy.
 
 `values:batchGet` is not used for the read because it cannot return cell backgrounds, and
 the bot must know which colours are its own to remove only those.
@@ -27,8 +25,9 @@ import logging
 import os
 import re
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 from types import TracebackType
 from typing import Any
 
@@ -37,15 +36,18 @@ import requests
 from gspread.exceptions import APIError
 
 from bot.backends import google_errors as errors
-from bot.backends.google_grid import TabMeta, grid_of, tab_meta
-from bot.backends.google_http import PoliteHTTPClient, RateLimiter, RetryPolicy, encode_json
-from bot.backends.google_marks import MarksWrite, TabState, locked, moved_rows, plan_marks
-from bot.backends.google_tabs import CELL_WARNING, MAX_CELLS, STAGING, TabWriter, cells_of
+from bot.backends.google_drive import DriveWatch
+from bot.backends.google_grid import TabMeta, tab_meta
+from bot.backends.google_http import PoliteHTTPClient, RateLimiter, RetryPolicy
+from bot.backends.google_marks import GoogleRead
+from bot.backends.google_memory import Memory
+from bot.backends.google_tabs import TabWriter
+from bot.backends.google_write import GoogleWriting, remember_read
 from bot.config import Config
 from bot.config_load import config_path
-from bot.errors import ConfigError, SheetError
-from bot.model import ApplyResult, BotTab, Cell, Link, SheetPlan, TabData, TabMarks
-from bot.sheets import BotTabState, SheetRead, column_letter, conflict_problem, quote_tab
+from bot.errors import ConfigError
+from bot.model import Link, TabData
+from bot.sheets import BotTabState, SheetRead, column_letter, quote_tab
 
 log = logging.getLogger(__name__)
 
@@ -73,37 +75,6 @@ _GRID_FIELDS = (
     "rowData(values(effectiveValue,effectiveFormat(numberFormat(type)),"
     "userEnteredFormat(backgroundColor)))))"
 )
-
-
-@dataclass
-class GoogleRead:
-    """What a read saw of one spreadsheet, kept for its write."""
-
-    tabs: dict[str, TabMeta]
-    # (row, column) 1-based -> "error"/"warning" for cells showing one of the bot's colours.
-    bot_colours: dict[str, dict[tuple[int, int], str]] = field(default_factory=dict)
-    grids: dict[str, list[list[Cell]]] = field(default_factory=dict)
-    # Cells a person coloured (not white, not the bot's): never recoloured by the bot.
-    person_colours: dict[str, set[tuple[int, int]]] = field(default_factory=dict)
-
-    def tab(self, title: str) -> TabState | None:
-        """One read tab's state, None if it was not read."""
-        meta, grid = self.tabs.get(title), self.grids.get(title)
-        if meta is None or grid is None:
-            return None
-        return TabState(meta, grid, self.bot_colours.get(title, {}),
-                        self.person_colours.get(title, set()))  # fmt: skip
-
-    def take(self, body: dict[str, Any]) -> None:
-        """Add what a spreadsheets.get (or a write's answer) returned."""
-        for sheet in body.get("sheets", []):
-            tab = tab_meta(sheet)
-            self.tabs[tab.title] = tab
-            if sheet.get("data"):
-                grid, colours, person = grid_of(sheet)
-                self.grids[tab.title] = grid
-                self.bot_colours[tab.title] = colours
-                self.person_colours[tab.title] = person
 
 
 def load_credentials(config: Config, scopes: tuple[str, ...] = SCOPES) -> Any:
@@ -134,8 +105,12 @@ def load_credentials(config: Config, scopes: tuple[str, ...] = SCOPES) -> Any:
         ) from None
 
 
-class GoogleBackend:
-    """Reads and writes the Google spreadsheets named in the config."""
+class GoogleBackend(GoogleWriting):
+    """Reads and writes the Google spreadsheets named in the config.
+
+    ``memory``: a folder where the backend keeps what it knows of each spreadsheet across
+    restarts (`open_backend` gives the read cache's folder); without one it keeps it for
+    the object's life, as the daemon keeps one backend."""
 
     name = "google"
 
@@ -147,6 +122,8 @@ class GoogleBackend:
         session: requests.Session | None = None,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
+        memory: Path | None = None,
+        now: Callable[[], float] = time.time,
         provision: bool = False,
     ) -> None:
         self.config = config
@@ -181,9 +158,17 @@ class GoogleBackend:
         self.tabs = TabWriter(g.max_request_bytes, self.link)
         record = re.escape(config.daemon.record_tab).replace(re.escape("{month}"), ".+")
         self._record = re.compile(f"^{record}$")
+        self.memory = Memory(memory)
+        self.drive = DriveWatch(http, self.memory, g, now)
+        self._kept: set[str] = set()  # spreadsheets this cycle evaluates from memory
+        self._read_at: dict[str, float] = {}  # when each was last read (monotonic)
+        self._writes: Counter[str] = Counter()  # write requests made, per spreadsheet
+        self._unsure: set[str] = set()  # a write there may or may not have happened
+        self._seen: dict[str, int] = {}  # Drive's versions at this cycle's check
 
     def __enter__(self) -> GoogleBackend:
         self.http.start_cycle()  # one cycle's budget for waiting out other clients' quota use
+        self._kept.clear()
         return self
 
     def __exit__(
@@ -192,7 +177,7 @@ class GoogleBackend:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        return None
+        self.memory.save()  # what this cycle read, for a restarted bot
 
     def location(self, spreadsheet: str) -> str:
         """The spreadsheet's address in a browser."""
@@ -252,18 +237,18 @@ class GoogleBackend:
             # is missing, and then the tab list is read first.
             try:
                 body = self._grid(spreadsheet, self._ranges(tabs, bot_tabs, None))
-            except _StaleRanges:
+            except errors.StaleRanges:
                 meta = self.metadata(spreadsheet)
         if body is None:
             assert meta is not None
             try:
                 body = self._grid(spreadsheet, self._ranges(tabs, bot_tabs, meta))
-            except _StaleRanges:
+            except errors.StaleRanges:
                 # A tab was renamed or deleted since the metadata was cached: look again.
                 meta = self.metadata(spreadsheet)
                 try:
                     body = self._grid(spreadsheet, self._ranges(tabs, bot_tabs, meta))
-                except _StaleRanges as exc:  # renamed again, right now: next cycle
+                except errors.StaleRanges as exc:  # renamed again, right now: next cycle
                     raise errors.renamed(spreadsheet, exc.tab) from None
         state = GoogleRead(tabs=dict(meta or {}))
         state.take(body)
@@ -276,7 +261,7 @@ class GoogleBackend:
         if peeked and meta is None:
             try:
                 state.take(self._grid(spreadsheet, [quote_tab(t) for t in peeked]))
-            except _StaleRanges as exc:
+            except errors.StaleRanges as exc:
                 raise errors.renamed(spreadsheet, exc.tab) from None
         self._meta[spreadsheet] = dict(state.tabs)
         out = {
@@ -292,7 +277,64 @@ class GoogleBackend:
                 states[t] = BotTabState.OWNED
             else:
                 states[t] = BotTabState.FOREIGN if state.grids.get(t) else BotTabState.EMPTY
-        return SheetRead(spreadsheet, out, states, state)
+        read = SheetRead(spreadsheet, out, states, state, token=os.urandom(8).hex())
+        # Remembered from the version Drive reported before this read: a change made
+        # meanwhile shows as a newer version next time, and the spreadsheet is read again.
+        remember_read(self.memory.get(spreadsheet), read, self._seen.get(spreadsheet))
+        self._kept.discard(spreadsheet)
+        self._read_at[spreadsheet] = time.monotonic()
+        return read
+
+    def unchanged(
+        self, wanted: Mapping[str, Sequence[str]], bot_tabs: Mapping[str, Sequence[str]]
+    ) -> dict[str, SheetRead]:
+        """The spreadsheets nobody changed since the bot last read them (Drive's versions,
+        one request for all), each with that read: the cycle evaluates them without
+        reading. Empty when Drive cannot tell, or on a cycle that reads everything anyway
+        (every `google.full_read_hours`)."""
+        sheets = list(dict.fromkeys([*wanted, *bot_tabs]))
+        versions = self.drive.check(sheets)
+        self._seen = dict(versions.seen) if versions is not None else {}
+        kept: dict[str, SheetRead] = {}
+        for sheet in sheets:
+            memory = self.memory.get(sheet)
+            now = self._seen.get(sheet)
+            if memory.pending is not None:
+                before, made = memory.pending
+                # Only the bot's own writes since its read: what it knows is current.
+                memory.version = before + made if now == before + made else before
+                memory.pending, memory.dirty = None, True
+            read = memory.read
+            if (versions is None or versions.full or read is None or now is None
+                    or memory.version != now):  # fmt: skip
+                continue
+            found = self._kept_read(sheet, read, wanted.get(sheet, []), bot_tabs.get(sheet, []))
+            if found is not None:
+                kept[sheet] = found
+        self._kept = set(kept)
+        self.memory.save()
+        return kept
+
+    def _kept_read(
+        self, sheet: str, read: SheetRead, tabs: Sequence[str], bot_tabs: Sequence[str]
+    ) -> SheetRead | None:
+        """The last read of ``sheet`` for these tabs, or None if it did not cover them."""
+        state = read.version
+        if not isinstance(state, GoogleRead) or any(t not in read.tabs for t in tabs):
+            return None
+        states: dict[str, BotTabState] = {}
+        for t in bot_tabs:
+            meta = state.tabs.get(t)
+            if t in read.bot_tabs and (meta is None) == (read.bot_tabs[t] is BotTabState.ABSENT):
+                states[t] = read.bot_tabs[t]
+            elif meta is None:
+                states[t] = BotTabState.ABSENT  # made by the write, which checks first
+            elif meta.owned:
+                states[t] = BotTabState.OWNED
+            else:
+                return None  # a person's tab of that name, not read: read it
+        self._meta[sheet] = {**state.tabs, **self._meta.get(sheet, {})}
+        return SheetRead(sheet, {t: read.tabs[t] for t in tabs}, states, state, token=read.token)
 
     @staticmethod
     def _ranges(
@@ -317,246 +359,9 @@ class GoogleBackend:
             )
         except APIError as exc:
             if exc.response.status_code == 400 and "parse range" in str(exc):
-                raise _StaleRanges(errors.message_of(exc)) from None
+                raise errors.StaleRanges(errors.message_of(exc)) from None
             raise errors.explain(spreadsheet, exc, self.who, writing=False) from None
         return body
-
-    # -- writing ---------------------------------------------------------------------------
-
-    def apply(self, plan: SheetPlan, read: SheetRead | None) -> ApplyResult:
-        """Write a plan: the district tabs' marks safely (see the module's docstring), the
-        bot's tabs in atomic batches; nothing at all when nothing changed."""
-        try:
-            return self._apply(plan, read)
-        except SheetError:
-            # What the bot knew of the tabs may be wrong now (a write applied after all,
-            # tabs renamed): the next read looks at everything again.
-            self._meta.pop(plan.spreadsheet, None)
-            raise
-
-    def _apply(self, plan: SheetPlan, read: SheetRead | None) -> ApplyResult:
-        sheet = plan.spreadsheet
-        result = ApplyResult(sheet, written=False)
-        state = read.version if read is not None else None
-        if not isinstance(state, GoogleRead):
-            state = GoogleRead(tabs=dict(self._meta.get(sheet) or self.metadata(sheet)))
-        tabs = list(plan.tabs)
-        archived = [t for t in tabs if self.config.google.archive and self._record.match(t.name)]
-        if archived:
-            tabs = [t for t in tabs if t not in archived]
-            result.written |= self._write_archive(archived)
-        marks = self._checked_marks(sheet, plan.marks, state)
-        groups = [w.requests for _, w, _ in marks if w.requests]
-        tab_groups, staged = self._bot_tab_requests(sheet, tabs, state, result, state.tabs)
-        if staged:
-            # A staged write adds tabs: its ids must not clash with any tab, and a ranged
-            # read does not list them all. The full tab list also shows the staging tabs a
-            # crash left behind, which this write removes.
-            full = self.metadata(sheet)
-            result.conflicts.clear()
-            tab_groups, staged = self._bot_tab_requests(sheet, tabs, state, result, full)
-            leftovers = [m.sheet_id for t, m in full.items() if STAGING.search(t)]
-            if leftovers:
-                groups.append([{"deleteSheet": {"sheetId": i}} for i in leftovers])
-        batches = self._pack(groups + tab_groups) + staged
-        values = [w.values for _, w, _ in marks if w.values is not None]
-        if not batches and not values:
-            return result
-        if batches:
-            self._check_cells(sheet, batches, state)
-            # Ask for the district tabs written (to check again that their rows did not
-            # move) and the bot's tabs (their ids and metadata, for the cache) back.
-            shown = [quote_tab(m.tab) for m, _, _ in marks]
-            shown += [f"{quote_tab(t.name)}!A1:A1" for t in tabs
-                      if t.name not in {p.tab for p in result.conflicts}]  # fmt: skip
-            answer = self._send(sheet, batches, shown)
-            result.written = True
-            self._recheck(sheet, marks, answer)
-        if values:
-            self._write_statuses(sheet, values)
-            result.written = True
-        return result
-
-    def _checked_marks(
-        self, sheet: str, plan: list[TabMarks], state: GoogleRead
-    ) -> list[tuple[TabMarks, MarksWrite, TabState]]:
-        """The district tabs' writes, planned on a read made just now and safe on it."""
-        drafts = []
-        for marks in plan:
-            before = state.tab(marks.tab)
-            if before is not None and not plan_marks(marks, before).empty:
-                drafts.append((marks, before))
-        if not drafts:
-            return []
-        fresh = GoogleRead(tabs={})
-        try:
-            fresh.take(self._grid(sheet, [quote_tab(m.tab) for m, _ in drafts]))
-        except _StaleRanges as exc:
-            raise errors.renamed(sheet, exc.tab) from None
-        out = []
-        for marks, before in drafts:
-            now = fresh.tab(marks.tab)
-            if now is None:
-                raise errors.renamed(sheet, marks.tab)
-            write = plan_marks(marks, now)
-            why = moved_rows(marks, write, before, now)
-            if why:
-                raise errors.changed(sheet, why)
-            if locked(write, now.meta):
-                raise errors.protected(sheet, self.who, marks.tab)
-            state.tabs[marks.tab] = now.meta
-            out.append((marks, write, now))
-        return out
-
-    def _recheck(
-        self,
-        sheet: str,
-        marks: list[tuple[TabMarks, MarksWrite, TabState]],
-        answer: dict[str, Any],
-    ) -> None:
-        """After the batch: the rows its highlights touched must still be where they were,
-        or the statuses would follow them onto the wrong rows."""
-        after = GoogleRead(tabs={})
-        after.take(answer)
-        for tab_marks, write, before in marks:
-            now = after.tab(tab_marks.tab)
-            if now is None:
-                raise errors.renamed(sheet, tab_marks.tab)
-            if dict(now.meta.anchors).get(write.anchor) != tab_marks.column:
-                raise errors.changed(sheet, f"the status column of {tab_marks.tab} moved")
-            write.new_anchor = False  # it exists now: the check below looks for it
-            why = moved_rows(tab_marks, write, before, now)
-            if why:
-                raise errors.changed(sheet, why)
-
-    def _write_statuses(self, sheet: str, data: list[dict[str, Any]]) -> None:
-        """Write the status columns through their anchors (one request for all tabs)."""
-        body = {"valueInputOption": "RAW", "data": data}
-        url = f"{SHEETS_API}/{sheet}/values:batchUpdateByDataFilter"
-        answer: dict[str, Any] = self._call(
-            sheet, lambda: self.http.request("post", url, json=body).json(), writing=True
-        )
-        if any("updatedRange" not in r for r in answer.get("responses", [])):
-            # Its anchor matched nothing: the status column was deleted a moment ago.
-            raise errors.changed(sheet, "a status column was deleted while the bot wrote")
-
-    def _pack(self, groups: list[list[dict[str, Any]]]) -> list[list[dict[str, Any]]]:
-        """Request groups packed into as few batches as the size limit allows."""
-        limit = self.config.google.max_request_bytes
-        chunks: list[list[dict[str, Any]]] = []
-        size = limit
-        for group in groups:
-            group_size = len(encode_json({"requests": group}))
-            if size + group_size > limit:
-                chunks.append([])
-                size = 0
-            chunks[-1].extend(group)  # a tab's requests always travel together
-            size += group_size
-        return chunks
-
-    def _send(
-        self, spreadsheet: str, chunks: list[list[dict[str, Any]]], response_ranges: list[str]
-    ) -> dict[str, Any]:
-        """Send the batches in order; the last one brings back the tabs in `response_ranges`."""
-        merged: dict[str, Any] = {"sheets": []}
-        for n, chunk in enumerate(chunks):
-            body: dict[str, Any] = {"requests": chunk, "includeSpreadsheetInResponse": True}
-            if n == len(chunks) - 1 and response_ranges:
-                body["responseRanges"] = response_ranges
-                body["responseIncludeGridData"] = True
-            reply = self._batch(spreadsheet, body)
-            merged = reply.get("updatedSpreadsheet", merged)
-            sizes = self._sizes.get(spreadsheet)
-            if sizes is not None:
-                self._sizes[spreadsheet] = cells_of(chunk, sizes)
-        tabs = {}
-        for sheet in merged.get("sheets", []):
-            meta = tab_meta(sheet)
-            tabs[meta.title] = meta
-        if tabs:
-            self._meta[spreadsheet] = {**self._meta.get(spreadsheet, {}), **tabs}
-        return merged
-
-    def _batch(self, spreadsheet: str, body: dict[str, Any]) -> dict[str, Any]:
-        def send() -> dict[str, Any]:
-            reply: dict[str, Any] = self.client.http_client.batch_update(spreadsheet, body)
-            return reply
-
-        result: dict[str, Any] = self._call(spreadsheet, send, writing=True)
-        return result
-
-    def _check_cells(
-        self, sheet: str, batches: list[list[dict[str, Any]]], state: GoogleRead
-    ) -> None:
-        """Refuse a write that would take the spreadsheet past 90% of Google's 10 million
-        cells (each monthly record tab adds a national tab's worth)."""
-        grows = any("addSheet" in r or "duplicateSheet" in r or "appendDimension" in r
-                    or "updateSheetProperties" in r for b in batches for r in b)  # fmt: skip
-        if not grows:
-            return
-        if sheet not in self._sizes:
-            self.metadata(sheet)
-        sizes = dict(self._sizes[sheet])
-        for meta in state.tabs.values():
-            sizes.setdefault(meta.sheet_id, meta.rows * meta.columns)
-        peak = sum(sizes.values())
-        for request in (r for batch in batches for r in batch):
-            sizes = cells_of([request], sizes)
-            peak = max(peak, sum(sizes.values()))
-        if peak > CELL_WARNING * MAX_CELLS:
-            move = (
-                "ย้ายแท็บบันทึกประจำเดือนไปไว้ในสเปรดชีตอื่นแล้วระบุไว้ที่ google.archive "
-                "ในไฟล์ตั้งค่า หรือลบแท็บที่ไม่ใช้แล้ว"
-            )
-            raise SheetError(
-                f"สเปรดชีตนี้จะมีเซลล์ {peak:,} เซลล์ เกิน 90% ของขีดจำกัด 10 ล้านเซลล์ของ Google บอทจึงไม่บันทึก "
-                f"กรุณา{move} (this write would take spreadsheet {sheet} to {peak:,} cells, past "
-                f"90% of Google's limit of {MAX_CELLS:,}; move the monthly record tabs to "
-                "another spreadsheet and name it under google.archive in the config, or "
-                "delete tabs no longer needed)"
-            )
-
-    def _bot_tab_requests(
-        self,
-        sheet: str,
-        tabs: list[BotTab],
-        state: GoogleRead,
-        result: ApplyResult,
-        known: dict[str, TabMeta],
-    ) -> tuple[list[list[dict[str, Any]]], list[list[dict[str, Any]]]]:
-        """The requests that rewrite the plan's bot tabs: those that fit one request each,
-        and the staged sequence of those too big for one; `known` are the ids in use."""
-        taken = {m.sheet_id for m in known.values()}
-        groups: list[list[dict[str, Any]]] = []
-        staged: list[list[dict[str, Any]]] = []
-        for tab in tabs:
-            meta = state.tabs.get(tab.name)
-            if meta is not None and not meta.owned and state.grids.get(tab.name):
-                result.conflicts.append(conflict_problem(sheet, tab.name))
-                continue
-            batches = self.tabs.batches(tab, meta, taken)
-            if len(batches) == 1:
-                groups.append(batches[0])
-            else:
-                staged += batches  # a big tab: its own sequence of requests
-        return groups, staged
-
-    def _write_archive(self, tabs: list[BotTab]) -> bool:
-        """Write monthly record tabs into the archive spreadsheet; one made is never
-        rewritten. Returns whether anything was written."""
-        archive = self.config.google.archive
-        assert archive is not None
-        known = self.metadata(archive)
-        taken = {m.sheet_id for m in known.values()}
-        batches = []
-        for tab in tabs:
-            if tab.name not in known:
-                batches += self.tabs.batches(tab, None, taken)
-        if not batches:
-            return False
-        self._check_cells(archive, batches, GoogleRead(tabs=known))
-        self._send(archive, batches, [])
-        return True
 
     # -- rights, links -----------------------------------------------------------------------
 
@@ -582,14 +387,3 @@ class GoogleBackend:
         return (
             f"{self.location(link.spreadsheet)}#{gid}range={column_letter(link.column)}{link.row}"
         )
-
-
-class _StaleRanges(Exception):
-    """A range named a tab that no longer exists."""
-
-    @property
-    def tab(self) -> str:
-        """The tab Google could not find (from its message)."""
-        text = str(self).split("parse range:", 1)[-1].strip()
-        return text.rsplit("!", 1)[0].strip("'").replace("''", "'") if "!" in text else (
-            text.strip("'").replace("''", "'"))  # fmt: skip

@@ -123,3 +123,14 @@ def changed(spreadsheet: str, why: str) -> SheetChanged:
         f"และจะอ่านใหม่ (rows or columns of spreadsheet {spreadsheet} moved while the bot was "
         f"working ({why}); nothing was written where it could land on the wrong cell)"
     )
+
+
+class StaleRanges(Exception):
+    """A range named a tab that no longer exists (Google's 400 "Unable to parse range")."""
+
+    @property
+    def tab(self) -> str:
+        """The tab Google could not find (from its message)."""
+        text = str(self).split("parse range:", 1)[-1].strip()
+        return text.rsplit("!", 1)[0].strip("'").replace("''", "'") if "!" in text else (
+            text.strip("'").replace("''", "'"))  # fmt: skip

@@ -15,12 +15,21 @@ every cell a person owns.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from bot import thai
-from bot.backends.google_grid import COLOURS, HIGHLIGHT_FORMULA, STATUS_KEY, TabMeta, cell_at
+from bot.backends.google_grid import (
+    COLOURS,
+    HIGHLIGHT_FORMULA,
+    STATUS_KEY,
+    TabMeta,
+    cell_at,
+    grid_of,
+    tab_meta,
+)
 from bot.backends.google_requests import (
     by_id,
     clear_colour,
@@ -40,6 +49,37 @@ class TabState:
     grid: list[list[Cell]]
     bot_colours: dict[tuple[int, int], str] = field(default_factory=dict)
     person_colours: set[tuple[int, int]] = field(default_factory=set)
+
+
+@dataclass
+class GoogleRead:
+    """What a read saw of one spreadsheet, kept for its write."""
+
+    tabs: dict[str, TabMeta]
+    # (row, column) 1-based -> "error"/"warning" for cells showing one of the bot's colours.
+    bot_colours: dict[str, dict[tuple[int, int], str]] = field(default_factory=dict)
+    grids: dict[str, list[list[Cell]]] = field(default_factory=dict)
+    # Cells a person coloured (not white, not the bot's): never recoloured by the bot.
+    person_colours: dict[str, set[tuple[int, int]]] = field(default_factory=dict)
+
+    def tab(self, title: str) -> TabState | None:
+        """One read tab's state, None if it was not read."""
+        meta, grid = self.tabs.get(title), self.grids.get(title)
+        if meta is None or grid is None:
+            return None
+        return TabState(meta, grid, self.bot_colours.get(title, {}),
+                        self.person_colours.get(title, set()))  # fmt: skip
+
+    def take(self, body: dict[str, Any]) -> None:
+        """Add what a spreadsheets.get (or a write's answer) returned."""
+        for sheet in body.get("sheets", []):
+            tab = tab_meta(sheet)
+            self.tabs[tab.title] = tab
+            if sheet.get("data"):
+                grid, colours, person = grid_of(sheet)
+                self.grids[tab.title] = grid
+                self.bot_colours[tab.title] = colours
+                self.person_colours[tab.title] = person
 
 
 @dataclass
@@ -194,3 +234,13 @@ def locked(write: MarksWrite, meta: TabMeta) -> bool:
             ):
                 return True
     return False
+
+
+def marks_digest(marks: TabMarks) -> str:
+    """What a district tab's marks come to (column, header, statuses, highlights), as a
+    short digest: the bot keeps the last one it wrote, so a plan that brings the same
+    marks to a tab nobody changed since is not written again."""
+    text = repr((marks.tab, marks.header_row, marks.column, marks.header,
+                 sorted(marks.status.items()),
+                 [(h.row, h.column, h.severity) for h in marks.highlights]))  # fmt: skip
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=12).hexdigest()

@@ -1,13 +1,16 @@
-"""Rebuilding the bot's own tabs (provincial, national, summary, issues, monthly records)
-in Google Sheets: nothing when the content digest is unchanged, one request when the tab
-fits in one, else a hidden staging tab filled in parts and swapped in by one atomic request
-that keeps the tab's id (links to it keep working, nobody sees a half-built tab).
+"""Writing the bot's own tabs (provincial, national, summary, issues, monthly records) in
+Google Sheets: nothing when the content digest is unchanged; else only the rows that
+differ (`google_rows`: updates, inserted and deleted rows) when the bot knows what the tab
+holds, so the tab keeps its id and everything people built on it; a whole rewrite only for
+a new tab, a tab whose columns changed, or one whose content the bot cannot know. A rewrite
+too big for one request is filled into a hidden staging tab in parts and swapped in by one
+atomic request that keeps the tab's id (nobody sees a half-built tab); a difference too big
+for one request is sent in parts whose first marks the tab's digest unknown until the last
+restores it, so an interrupted write is read again, never trusted.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 import re
 from collections.abc import Callable
@@ -17,12 +20,15 @@ from bot.backends.google_grid import TabMeta
 from bot.backends.google_http import encode_json
 from bot.backends.google_requests import (
     DIGEST_KEY,
+    by_id,
+    guarded_digest,
     new_sheet_id,
     ownership,
     resize,
     text_cell,
     write_rows,
 )
+from bot.backends.google_rows import Shape, diff, edit_requests, grid_after, shape_of
 from bot.model import BotTab, Link, LinkedText, OutCell
 
 _HEADER_COLOUR = {"red": 0.867, "green": 0.922, "blue": 0.969}
@@ -53,21 +59,21 @@ class TabWriter:
             return {"userEnteredValue": {"numberValue": value}}
         return text_cell(value)
 
-    def rows_of(self, tab: BotTab) -> tuple[list[list[dict[str, Any]]], str]:
-        """The tab's cells, padded to one width, and the digest of that content."""
-        rows = [[self.render(c) for c in row] for row in tab.rows]
-        width = max((len(r) for r in rows), default=1) or 1
-        rows = [r + [{}] * (width - len(r)) for r in rows]
-        for cell in rows[tab.header_rows - 1] if len(rows) >= tab.header_rows else []:
-            if cell:
-                cell["userEnteredFormat"] = {
-                    "textFormat": {"bold": True},
-                    "backgroundColor": _HEADER_COLOUR,
-                }
-        digest = hashlib.sha256(
-            json.dumps(rows, ensure_ascii=False, sort_keys=True).encode()
-        ).hexdigest()
-        return rows, digest
+    def row(self, tab: BotTab, n: int, width: int) -> list[dict[str, Any]]:
+        """Row ``n`` of a tab as CellData, padded to ``width``; the header row in bold."""
+        cells = [self.render(c) for c in tab.rows[n]] + [{}] * (width - len(tab.rows[n]))
+        if n == tab.header_rows - 1:
+            for cell in cells:
+                if cell:
+                    cell["userEnteredFormat"] = {
+                        "textFormat": {"bold": True},
+                        "backgroundColor": _HEADER_COLOUR,
+                    }
+        return cells
+
+    def shape(self, tab: BotTab) -> Shape:
+        """The tab's row fingerprints and digest (nothing rendered)."""
+        return shape_of(tab, self.link)
 
     @staticmethod
     def unchanged(meta: TabMeta | None, digest: str) -> bool:
@@ -77,19 +83,31 @@ class TabWriter:
         )
 
     @staticmethod
-    def grid_of(tab: BotTab, rows: list[list[dict[str, Any]]]) -> dict[str, int]:
+    def grid_of(tab: BotTab, shape: Shape) -> dict[str, int]:
         """The grid size a rebuilt tab gets."""
-        width = len(rows[0]) if rows else 1
-        return {"rowCount": max(len(rows), tab.header_rows + 1), "columnCount": width,
+        return {"rowCount": shape.grid_rows, "columnCount": shape.width,
                 "frozenRowCount": tab.header_rows}  # fmt: skip
 
-    def batches(self, tab: BotTab, meta: TabMeta | None, taken: set[int]) -> Batches:
-        """The batches that rebuild one bot tab: none if unchanged, one if it fits in a
-        request, else the staged sequence. ``taken``: tab ids in use (grows)."""
-        rows, digest = self.rows_of(tab)
-        if self.unchanged(meta, digest):
+    def batches(
+        self,
+        tab: BotTab,
+        meta: TabMeta | None,
+        taken: set[int],
+        shape: Shape | None = None,
+        known: Shape | None = None,
+    ) -> Batches:
+        """The batches that bring one bot tab to the plan: none if unchanged; the rows
+        that differ from ``known`` (what the tab holds) when it is known and has the same
+        columns; else the whole tab, in one request if it fits, or staged. ``taken``: tab
+        ids in use (grows)."""
+        shape = shape or self.shape(tab)
+        if self.unchanged(meta, shape.digest):
             return []
-        grid = self.grid_of(tab, rows)
+        if (meta is not None and meta.owned and known is not None
+                and known.width == shape.width == meta.columns):  # fmt: skip
+            return self._edits(tab, meta, shape, known)
+        rows = [self.row(tab, n, shape.width) for n in range(len(tab.rows))]
+        grid = self.grid_of(tab, shape)
         sheet_id = new_sheet_id(tab.name, taken) if meta is None else meta.sheet_id
         whole: list[dict[str, Any]] = []
         if meta is None:
@@ -99,11 +117,43 @@ class TabWriter:
         else:
             whole.append(resize(sheet_id, grid))
         whole.append(write_rows(sheet_id, 0, rows))
-        whole += ownership(sheet_id, meta, digest)
+        whole += ownership(sheet_id, meta, shape.digest)
         if len(encode_json({"requests": whole})) <= self.max_bytes:
             taken.add(sheet_id)
             return [whole]
-        return self._staged(tab, rows, grid, meta, taken, digest)
+        return self._staged(tab, rows, grid, meta, taken, shape.digest)
+
+    def _edits(self, tab: BotTab, meta: TabMeta, shape: Shape, known: Shape) -> Batches:
+        """Only the rows that differ: deletes, inserts and updates, last rows first."""
+        edits = diff(known.hashes, shape.hashes)
+        requests = edit_requests(meta.sheet_id, edits, lambda n: self.row(tab, n, shape.width))
+        if grid_after(meta.rows, edits) != shape.grid_rows:
+            grid = {"rowCount": shape.grid_rows, "columnCount": shape.width}
+            requests.append({"updateSheetProperties": {
+                "properties": {"sheetId": meta.sheet_id, "gridProperties": grid},
+                "fields": "gridProperties(rowCount,columnCount)"}})  # fmt: skip
+        # Rows inserted or deleted twice would be wrong rows: the digest is made so that
+        # the batch is refused as a whole if it is ever sent again.
+        closing = guarded_digest(meta.sheet_id, meta, shape.digest)
+        if len(encode_json({"requests": [*requests, *closing]})) <= self.max_bytes:
+            return [[*requests, *closing]]
+        # Too much for one request: parts in order, the tab's digest unknown in between (a
+        # write cut short is read again next time instead of trusted).
+        digest_id = meta.metadata.get(DIGEST_KEY, (0, ""))[0]
+        unknown = {"updateDeveloperMetadata": {
+            "dataFilters": [by_id(digest_id)], "developerMetadata": {"metadataValue": "partial"},
+            "fields": "metadataValue"}}  # fmt: skip
+        batches: Batches = [[unknown]] if digest_id else [[]]
+        size, limit = len(encode_json(unknown)), self.max_bytes - 4096
+        for request in requests:
+            one = len(encode_json(request)) + 1
+            if batches[-1] and size + one > limit:
+                batches.append([])
+                size = 0
+            batches[-1].append(request)
+            size += one
+        batches[-1] += closing
+        return batches
 
     def _staged(  # noqa: PLR0917 - the parts of one tab's rebuild
         self,
