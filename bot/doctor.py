@@ -21,6 +21,7 @@ from bot.config_load import local_today
 from bot.cycle import bot_tabs_by_spreadsheet, evaluate
 from bot.errors import BotError, ServiceError
 from bot.form import parse_tab
+from bot.rounds import between_rounds, config_on
 from bot.sheets import Backend, BotTabState, SheetRead
 
 # How much a finding matters: fine, worth knowing, or stopping a sync.
@@ -48,6 +49,11 @@ def diagnose(
     """Check the backend, every spreadsheet, tab, header row and bot tab of the config, and
     rehearse the sync's writes where the backend can (`today`: as of that day)."""
     findings: list[Finding] = []
+    day = local_today(config, today)
+    config = config_on(config, day)  # the round in force: its district tabs
+    between = between_rounds(config, day)
+    if between is not None:
+        findings.append(Finding("warning", "rounds", between.thai(), between.english()))
     try:
         backend = open_backend(config)
         backend.__enter__()

@@ -27,6 +27,7 @@ from bot.errors import BotError
 from bot.notify import Sender, expand_env, mask
 from bot.read_cache import cache_for
 from bot.reminders import any_reminder_on, rules_of
+from bot.rounds import config_on
 from bot.sheets import Backend
 from bot.state import State, StateError
 
@@ -175,7 +176,8 @@ class Daemon:
         if now.time() < time(hour, minute):
             return None
         today = now.date()
-        if not any_reminder_on(self.config, today):
+        # The round in force today: between rounds its calendar has nothing to send.
+        if not any_reminder_on(config_on(self.config, today), today):
             return None
         # Read the sheets once a day for reminders, not on every tick: again only after a
         # failed send, and then no more often than the sync interval.
@@ -201,7 +203,8 @@ class Daemon:
         now = self.now()
         if now.time() < RECORD_TIME or not self.state_ok():
             return False
-        deadline = deadlines.deadline_in_force("province", now.date(), rules_of(self.config))
+        config = config_on(self.config, now.date())
+        deadline = deadlines.deadline_in_force("province", now.date(), rules_of(config))
         if deadline is None or deadline.due != now.date():
             return False
         month = f"{deadline.month[0]:04d}-{deadline.month[1]:02d}"

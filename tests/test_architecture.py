@@ -27,6 +27,8 @@ CORE = (
     "bot.config",
     "bot.config_types",
     "bot.config_services",
+    "bot.config_rounds",
+    "bot.rounds",
     "bot.sheets",
     "bot.splitting",
     "bot.normalise",
