@@ -511,6 +511,12 @@ class Config(Strict):
                 if problem:
                     raise SettingError(("tabs", "archive"), f"the tab name {name!r} {problem}")
             bot_at.setdefault(self.archive_sheet(), set()).update(names)
+        for tab in (self.tabs.summary, self.tabs.district_register):
+            # The quarter-end snapshots (bot.quarters): the longest quarter label is "4-2568".
+            name = self.daemon.quarter_tab.format(tab=tab, quarter="4-2568")
+            problem = tab_name_problem(name)
+            if problem:
+                raise SettingError(("daemon", "quarter_tab"), f"the tab name {name!r} {problem}")
         for pattern in self.district_patterns():
             where = self._pattern_setting(pattern)
             tabs = self.tabs.model_copy(update={"district": pattern})

@@ -29,6 +29,7 @@ CORE = (
     "bot.config_services",
     "bot.config_rounds",
     "bot.rounds",
+    "bot.quarters",
     "bot.sheets",
     "bot.splitting",
     "bot.normalise",
