@@ -19,6 +19,7 @@ from bot import thai
 from bot.backends import open_backend
 from bot.cli_daemon import cmd_remind, cmd_run, cmd_status
 from bot.cli_line import add_line_commands
+from bot.cli_report import add_report_command
 from bot.config import Config
 from bot.config_load import CONFIG_ENV, DEFAULT_CONFIG_PATH, load_config, local_today
 from bot.cycle import CycleReport, check_cycle, sync_cycle
@@ -279,6 +280,7 @@ def build_parser() -> argparse.ArgumentParser:
             p.add_argument("--dry-run", action="store_true", help=dry)
         p.set_defaults(func=func)
     add_line_commands(sub, common)
+    add_report_command(sub, common)
     return parser
 
 
