@@ -167,3 +167,13 @@ def test_doctor_and_status_say_when_it_is_between_rounds(
     assert status["next_reminders"] == [] or all(
         r["send_on"] >= "2025-11-01" for r in status["next_reminders"]
     )
+
+
+def test_the_example_configs_rounds_block_loads_as_documented() -> None:
+    lines = (Path(__file__).resolve().parent.parent / "config.example.yaml").read_text("utf-8")
+    block = lines.split("# rounds:\n", 1)[1].split("\n# archive:", 1)[0]
+    text = "rounds:\n" + "\n".join(line.removeprefix("# ") for line in block.splitlines())
+    config = parse_config(BASE + text, source="config.example.yaml")
+    assert [r.label for r in config.rounds or []] == ["2568", "2569"]
+    later = config_on(config, date(2026, 1, 5))
+    assert later.deadline_days(later.provinces[0]) == (18, 22)
