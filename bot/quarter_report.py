@@ -61,6 +61,11 @@ class QuarterReport:
 def gather(config: Config, backend: Backend, quarter: Quarter, today: date) -> QuarterReport:
     """Read the sheets and compute the quarter's figures (as of its last day, or `today`
     while it runs). A BotError when the quarter is outside every round of the config."""
+    if today < date(*quarter.first_month, 1):
+        raise BotError(
+            f"{quarter.thai()} ({quarter.key}) has not started yet: it begins on "
+            f"{date(*quarter.first_month, 1).isoformat()}; give a quarter that has begun"
+        )
     day = min(today, quarter.end)
     config = config_on(config, day)
     if not overlaps(config, quarter):
@@ -71,7 +76,7 @@ def gather(config: Config, backend: Backend, quarter: Quarter, today: date) -> Q
             "give a quarter of a round in the config, e.g. --quarter "
             f"{thai.fiscal_year(thai.month_end(prog.end))}Q2"
         )
-    sources, reads, _stale = read_all(config, backend, cache=cache_for(config))
+    sources, reads, stale = read_all(config, backend, cache=cache_for(config))
     tabs = [parse_tab(s, reads[s.spreadsheet].tabs[s.tab], config.form) for s in sources]
     tabs, _ = split_rounds(config, tabs)
     tabs = [_until(tab, quarter.last_month) for tab in tabs]
@@ -79,9 +84,14 @@ def gather(config: Config, backend: Backend, quarter: Quarter, today: date) -> Q
     summary = summarise(config, tabs, results, day)
     problems = [p for t in tabs for p in t.problems] + [p for r in results for p in r.problems]
     entries = register(config, results, problems, lambda _province: quarter.last_month)
-    return _figures(
+    report = _figures(
         config, quarter=quarter, day=day, results=results, entries=entries, summary=summary
     )
+    for sheet, st in sorted(stale.items()):
+        # A spreadsheet that could not be read now: its rows come from its last good read.
+        when = thai.datetime_label(st.last_read) if st.last_read else "ไม่เคยอ่านได้"
+        report.title.append(f"หมายเหตุ: อ่านสเปรดชีต {sheet} ไม่ได้ ({st.reason}) ใช้ข้อมูล ณ {when}")
+    return report
 
 
 def _until(tab: ParsedTab, last: tuple[int, int]) -> ParsedTab:

@@ -3,6 +3,7 @@ checked against the summary tab a sync writes on the quarter's last day."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
@@ -137,6 +138,9 @@ def test_a_bad_or_foreign_quarter_is_one_line(
     assert "ไตรมาสที่ 1/2570 (2570Q1) is outside the programme" in err
     assert len(err.strip().splitlines()) == 1
     assert not (tmp_path / "x.xlsx").exists()
+    code, _, err = cli(capsys, "--config", str(demo), "--today", "2025-01-17", "report",
+                       "--quarter", "2568Q3", "--out", str(tmp_path / "x.xlsx"))  # fmt: skip
+    assert code == 2 and "has not started yet: it begins on 2025-04-01" in err
 
 
 def test_help_does_not_import_pandas() -> None:
@@ -150,3 +154,18 @@ def test_help_does_not_import_pandas() -> None:
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=False
     )
     assert done.returncode == 0, done.stderr
+
+
+def test_a_province_that_cannot_be_read_now_is_reported_from_its_last_read_and_named(
+    demo: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    assert main(["--config", str(demo), "--today", "2025-03-31", "sync", "--json"]) == 0
+    covered = json.loads(capsys.readouterr().out)["districts_with_identity"]
+    (demo.parent / "example" / "chaiyaphum.xlsx").write_bytes(b"not a workbook")
+    out_file = str(tmp_path / "q.xlsx")
+    code, out, err = cli(capsys, "--config", str(demo), "--today", "2025-04-02", "report",
+                         "--quarter", "2568Q2", "--out", out_file, "--json")  # fmt: skip
+    assert code == 0, err
+    assert json.loads(out)["districts_with_identity"] == covered
+    notes = [r[0] for r in sheet(tmp_path / "q.xlsx", "สรุปรายจังหวัด")[:6] if r and r[0]]
+    assert any(str(n).startswith("หมายเหตุ: อ่านสเปรดชีต chaiyaphum.xlsx ไม่ได้") for n in notes)
