@@ -177,3 +177,21 @@ def test_the_example_configs_rounds_block_loads_as_documented() -> None:
     assert [r.label for r in config.rounds or []] == ["2568", "2569"]
     later = config_on(config, date(2026, 1, 5))
     assert later.deadline_days(later.provinces[0]) == (18, 22)
+
+
+def test_the_archive_may_go_to_a_spreadsheet_of_its_own(
+    project: Config, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "config.yaml").write_text(
+        BASE + "archive: {file: archive.xlsx}\n" + ROUNDS, encoding="utf-8"
+    )
+    config = str(tmp_path / "config.yaml")
+    assert main(["--config", config, "--today", "2025-12-20", "sync"]) == 0, capsys.readouterr()
+    assert len(values(tmp_path / "archive.xlsx", "รายงานปีงบประมาณ 2568")) - 1 == 4
+    frozen = values(tmp_path / "archive.xlsx", "รายงานปีงบประมาณ 2568")
+    # A 2568 row typed later does not change the archive: it is made once.
+    old = days_tabs("อำเภอ{district}", "ม.ค. 2568", "ก.พ. 2568", "มี.ค. 2568")
+    new = days_tabs("อำเภอ{district} ปี 2569", "ธ.ค. 2568")
+    write_workbook(tmp_path / "chaiyaphum.xlsx", {**old, **new})
+    assert main(["--config", config, "--today", "2026-01-20", "sync"]) == 0
+    assert values(tmp_path / "archive.xlsx", "รายงานปีงบประมาณ 2568") == frozen
