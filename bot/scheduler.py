@@ -236,8 +236,14 @@ class Daemon:
         if not overlaps(config, quarter) or self.state.has_snapshot(quarter.key):
             return False
         names = snapshot_names(config, quarter)
-        if self.sync_job(record=names) is None:
-            return False
+        report = self.sync_job(record=names)
+        national = config.national.sheet
+        if (
+            report is None
+            or national in report.stale
+            or national in [a.spreadsheet for a in report.skipped]
+        ):
+            return False  # not written: tried again on the next tick
         self.state.record_snapshot(quarter.key, config.national.sheet, names[config.tabs.summary])
         return True
 

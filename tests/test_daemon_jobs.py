@@ -79,13 +79,18 @@ def test_summary_and_register_are_frozen_at_each_quarter_end(tmp_path: Path) -> 
     assert values(national, summary) == frozen
     assert values(national, "สรุปตัวชี้วัด") != frozen  # its date line moved on
 
-    # A daemon that was down on the quarter's last day makes it within the week after.
+    # A daemon that was down on the quarter's last day makes it within the week after, and
+    # not before the national spreadsheet can be written.
     other = tmp_path / "other"
     other.mkdir()
     late = daemon_for(config, other, [])
     with freeze_time(at(date(2025, 1, 8), 9)):
         assert late.quarter_job() is False  # quarter 1 ended on 31 Dec: over a week ago
+    kept = national.read_bytes()
+    national.write_bytes(b"not a workbook")
     with freeze_time(at(date(2025, 1, 7), 9)):
+        assert late.quarter_job() is False
+        national.write_bytes(kept)
         assert late.quarter_job() is True
     assert "สรุปตัวชี้วัด ไตรมาส 1-2568" in sheet_names(national)
 
