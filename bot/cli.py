@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from bot import CONFIG_ENV, DEFAULT_CONFIG_PATH, thai
 from bot.cli_line import add_line_commands
+from bot.cli_report import add_report_command
 from bot.errors import BotError
 from bot.output import pairs, table
 from bot.problems import KINDS
@@ -356,6 +357,7 @@ def build_parser() -> argparse.ArgumentParser:
             p.add_argument("--dry-run", action="store_true", help=dry)
         p.set_defaults(func=func)
     add_line_commands(sub, common)
+    add_report_command(sub, common)
     return parser
 
 

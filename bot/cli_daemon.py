@@ -141,6 +141,8 @@ def _status_text(report: StatusReport) -> str:
             f"({report.programme_ended.isoformat()}): set the next round's period, targets "
             "and deadlines under programme: in the config"
         )
+    if report.between:
+        lines.append(f"  {report.between.english()}")
     summary = report.coverage
     if isinstance(summary, dict):
         target = summary.get("target", {})

@@ -9,12 +9,23 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
-from typing import Any, Literal
+from typing import Any
 
-from pydantic import Field, PositiveInt, ValidationInfo, field_validator, model_validator
+from pydantic import (
+    Field,
+    PositiveInt,
+    PrivateAttr,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from bot import geo, thai
+
+# Re-exported: the programme's models lived here before rounds came.
+from bot.config_rounds import Programme as Programme  # noqa: PLC0414
+from bot.config_rounds import Round, round_problems
+from bot.config_rounds import Target as Target  # noqa: PLC0414
 from bot.config_services import (
     DaemonSettings,
     GoogleSettings,
@@ -24,8 +35,6 @@ from bot.config_services import (
     XlsxSettings,
 )
 from bot.config_types import (
-    FlexDate,
-    Month,
     SettingError,
     Strict,
     check_pattern,
@@ -40,62 +49,6 @@ from bot.form_fields import (
 )
 
 BACKENDS = ("xlsx", "google")
-
-
-class Target(Strict):
-    """At least `districts` districts must have an identity by the date `by`."""
-
-    districts: int = Field(gt=0)
-    by: FlexDate
-
-
-class Programme(Strict):
-    """The programme's period, targets and monthly deadlines."""
-
-    name: str = "1 อำเภอ 1 อัตลักษณ์ท้องถิ่น (Soft Power)"
-    start: Month = (2024, 11)
-    end: Month = (2025, 9)
-    targets: list[Target] = Field(
-        default_factory=lambda: [
-            Target(districts=439, by=date(2025, 3, 31)),
-            Target(districts=878, by=date(2025, 9, 30)),
-        ],
-        min_length=1,
-    )
-    district_deadline_day: int = Field(default=20, ge=1, le=28)
-    province_deadline_day: int = Field(default=25, ge=1, le=28)
-    # Which month the report due on a deadline covers: "current" (due 20 Jan: January's
-    # report, progress to date, as the letters' "every 20th until September 2568" reads)
-    # or "previous" (due 20 Jan: December's, the month just ended). See the README.
-    deadline_covers: Literal["current", "previous"] = "current"
-
-    @model_validator(mode="after")
-    def _ordered(self) -> Programme:
-        if self.end < self.start:
-            raise SettingError(("end",), "the programme ends before it starts: check start and end")
-        if self.district_deadline_day > self.province_deadline_day:
-            raise SettingError(
-                ("district_deadline_day",),
-                "must not be after province_deadline_day: districts "
-                "report to their province before the province reports to DLA",
-            )
-        for i in range(1, len(self.targets)):
-            if self.targets[i].by < self.targets[i - 1].by:
-                raise SettingError(
-                    ("targets", i, "by"), "targets must be listed in date order, earliest first"
-                )
-        return self
-
-    def target_on(self, today: date) -> Target:
-        """The target in force on `today`: the next one due, or the last once all are past."""
-        for target in self.targets:
-            if today <= target.by:
-                return target
-        return self.targets[-1]
-
-    def in_period(self, month: tuple[int, int]) -> bool:
-        """Whether a (year, month) falls inside the programme period."""
-        return self.start <= month <= self.end
 
 
 class Form(Strict):
@@ -160,6 +113,9 @@ class Tabs(Strict):
     issues: str = "รายการที่ต้องแก้ไข"
     district_register: str = "ทะเบียนอำเภอ"  # every district and its state (national file)
     dashboard: str = "ภาพรวมจังหวัด{province}"  # a province's KPI, districts and problems
+    # The rows of an ended round, frozen once the next round starts; {round} is its B.E.
+    # fiscal year (in the national spreadsheet, or the one `archive:` names).
+    archive: str = "รายงานปีงบประมาณ {round}"
 
     @model_validator(mode="after")
     def _placeholders(self) -> Tabs:
@@ -167,6 +123,7 @@ class Tabs(Strict):
             "district": {"district", "province"},
             "province": {"province"},
             "dashboard": {"province"},
+            "archive": {"round"},
         }
         names = (
             "district",
@@ -176,6 +133,7 @@ class Tabs(Strict):
             "issues",
             "district_register",
             "dashboard",
+            "archive",
         )
         for name in names:
             template = getattr(self, name)
@@ -188,6 +146,8 @@ class Tabs(Strict):
                 raise ValueError(f"tab name {name}={template!r} {problem}")
         if "{district}" not in self.district:
             raise ValueError("the district tab name must contain {district}")
+        if "{round}" not in self.archive:
+            raise ValueError("the archive tab name must contain {round} (each round has its own)")
         return self
 
     def district_tab(self, province: geo.Province, district: geo.District) -> str:
@@ -394,10 +354,19 @@ class NationalSheet(_SheetRef):
         return "national"
 
 
+class ArchiveSheet(_SheetRef):
+    """A spreadsheet of the bot's own for the rows of ended rounds (`tabs.archive`)."""
+
+
 class Config(Strict):
     """The whole configuration file."""
 
     programme: Programme = Field(default_factory=Programme)
+    # Several rounds (fiscal years) instead of one programme: `bot.rounds.config_on` gives
+    # the config of the round in force on a day. Until then `programme` is the first round.
+    rounds: list[Round] | None = Field(default=None, min_length=1)
+    # Where the rows of an ended round are frozen; None: the national spreadsheet.
+    archive: ArchiveSheet | None = None
     backend: str = "xlsx"
     xlsx: XlsxSettings = Field(default_factory=XlsxSettings)
     google: GoogleSettings = Field(default_factory=GoogleSettings)
@@ -418,6 +387,69 @@ class Config(Strict):
     # Set by the loader: relative paths in the file are relative to the file's folder
     # (see bot.config_load.config_path and workbook_path).
     base_dir: str = Field(default=".", exclude=True)
+    # Set by `narrowed` (see `bot.rounds.config_on`): the round this config is narrowed
+    # to, and the config as loaded.
+    in_force: str | None = Field(default=None, exclude=True)
+    _base: Config | None = PrivateAttr(default=None)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _programme_or_rounds(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "programme" in data and "rounds" in data:
+            raise SettingError(
+                ("rounds",),
+                "give either programme: (one round) or rounds: (several), not both; "
+                "move the programme's settings into the first round",
+            )
+        return data
+
+    @model_validator(mode="after")
+    def _rounds_in_order(self) -> Config:
+        if self.rounds:
+            round_problems(self.rounds, {p.province for p in self.provinces})
+            for i, rnd in enumerate(self.rounds):
+                for prov in self.provinces:
+                    days = self.deadline_days(prov, rnd)
+                    if days[0] > days[1]:
+                        raise SettingError(
+                            ("rounds", i, "provinces"),
+                            f"{prov.province}: district deadline day {days[0]} is after the "
+                            f"province's day {days[1]} in round {rnd.label}: districts report "
+                            "to their province before the province reports to DLA",
+                        )
+            # Unnarrowed, the config means its first round (see bot.rounds.config_on).
+            object.__setattr__(self, "programme", self.rounds[0].as_programme())
+        return self
+
+    def narrowed(self, rnd: Round) -> Config:
+        """This config for one of its rounds: the round's period, targets, deadline days
+        and district tab names in `programme` and `tabs`."""
+        base = self.unnarrowed()
+        tabs = base.tabs
+        if rnd.district_tab:
+            tabs = tabs.model_copy(update={"district": rnd.district_tab})
+        out = base.model_copy(
+            update={"programme": rnd.as_programme(), "tabs": tabs, "in_force": rnd.label}
+        )
+        out._base = base
+        return out
+
+    def unnarrowed(self) -> Config:
+        """The config as loaded, before `narrowed`."""
+        return self._base or self
+
+    def round_named(self, label: str | None) -> Round | None:
+        """The round of a B.E. fiscal year ("2569"), if the config has it."""
+        return next((r for r in self.rounds or [] if r.label == label), None)
+
+    def district_patterns(self) -> list[str]:
+        """Every district tab pattern of the config: `tabs.district` and the rounds' own."""
+        own = [r.district_tab for r in self.rounds or [] if r.district_tab]
+        return list(dict.fromkeys([self.unnarrowed().tabs.district, *own]))
+
+    def archive_sheet(self) -> str:
+        """The spreadsheet that holds the archive tabs of ended rounds."""
+        return self.archive.sheet if self.archive is not None else self.national.sheet
 
     @field_validator("backend")
     @classmethod
@@ -434,6 +466,8 @@ class Config(Strict):
         provisioning = bool(info.context and info.context.get("provision"))
         wanted = "file" if self.backend == "xlsx" else "key or url"
         refs: list[tuple[tuple[str | int, ...], _SheetRef]] = [(("national",), self.national)]
+        if self.archive is not None:
+            refs.append((("archive",), self.archive))
         refs += [(("provinces", i), prov) for i, prov in enumerate(self.provinces)]
         for i, prov in enumerate(self.provinces):
             for j, entry in enumerate(prov.districts or []):
@@ -474,12 +508,19 @@ class Config(Strict):
             seen.add(prov.province)
         return self
 
-    def deadline_days(self, prov: ProvinceSheet) -> tuple[int, int]:
-        """A province's district and province deadline days: its own, else the programme's."""
-        prog = self.programme
+    def deadline_days(self, prov: ProvinceSheet, rnd: Round | None = None) -> tuple[int, int]:
+        """A province's district and province deadline days: its own, else the programme's
+        (with `rnd`: the round's own days for the province first, else its days)."""
+        rnd = rnd or self.round_named(self.in_force)
+        prog: Programme = rnd or self.programme
+        own = rnd.provinces.get(prov.province) if rnd is not None else None
         return (
-            prov.district_deadline_day or prog.district_deadline_day,
-            prov.province_deadline_day or prog.province_deadline_day,
+            (own and own.district_deadline_day)
+            or prov.district_deadline_day
+            or prog.district_deadline_day,
+            (own and own.province_deadline_day)
+            or prov.province_deadline_day
+            or prog.province_deadline_day,
         )
 
     @model_validator(mode="after")
@@ -541,16 +582,59 @@ class Config(Strict):
                         f"tab {name!r}: put {{province}} in tabs.province and tabs.dashboard",
                     )
             bot_at.setdefault(prov.sheet, set()).update(own)
+        if self.rounds:
+            # Ended rounds' rows are frozen whole into tabs of the bot's own.
+            names = {self.tabs.archive.format(round=r.label) for r in self.rounds}
+            for name in sorted(names):
+                problem = tab_name_problem(name)
+                if problem:
+                    raise SettingError(("tabs", "archive"), f"the tab name {name!r} {problem}")
+            bot_at.setdefault(self.archive_sheet(), set()).update(names)
+        for tab in (self.tabs.summary, self.tabs.district_register):
+            # The quarter-end snapshots (bot.quarters): the longest quarter label is "4-2568".
+            name = self.daemon.quarter_tab.format(tab=tab, quarter="4-2568")
+            problem = tab_name_problem(name)
+            if problem:
+                raise SettingError(("daemon", "quarter_tab"), f"the tab name {name!r} {problem}")
+        for pattern in self.district_patterns():
+            where = self._pattern_setting(pattern)
+            tabs = self.tabs.model_copy(update={"district": pattern})
+            source_at = self._district_places(tabs, where)
+            for (sheet, tab), (_, province) in source_at.items():
+                if tab in bot_at.get(sheet, set()):
+                    raise SettingError(
+                        ("tabs",),
+                        f"the bot would overwrite the district tab {tab!r} of {province}: "
+                        "give tabs.province / dashboard / national / summary / issues / "
+                        "district_register / archive names that no district tab has",
+                    )
+        form_headers = {thai.header_key(h) for k in FIELD_KEYS for h in self.form.header_names(k)}
+        if thai.header_key(self.form.status_header) in form_headers:
+            raise SettingError(("form", "status_header"), "must differ from every form header")
+        return self
+
+    def _pattern_setting(self, pattern: str) -> tuple[str | int, ...]:
+        """Where a district tab pattern is set: tabs.district or a round's district_tab."""
+        for i, rnd in enumerate(self.rounds or []):
+            if rnd.district_tab == pattern and pattern != self.unnarrowed().tabs.district:
+                return ("rounds", i, "district_tab")
+        return ("tabs", "district")
+
+    def _district_places(
+        self, tabs: Tabs, where: tuple[str | int, ...]
+    ) -> dict[tuple[str, str], tuple[str, str]]:
+        """Every district tab's (spreadsheet, name) under one pattern; refuses two of the
+        same name in one spreadsheet and names Excel would refuse."""
         source_at: dict[tuple[str, str], tuple[str, str]] = {}  # -> (district, province)
         for i, prov in enumerate(self.provinces):
             p = prov.registry_province
-            sources = {self.tabs.district_tab(p, d) for d in prov.registry_districts()}
-            bot_tabs = {self.tabs.province_tab(p), self.tabs.dashboard_tab(p)}
+            sources = {tabs.district_tab(p, d) for d in prov.registry_districts()}
+            bot_tabs = {tabs.province_tab(p), tabs.dashboard_tab(p)}
             for d in prov.registry_districts():
-                place = (prov.sheet_of(d), self.tabs.district_tab(p, d))
+                place = (prov.sheet_of(d), tabs.district_tab(p, d))
                 if place in source_at:
                     raise SettingError(
-                        ("tabs", "district"),
+                        where,
                         f"two district tabs would both be named {place[1]!r} in one "
                         f"spreadsheet ({', '.join(source_at[place])} and {d.name}, {p.name}): put "
                         "{province} in tabs.district, e.g. อำเภอ{district} จ.{province}",
@@ -560,22 +644,11 @@ class Config(Strict):
                 problem = tab_name_problem(tab)
                 if problem:
                     raise SettingError(
-                        ("tabs",),
+                        ("tabs",) if where == ("tabs", "district") else where,
                         f"the tab name {tab!r} (for {p.name}, provinces[{i}]) {problem}; "
                         "give tabs.district / tabs.province a shorter pattern",
                     )
-        for (sheet, tab), (_, province) in source_at.items():
-            if tab in bot_at.get(sheet, set()):
-                raise SettingError(
-                    ("tabs",),
-                    f"the bot would overwrite the district tab {tab!r} of {province}: "
-                    "give tabs.province / dashboard / national / summary / issues / "
-                    "district_register names that no district tab has",
-                )
-        form_headers = {thai.header_key(h) for k in FIELD_KEYS for h in self.form.header_names(k)}
-        if thai.header_key(self.form.status_header) in form_headers:
-            raise SettingError(("form", "status_header"), "must differ from every form header")
-        return self
+        return source_at
 
 
 def holders(config: Config, sheet: str) -> list[str]:

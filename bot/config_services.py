@@ -169,6 +169,17 @@ class DaemonSettings(Strict):
     # The national tab is frozen as this bot-owned tab at the end of each province
     # deadline day; {month} becomes e.g. "ม.ค. 2568".
     record_tab: str = "บันทึก {month}"
+    # At each fiscal quarter's end the summary and register tabs are frozen as these
+    # bot-owned tabs; {tab} is the tab's name, {quarter} e.g. "2-2568" (quarter 2 of 2568).
+    quarter_tab: str = "{tab} ไตรมาส {quarter}"
+
+    @field_validator("quarter_tab")
+    @classmethod
+    def _quarter_tab(cls, value: str) -> str:
+        check_pattern(f"quarter_tab={value!r}", value, {"tab", "quarter"})
+        if "{tab}" not in value or "{quarter}" not in value:
+            raise ValueError("the quarter tab name must contain {tab} and {quarter}")
+        return value
 
     @field_validator("record_tab")
     @classmethod

@@ -42,12 +42,13 @@ from zoneinfo import ZoneInfo
 from bot import problems as problem_kinds
 from bot import thai
 from bot.checks import CheckContext, RowResult, check_tabs
-from bot.config import Config, SourceTab, holders, source_tabs
+from bot.config import Config, SourceTab, holders
 from bot.errors import SheetChanged, SheetError
 from bot.form import ParsedTab, parse_tab
 from bot.model import ApplyResult, Problem, SheetPlan
 from bot.read_cache import ReadCache
-from bot.rollup import Summary, plan_cycle, summarise
+from bot.rollup import Summary, archive_rows_tab, plan_cycle, summarise
+from bot.rounds import Archived, archive_tab, config_on, cycle_sources, earlier_rounds, split_rounds
 from bot.sheets import (
     Backend,
     BotTabState,
@@ -82,6 +83,8 @@ class CycleReport:
     stale: dict[str, Stale] = field(default_factory=dict)
     # What the cycle worked from (see `inputs_of`); None when a read cannot be named.
     inputs: str | None = None
+    # Earlier rounds' rows (archived, not errors), checked under their own round's rules.
+    archived: list[tuple[Archived, list[RowResult]]] = field(default_factory=list)
 
     @property
     def has_errors(self) -> bool:
@@ -109,15 +112,27 @@ def record_tab(config: Config, month: tuple[int, int]) -> str:
     return config.daemon.record_tab.format(month=thai.month_label(*month))
 
 
+# What a cycle freezes: the name of the national tab's copy (the monthly record), or a
+# mapping of national bot tabs to the names of their copies (the quarter's snapshot).
+Record = str | dict[str, str] | None
+
+
+def records_of(config: Config, record: Record) -> dict[str, str]:
+    """A cycle's `record` as {bot tab of the national spreadsheet: name of its copy}."""
+    if isinstance(record, str):
+        return {config.tabs.national: record}
+    return dict(record or {})
+
+
 def read_all(
-    config: Config, backend: Backend, record: str | None = None, cache: ReadCache | None = None
+    config: Config, backend: Backend, record: Record = None, cache: ReadCache | None = None
 ) -> tuple[list[SourceTab], dict[str, SheetRead], dict[str, Stale]]:
     """Read every spreadsheet of the config once, with all its tabs.
 
     A spreadsheet that cannot be read comes back from `cache` (its last good read) and is
     listed as stale with the reason; without a cached read its tabs are left out.
     """
-    sources = source_tabs(config)
+    sources = cycle_sources(config)
     wanted, bot_tabs = _tabs_to_read(config, record)
     reads: dict[str, SheetRead] = {}
     stale: dict[str, Stale] = {}
@@ -218,15 +233,17 @@ class _Hashing:
 
 
 def _tabs_to_read(
-    config: Config, record: str | None
+    config: Config, record: Record
 ) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
-    """Per spreadsheet: its district tabs, and the bot's tabs (with a record to make)."""
+    """Per spreadsheet: its district tabs, and the bot's tabs (with records to make and
+    the archive tabs of earlier rounds)."""
     wanted: dict[str, list[str]] = defaultdict(list)
-    for s in source_tabs(config):
+    for s in cycle_sources(config):
         wanted[s.spreadsheet].append(s.tab)
     bot_tabs = bot_tabs_by_spreadsheet(config)
-    if record:
-        bot_tabs[config.national.sheet].append(record)
+    bot_tabs[config.national.sheet] += records_of(config, record).values()
+    for rnd in earlier_rounds(config):
+        bot_tabs.setdefault(config.archive_sheet(), []).append(archive_tab(config, rnd))
     return wanted, bot_tabs
 
 
@@ -235,15 +252,17 @@ def evaluate(
     sources: list[SourceTab],
     reads: dict[str, SheetRead],
     today: date,
-    record: str | None = None,
+    record: Record = None,
     *,
     stale: dict[str, Stale] | None = None,
 ) -> CycleReport:
     """The pure part of a cycle: parse, check, summarise and plan.
 
-    With `record`, the plan also freezes a copy of the national tab under that name, unless
-    a tab of that name exists already (a record, once made, is never rewritten). `stale`
-    spreadsheets get no plan; their rows carry the time of the read they come from.
+    With `record`, the plan also freezes a copy of the national tab (or of the national bot
+    tabs it maps) under that name, unless a tab of that name exists already (a record,
+    once made, is never rewritten). `stale` spreadsheets get no plan; their rows carry the
+    time of the read they come from. The config is narrowed to the round in force on
+    `today`; the rows of earlier rounds are archived, not checked against this one.
     """
     with _collector_paused():
         return _evaluate(config, sources, reads, today, record=record, stale=stale or {})
@@ -269,34 +288,73 @@ def _evaluate(
     reads: dict[str, SheetRead],
     today: date,
     *,
-    record: str | None,
+    record: Record,
     stale: dict[str, Stale],
 ) -> CycleReport:
+    config = config_on(config, today)
     texts = thai.CleanTexts()  # each distinct cell text is cleaned once a cycle
     tabs: list[ParsedTab] = [
         parse_tab(s, reads[s.spreadsheet].tabs[s.tab], config.form, texts) for s in sources
     ]
+    tabs, earlier = split_rounds(config, tabs)
     results = check_tabs(tabs, CheckContext(config.form, config.programme, today))
+    archived = [
+        (a, check_tabs(a.tabs, CheckContext(config.form, a.round.as_programme(), today)))
+        for a in earlier
+    ]
     conflicts = _conflicts(reads) + _stale_problems(config, stale)
     summary = summarise(config, tabs, results, today)
     read_at = {sheet: st.last_read for sheet, st in stale.items() if st.unread and st.last_read}
-    plans = plan_cycle(config, tabs, results, summary, conflicts, stale_since=read_at)
+    plans = plan_cycle(
+        config, tabs, results, summary, conflicts, stale_since=read_at, archived=archived
+    )
     plans = [p for p in plans if p.spreadsheet not in stale]
     blocked = {(p.spreadsheet, p.tab) for p in conflicts}
     for plan in plans:
         plan.tabs = [t for t in plan.tabs if (plan.spreadsheet, t.name) not in blocked]
     national = reads.get(config.national.sheet)
-    if record and national is not None and national.bot_tabs.get(record) is BotTabState.ABSENT:
+    for source, name in records_of(config, record).items():
+        if national is None or national.bot_tabs.get(name) is not BotTabState.ABSENT:
+            continue
         for plan in plans:
             for tab in list(plan.tabs):
-                if plan.spreadsheet == config.national.sheet and tab.name == config.tabs.national:
-                    plan.tabs.append(replace(tab, name=record))
+                if plan.spreadsheet == config.national.sheet and tab.name == source:
+                    plan.tabs.append(replace(tab, name=name))
+    if not stale:
+        _archive(config, archived, reads, plans)
     problems = [p for t in tabs for p in t.problems] + [p for r in results for p in r.problems]
     counts = Counter(p.code for p in conflicts)
     for code, n in counts.items():
         summary.problems_by_code[code] = summary.problems_by_code.get(code, 0) + n
     summary.errors += sum(1 for p in conflicts if p.severity == "error")
-    return CycleReport(summary, problems + conflicts, results, plans, reads=reads, stale=stale)
+    report = CycleReport(summary, problems + conflicts, results, plans, reads=reads, stale=stale)
+    report.archived = archived
+    return report
+
+
+def _archive(
+    config: Config,
+    archived: list[tuple[Archived, list[RowResult]]],
+    reads: dict[str, SheetRead],
+    plans: list[SheetPlan],
+) -> None:
+    """Freeze each earlier round's rows into its archive tab, once: only while every
+    spreadsheet was read (so no province is missing) and the tab does not exist yet."""
+    sheet = config.archive_sheet()
+    read = reads.get(sheet)
+    if read is None:
+        return
+    for rnd in earlier_rounds(config):
+        name = archive_tab(config, rnd)
+        if read.bot_tabs.get(name) is not BotTabState.ABSENT:
+            continue
+        tabs, results = next(((a.tabs, r) for a, r in archived if a.round is rnd), ([], []))
+        tab = archive_rows_tab(config.narrowed(rnd), name, tabs, results)
+        plan = next((p for p in plans if p.spreadsheet == sheet), None)
+        if plan is None:
+            plan = SheetPlan(sheet)
+            plans.append(plan)
+        plan.tabs.append(tab)
 
 
 def _whose(config: Config, sheet: str) -> str:
@@ -339,10 +397,11 @@ def check_cycle(
     config: Config,
     backend: Backend,
     today: date,
-    record: str | None = None,
+    record: Record = None,
     cache: ReadCache | None = None,
 ) -> CycleReport:
     """Read and check everything; write nothing."""
+    config = config_on(config, today)
     sources, reads, stale = read_all(config, backend, record, cache)
     return evaluate(config, sources, reads, today, record, stale=stale)
 
@@ -352,14 +411,15 @@ def inputs_of(
     reads: dict[str, SheetRead],
     stale: dict[str, Stale],
     today: date,
-    record: str | None,
+    record: Record,
 ) -> str | None:
-    """A name for everything a cycle's result depends on: the config, today, the record
+    """A name for everything a cycle's result depends on: the config, today, the records
     to make, each read's content token and what could not be read. None when a read has
     no token (its content cannot be named cheaply)."""
     if any(r.token is None for r in reads.values()):
         return None
-    parts = [config.model_dump_json(), today.isoformat(), record or "",
+    records = sorted(record.items()) if isinstance(record, dict) else record or ""
+    parts = [config.model_dump_json(), today.isoformat(), repr(records),
              *sorted(f"{s}\x00{r.token}" for s, r in reads.items()),
              *sorted(f"{s}\x00{st.reason}\x00{st.last_read}\x00{st.unread}"
                      for s, st in stale.items())]  # fmt: skip
@@ -370,7 +430,7 @@ def sync_cycle(
     config: Config,
     backend: Backend,
     today: date,
-    record: str | None = None,
+    record: Record = None,
     cache: ReadCache | None = None,
     *,
     previous: CycleReport | None = None,
@@ -382,6 +442,7 @@ def sync_cycle(
     (the last cycle's report) worked from exactly the same inputs and wrote everything,
     its result stands: nothing is evaluated or written.
     """
+    config = config_on(config, today)
     sources, reads, stale = read_all(config, backend, record, cache)
     inputs = inputs_of(config, reads, stale, today, record)
     if (previous is not None and inputs is not None and previous.inputs == inputs
@@ -402,7 +463,7 @@ def sync_cycle(
         except SheetError as exc:
             log.warning("cannot read %s again: %s", sheet, exc)
             return None
-        fresh = [s for s in source_tabs(config) if s.spreadsheet in reads
+        fresh = [s for s in cycle_sources(config) if s.spreadsheet in reads
                  and s.tab in reads[s.spreadsheet].tabs]  # fmt: skip
         return evaluate(config, fresh, reads, today, record, stale=known_stale)
 

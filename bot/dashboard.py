@@ -52,8 +52,11 @@ def dashboard_tab(
     issues: list[list[OutCell]],
     *,
     month: tuple[int, int] | None,
+    rounds: list[str] | None = None,
 ) -> BotTab:
     """The dashboard of one province: KPI, charts, its districts' register, its problems.
+
+    `rounds` are the earlier rounds (fiscal years) whose history the register shows.
 
     `issues` are the province's problems as `rollup.issue_rows` lays them out (header
     first); their links point at its own district tabs, in this same spreadsheet.
@@ -128,7 +131,7 @@ def dashboard_tab(
 
     rows += [[], [f"ทะเบียนอำเภอของจังหวัด{province.name} ({districts} อำเภอ)"]]
     layout.styled.append(Styled(Range(len(rows), 1, len(rows), 1), "section"))
-    register = register_rows(entries, this_month_header({month}))
+    register = register_rows(entries, this_month_header({month}), rounds)
     top = len(rows) + 1
     rows += register
     _merge(layout, register_layout(register, top))

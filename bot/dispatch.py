@@ -25,6 +25,7 @@ from bot.notify import Sender, expand_env, line_messages, mask, outbox_tag
 from bot.read_cache import cache_for
 from bot.reminders import Attachment, Message, due_messages
 from bot.render import render_messages
+from bot.rounds import config_on
 from bot.sheets import Backend
 from bot.splitting import message_text
 from bot.state import SendKey, State
@@ -62,6 +63,7 @@ def make_sender(config: Config, echo: Callable[[str], None] | None = None) -> Se
 def reminders_due(config: Config, backend: Backend, today: date) -> list[Message]:
     """The rendered messages due on `today`, from the sheets as they are now; the admins'
     and provinces' digests carry their charts as PNG (`attach_charts`)."""
+    config = config_on(config, today)  # the round in force: its calendar, its rows
     report = check_cycle(config, backend, today, cache=cache_for(config))
     messages = due_messages(config, today, report.results, report.problems)
     attach_charts(config, messages, report.plans)

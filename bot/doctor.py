@@ -26,6 +26,7 @@ from bot.doctor_local import local_findings
 from bot.doctor_tabs import header_findings, tab_findings
 from bot.errors import BotError, ServiceError
 from bot.finding import Finding, Verdict
+from bot.rounds import between_rounds, config_on
 from bot.sheets import Backend, BotTabState, SheetRead
 
 __all__ = ["Finding", "Verdict", "blocks_sync", "diagnose", "whose"]
@@ -37,6 +38,11 @@ def diagnose(
     """Check the backend, every spreadsheet, tab, header row and bot tab of the config, and
     rehearse the sync's writes where the backend can (`today`: as of that day)."""
     findings: list[Finding] = []
+    day = local_today(config, today)
+    config = config_on(config, day)  # the round in force: its district tabs
+    between = between_rounds(config, day)
+    if between is not None:
+        findings.append(Finding("warning", "rounds", between.thai(), between.english()))
     try:
         backend = open_backend(config)
         backend.__enter__()

@@ -29,6 +29,7 @@ from bot.model import Link
 from bot.read_cache import cache_for
 from bot.reminders import DistrictState, district_states, rules_of
 from bot.render import template
+from bot.rounds import config_on
 from bot.sheets import Backend, SheetRead
 from bot.splitting import split_message
 
@@ -71,6 +72,7 @@ def place_status(
     Raises `BotError` when the province has no spreadsheet in the config, or when its
     spreadsheet can be read neither now nor from the read cache.
     """
+    config = config_on(config, now.date())  # the round in force: its tabs and calendar
     sheet = province_sheet(config, province)
     if sheet is None:
         raise BotError(f"จังหวัด{province} ไม่มีสเปรดชีตในไฟล์ตั้งค่า (provinces)")

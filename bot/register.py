@@ -67,6 +67,9 @@ class DistrictEntry:
     rows_this_month: int = 0
     laos: set[str] = field(default_factory=set)
     open_errors: int = 0
+    # Earlier rounds (B.E. fiscal year) in which the district had an identity, and its
+    # names then: the district's history, from the archived rows.
+    history: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def covered(self) -> bool:
@@ -88,9 +91,11 @@ def register(
     month_of: Callable[[str], tuple[int, int] | None],
     *,
     province: str | None = None,
+    history: list[tuple[str, list[RowResult]]] | None = None,
 ) -> list[DistrictEntry]:
     """Every configured district (of `province`, or all), sorted by province then district
-    code. `month_of(province)` is the report month in force there (for "rows this month")."""
+    code. `month_of(province)` is the report month in force there (for "rows this month");
+    `history` holds earlier rounds' checked rows, by round (their B.E. fiscal year)."""
     entries = {
         (s.spreadsheet, s.tab): DistrictEntry(s)
         for s in source_tabs(config)
@@ -120,6 +125,16 @@ def register(
                 entry.identities.append(name)
             if r.category:
                 entry.kinds.add(r.category)
+    by_code = {e.source.district.code: e for e in entries.values()}
+    for label, old in history or []:
+        for r in old:
+            entry = by_code.get(r.row.source.district.code)
+            if entry is None or not r.complete:
+                continue
+            names = entry.history.setdefault(label, [])
+            name = r.row.text.get("identity", "")
+            if name and name not in names:
+                names.append(name)
     return sorted(entries.values(), key=lambda e: (e.source.province.code, e.source.district.code))
 
 
@@ -131,9 +146,24 @@ def this_month_header(months: set[tuple[int, int] | None]) -> str:
     return "จำนวนแถวของเดือนที่ต้องรายงาน"
 
 
-def register_rows(entries: list[DistrictEntry], header: str) -> list[list[OutCell]]:
-    """The register as rows, its header first."""
+def history_header(rounds: list[str]) -> list[OutCell]:
+    """The register's history columns: per earlier round, its state and identity names."""
+    return [h for label in rounds for h in (f"ปีงบประมาณ {label}", f"อัตลักษณ์ ปีงบประมาณ {label}")]
+
+
+def _names(names: list[str]) -> str:
+    shown = names[:MAX_NAMES]
+    more = len(names) - len(shown)
+    return "; ".join(shown) + (f" และอีก {more} รายการ" if more else "")
+
+
+def register_rows(
+    entries: list[DistrictEntry], header: str, rounds: list[str] | None = None
+) -> list[list[OutCell]]:
+    """The register as rows, its header first; with `rounds` (earlier rounds' B.E. fiscal
+    years), each district's history after the link to its tab."""
     rows: list[list[OutCell]] = [[header if h == "{this_month}" else h for h in HEADER]]
+    rows[0] += history_header(rounds or [])
     for e in entries:
         names = e.identities[:MAX_NAMES]
         more = len(e.identities) - len(names)
@@ -155,13 +185,16 @@ def register_rows(entries: list[DistrictEntry], header: str) -> list[list[OutCel
                 LinkedText("เปิดแท็บ", Link(e.source.spreadsheet, e.source.tab, 1, 1)),
             ]
         )
+        for label in rounds or []:
+            old = e.history.get(label)
+            rows[-1] += [COVERED if old is not None else NOT_YET, _names(old or [])]
     return rows
 
 
 def register_layout(rows: list[list[OutCell]], top: int = 1) -> Layout:
     """How a register that starts at row `top` looks: filter, colours, formats, widths."""
     bottom = top + len(rows) - 1
-    width = len(HEADER)
+    width = len(rows[0]) if rows else len(HEADER)
     layout = Layout(frozen_rows=top, frozen_columns=4)
     layout.filter = Range(top, 1, bottom, width)
     layout.styled.append(Styled(Range(top, 1, top, width), "header"))
@@ -188,10 +221,12 @@ def register_tab(
     config: Config,
     entries: list[DistrictEntry],
     month_of: Callable[[str], tuple[int, int] | None],
+    rounds: list[str] | None = None,
 ) -> BotTab:
-    """The national register tab: every configured district (`entries` from `register`)."""
+    """The national register tab: every configured district (`entries` from `register`),
+    with its history over the earlier `rounds`."""
     header = this_month_header({month_of(p.province) for p in config.provinces})
-    rows = register_rows(entries, header)
+    rows = register_rows(entries, header, rounds)
     layout = register_layout(rows)
     return BotTab(config.tabs.district_register, rows, layout=layout)
 

@@ -38,6 +38,7 @@ from bot.presentation import (
 )
 from bot.register import register, register_tab
 from bot.reminders import report_month_on
+from bot.rounds import Archived, archive_note, earlier_rounds
 from bot.summary import (
     ProvinceStats,
     Summary,
@@ -102,14 +103,25 @@ def status_text(result: RowResult) -> str:
     return STATUS_COMPLETE
 
 
-def plan_marks(tab: ParsedTab, results: list[RowResult], header: str) -> TabMarks | None:
-    """The status column and highlights of one district tab; None if the tab is unreadable."""
+def plan_marks(
+    tab: ParsedTab,
+    results: list[RowResult],
+    header: str,
+    notes: list[tuple[RowResult, str]] | None = None,
+) -> TabMarks | None:
+    """The status column and highlights of one district tab; None if the tab is unreadable.
+
+    `notes` are rows of an earlier round: each gets its note (archived) and no highlight.
+    """
     if tab.header_row is None or tab.status_column is None:
         return None
     # Every data row gets its status; a stale status on any other row is cleared.
     status: dict[int, str] = dict.fromkeys(tab.status_rows, "")
     highlights: list[Highlight] = []
     fingerprints: dict[int, tuple[str, ...]] = {}
+    for result, note in notes or []:
+        status[result.row.row] = note
+        fingerprints[result.row.row] = result.row.fingerprint
     for result in results:
         row = result.row.row
         status[row] = status_text(result)
@@ -341,14 +353,24 @@ def plan_cycle(
     extra_problems: list[Problem] | None = None,
     *,
     stale_since: dict[str, datetime] | None = None,
+    archived: list[tuple[Archived, list[RowResult]]] | None = None,
 ) -> list[SheetPlan]:
     """The complete write plan of a cycle, one `SheetPlan` per spreadsheet.
 
     `stale_since` names spreadsheets whose rows come from an earlier read, and when.
+    `archived` are earlier rounds' rows: marked as archived in their tabs, and the
+    register's history.
     """
     by_tab: dict[str, list[RowResult]] = defaultdict(list)
     for r in results:
         by_tab[_tab_id(r.row.source)].append(r)
+    archived_of: dict[str, list[tuple[RowResult, str]]] = defaultdict(list)
+    history: list[tuple[str, list[RowResult]]] = []
+    for part, part_results in archived or []:
+        note = archive_note(config, part.round)
+        for r in part_results:
+            archived_of[_tab_id(r.row.source)].append((r, note))
+        history.append((part.round.label, part_results))
     plans: dict[str, SheetPlan] = {}
     header = rollup_header(config)
     national_rows: list[list[OutCell]] = [header]
@@ -357,7 +379,8 @@ def plan_cycle(
     all_problems += extra_problems or []
     headers = {k: config.form.display_header(k) for k in FIELD_KEYS}
     month_of = _month_of(config, summary.today)
-    entries = register(config, results, all_problems, month_of)
+    rounds = [r.label for r in earlier_rounds(config)]
+    entries = register(config, results, all_problems, month_of, history=history)
     problems_of: dict[tuple[str, str], list[Problem]] = defaultdict(list)
     for p in all_problems:
         problems_of[(p.spreadsheet, p.tab)].append(p)
@@ -367,7 +390,10 @@ def plan_cycle(
         # A province's districts may sit in its spreadsheet or in spreadsheets of their own.
         p_tabs = [t for t in tabs if t.source.province.name == prov.province]
         for tab in p_tabs:
-            marks = plan_marks(tab, by_tab.get(_tab_id(tab.source), []), config.form.status_header)
+            tab_id = _tab_id(tab.source)
+            marks = plan_marks(
+                tab, by_tab.get(tab_id, []), config.form.status_header, archived_of.get(tab_id)
+            )
             if marks is not None:
                 where = tab.source.spreadsheet
                 plans.setdefault(where, SheetPlan(where)).marks.append(marks)
@@ -388,6 +414,7 @@ def plan_cycle(
                 [e for e in entries if e.source.province.name == prov.province],
                 issue_rows(own, headers),
                 month=month_of(prov.province),
+                rounds=rounds,
             )
         )
         national_rows += rows[1:]
@@ -409,9 +436,25 @@ def plan_cycle(
         ),
         summary_tab(config, summary, notes),
         issues_tab(config, all_problems, headers),
-        register_tab(config, entries, month_of),
+        register_tab(config, entries, month_of, rounds),
     ]
     return list(plans.values())
+
+
+def archive_rows_tab(
+    config: Config, name: str, tabs: list[ParsedTab], results: list[RowResult]
+) -> BotTab:
+    """An ended round's rows as the national tab showed them (`config` narrowed to that
+    round): every province, in official spelling, each with its link and status."""
+    by_tab: dict[str, list[RowResult]] = defaultdict(list)
+    for r in results:
+        by_tab[_tab_id(r.row.source)].append(r)
+    rank = {p.province: i for i, p in enumerate(config.provinces)}
+    ordered = sorted(
+        tabs, key=lambda t: (rank.get(t.source.province.name, 0), t.source.district.code)
+    )
+    rows = [rollup_header(config), *rollup_rows(config, ordered, by_tab)]
+    return BotTab(name, rows, wide_columns=_wide(), layout=rollup_layout(config, rows, results))
 
 
 def _month_of(config: Config, today: date) -> Callable[[str], tuple[int, int] | None]:

@@ -1,6 +1,6 @@
 """`softpower-bot run`: the daemon. Syncs on an interval, reminds at the send time, freezes
-each month's national tab at the end of the province deadline day, and never dies of a job
-that fails.
+each month's national tab at the end of the province deadline day and the summary and
+register at each fiscal quarter's end, and never dies of a job that fails.
 
 `schedule` deliberately lets job errors through, so every job here is wrapped: a failure is
 logged and the job runs again on the next tick. Whether reminders are due is decided from
@@ -21,12 +21,14 @@ import schedule
 
 from bot import deadlines
 from bot.config import Config
-from bot.cycle import CycleReport, record_tab, sync_cycle
+from bot.cycle import CycleReport, Record, record_tab, sync_cycle
 from bot.dispatch import SendReport, reminders_due, send_due
 from bot.errors import BotError
 from bot.notify import Sender, expand_env, mask, outbox_tag
+from bot.quarters import overlaps, quarter_of, snapshot_names
 from bot.read_cache import cache_for
 from bot.reminders import any_reminder_on, rules_of
+from bot.rounds import config_on
 from bot.sheets import Backend
 from bot.state import State, StateError
 
@@ -34,6 +36,8 @@ log = logging.getLogger(__name__)
 
 # The monthly record is frozen this late on the province deadline day.
 RECORD_TIME = time(23, 45)
+# A quarter's snapshot missed on its last day (the daemon was down) is made this long after.
+QUARTER_CATCH_UP = timedelta(days=7)
 TOLD_FAILING = "admins_told_failing"
 # Spreadsheets the last cycles skipped: {spreadsheet: {"count": n, "told": bool}}.
 SKIPPED = "skipped_spreadsheets"
@@ -97,7 +101,7 @@ class Daemon:
 
     # -- jobs ------------------------------------------------------------------------------
 
-    def sync_job(self, record: str | None = None) -> CycleReport | None:
+    def sync_job(self, record: Record = None) -> CycleReport | None:
         """One sync cycle; counts failures and tells the admins once, and on recovery."""
         if not self.state_ok():
             return None
@@ -176,7 +180,8 @@ class Daemon:
         if now.time() < time(hour, minute):
             return None
         today = now.date()
-        if not any_reminder_on(self.config, today):
+        # The round in force today: between rounds its calendar has nothing to send.
+        if not any_reminder_on(config_on(self.config, today), today):
             return None
         # Read the sheets once a day for reminders, not on every tick: again only after a
         # failed send, and then no more often than the sync interval.
@@ -201,7 +206,8 @@ class Daemon:
         now = self.now()
         if now.time() < RECORD_TIME or not self.state_ok():
             return False
-        deadline = deadlines.deadline_in_force("province", now.date(), rules_of(self.config))
+        config = config_on(self.config, now.date())
+        deadline = deadlines.deadline_in_force("province", now.date(), rules_of(config))
         if deadline is None or deadline.due != now.date():
             return False
         month = f"{deadline.month[0]:04d}-{deadline.month[1]:02d}"
@@ -211,6 +217,34 @@ class Daemon:
         if self.sync_job(record=name) is None:
             return False
         self.state.record_snapshot(month, self.config.national.sheet, name)
+        return True
+
+    def quarter_job(self) -> bool:
+        """At the end of a fiscal quarter's last day, freeze the summary and register tabs
+        as that quarter's snapshot (within the week after, if the daemon was down then: the
+        copy's own date line says when it was made)."""
+        now = self.now()
+        if not self.state_ok():
+            return False
+        today = now.date()
+        quarter = quarter_of(today)
+        if today != quarter.end or now.time() < RECORD_TIME:
+            quarter = quarter_of(date(*quarter.first_month, 1) - timedelta(days=1))
+            if today - quarter.end > QUARTER_CATCH_UP:
+                return False
+        config = config_on(self.config, today)
+        if not overlaps(config, quarter) or self.state.has_snapshot(quarter.key):
+            return False
+        names = snapshot_names(config, quarter)
+        report = self.sync_job(record=names)
+        national = config.national.sheet
+        if (
+            report is None
+            or national in report.stale
+            or national in [a.spreadsheet for a in report.skipped]
+        ):
+            return False  # not written: tried again on the next tick
+        self.state.record_snapshot(quarter.key, config.national.sheet, names[config.tabs.summary])
         return True
 
     def _tell_admins(self, title: str, text: str) -> None:
@@ -246,11 +280,13 @@ class Daemon:
         self.scheduler.every(every).minutes.do(self._guard(self.sync_job, "sync"))
         self.scheduler.every(1).minutes.do(self._guard(self.remind_job, "reminders"))
         self.scheduler.every(1).minutes.do(self._guard(self.record_job, "monthly record"))
+        self.scheduler.every(1).minutes.do(self._guard(self.quarter_job, "quarter snapshot"))
         log.info("softpower-bot running: sync every %d min, reminders at %s %s",
                  every, self.config.reminders.send_time, self.config.timezone)  # fmt: skip
         # Catch up at once: a restarted daemon syncs, then sends what is due and unsent.
         for name, job in (("sync", self.sync_job), ("reminders", self.remind_job),
-                          ("monthly record", self.record_job)):  # fmt: skip
+                          ("monthly record", self.record_job),
+                          ("quarter snapshot", self.quarter_job)):  # fmt: skip
             self._guard(job, name)()
         while not self.stop.is_set():
             self.scheduler.run_pending()

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from bot import deadlines, thai
 from bot.config import Config
 from bot.reminders import all_rules
+from bot.rounds import Between, between_rounds, config_on
 from bot.state import SendKey, State
 
 
@@ -29,6 +30,7 @@ class StatusReport:
     failing: list[tuple[SendKey, str, int]]
     daemon_pid: int | None = None  # the running daemon, if any
     programme_ended: date | None = None  # the programme's last day, once it has passed
+    between: Between | None = None  # between two rounds (or after the last): nothing sent
 
     @property
     def coverage(self) -> object:
@@ -42,6 +44,7 @@ class StatusReport:
             "next_sync": self.next_sync.isoformat() if self.next_sync else None,
             "daemon_running": self.daemon_pid is not None,
             "programme_ended": self.programme_ended.isoformat() if self.programme_ended else None,
+            "between_rounds": self._between(),
             "next_reminders": [
                 {
                     "send_on": r.send_on.isoformat(),
@@ -70,6 +73,17 @@ class StatusReport:
             "coverage": self.coverage,
         }
 
+    def _between(self) -> dict[str, object] | None:
+        b = self.between
+        if b is None:
+            return None
+        return {
+            "ended": b.ended.label,
+            "last_day": b.last_day.isoformat(),
+            "next": b.next.label if b.next else None,
+            "starts": b.starts.isoformat() if b.starts else None,
+        }
+
 
 def _order(reminder: deadlines.Reminder) -> tuple[date, int, date, int]:
     level = 0 if reminder.deadline.level == "district" else 1
@@ -79,6 +93,7 @@ def _order(reminder: deadlines.Reminder) -> tuple[date, int, date, int]:
 def gather_status(config: Config, state: State, today: date) -> StatusReport:
     """Read the state file and the calendar for `today` (the CLI's --today, or today)."""
     tz = ZoneInfo(config.timezone)
+    config = config_on(config, today)  # the round in force: its calendar
     last = state.last_sync()
     if last:
         last = {**last, "at": _local(str(last["at"]), tz)}
@@ -93,8 +108,10 @@ def gather_status(config: Config, state: State, today: date) -> StatusReport:
         every = timedelta(minutes=config.daemon.sync_every_minutes)
         next_sync = datetime.fromisoformat(str(last["at"])) + every
     end = thai.month_end(config.programme.end)
-    ended = end if today > end else None
-    return StatusReport(last, next_sync, upcoming, sent, failing, pid, ended)
+    # With rounds, "between rounds" says it all (after the last round too).
+    ended = end if today > end and not config.rounds else None
+    between = between_rounds(config, today)
+    return StatusReport(last, next_sync, upcoming, sent, failing, pid, ended, between)
 
 
 def _local(text: str, tz: ZoneInfo) -> str:

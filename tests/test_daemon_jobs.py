@@ -59,6 +59,50 @@ def test_the_national_tab_is_frozen_at_the_end_of_the_province_deadline_day(tmp_
         assert daemon.record_job() is False
 
 
+def test_summary_and_register_are_frozen_at_each_quarter_end(tmp_path: Path) -> None:
+    config = make_project(tmp_path)
+    daemon = daemon_for(config, tmp_path, [])
+    national = tmp_path / "national.xlsx"
+    q2_end = date(2025, 3, 31)  # the end of quarter 2 of fiscal 2568 (the 439 target)
+    with freeze_time(at(q2_end, 23, 44)):
+        assert daemon.quarter_job() is False
+    with freeze_time(at(q2_end, 23, 46)):
+        assert daemon.quarter_job() is True
+        assert daemon.quarter_job() is False  # once a quarter
+    summary, register = "สรุปตัวชี้วัด ไตรมาส 2-2568", "ทะเบียนอำเภอ ไตรมาส 2-2568"
+    assert values(national, summary) == values(national, "สรุปตัวชี้วัด")
+    assert values(national, register) == values(national, "ทะเบียนอำเภอ")
+    frozen = values(national, summary)
+    with freeze_time(at(date(2025, 4, 3), 10)):
+        daemon.sync_job()
+        assert daemon.quarter_job() is False  # quarter 2 is made, quarter 3 is not over
+    assert values(national, summary) == frozen
+    assert values(national, "สรุปตัวชี้วัด") != frozen  # its date line moved on
+
+    # A daemon that was down on the quarter's last day makes it within the week after, and
+    # not before the national spreadsheet can be written.
+    other = tmp_path / "other"
+    other.mkdir()
+    late = daemon_for(config, other, [])
+    with freeze_time(at(date(2025, 1, 8), 9)):
+        assert late.quarter_job() is False  # quarter 1 ended on 31 Dec: over a week ago
+    kept = national.read_bytes()
+    national.write_bytes(b"not a workbook")
+    with freeze_time(at(date(2025, 1, 7), 9)):
+        assert late.quarter_job() is False
+        national.write_bytes(kept)
+        assert late.quarter_job() is True
+    assert "สรุปตัวชี้วัด ไตรมาส 1-2568" in sheet_names(national)
+
+
+def sheet_names(path: Path) -> list[str]:
+    wb = openpyxl.load_workbook(path, read_only=True)
+    try:
+        return list(wb.sheetnames)
+    finally:
+        wb.close()
+
+
 def test_admins_are_told_once_when_syncs_keep_failing_and_once_when_they_recover(
     tmp_path: Path,
 ) -> None:
