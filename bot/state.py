@@ -235,6 +235,32 @@ def _clean_error(error: str | None) -> str | None:
     return text
 
 
+@contextmanager
+def _one_opener(lock: Path, wait_s: float = 2 * BUSY_TIMEOUT_SECONDS) -> Iterator[None]:
+    """Hold an exclusive `flock` on `lock` while opening the state file (milliseconds). A
+    lock that cannot be made (a read-only folder) or that stays taken past `wait_s` (a
+    process stuck while opening) does not stop the bot: it opens without it, as SQLite's
+    own locking still keeps the data safe."""
+    try:
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    except OSError:
+        yield
+        return
+    try:
+        deadline = time.monotonic() + wait_s
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    break
+                time.sleep(0.01)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
 class State:
     """The state file: sends, syncs, flags and snapshots. Use as a context manager.
 
@@ -272,8 +298,13 @@ class State:
                 self.path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None
             )
             self._db.row_factory = sqlite3.Row
-            self._open()
-            self._remember_file()
+            # Processes that open one state file at the same instant (the daemon and
+            # `remind`, the first start of both) take turns: SQLite's switch to WAL and the
+            # schema's creation, done by two at once, stall each other or show one the
+            # other's half-made file.
+            with _one_opener(self.path.with_name(self.path.name + ".open.lock")):
+                self._open()
+                self._remember_file()
         except sqlite3.Error as exc:
             self.close()
             raise self._error(exc, "opening") from exc
@@ -284,14 +315,18 @@ class State:
     def _open(self) -> None:
         db = self._conn()
         # Reading the header first: a damaged file fails here, before anything is written.
-        version = db.execute("PRAGMA user_version").fetchone()[0]
-        app_id = db.execute("PRAGMA application_id").fetchone()[0]
+        version, app_id = self._header()
+        foreign = version == 0 and app_id == 0 and self._has_tables()
+        if foreign:
+            # Another bot may have committed its schema between the two reads above: tables
+            # and header are written in one transaction, so once its tables show, so does
+            # its header. Only tables under a blank header are another program's.
+            version, app_id = self._header()
+            foreign = version == 0 and app_id == 0
         problems = [r[0] for r in db.execute("PRAGMA quick_check")]
         if problems != ["ok"]:
             raise StateError(self._damaged("; ".join(problems[:3])))
-        if app_id not in (0, APPLICATION_ID) or (
-            version == 0 and app_id == 0 and self._has_tables()
-        ):
+        if app_id not in (0, APPLICATION_ID) or foreign:
             raise StateError(
                 f"{self.path} is not a softpower-bot state file (it holds another program's "
                 "data); set the state file to a new path"
@@ -319,6 +354,11 @@ class State:
         """Raise StateError if the state file was deleted, replaced by another file or cut
         short since it was opened: sending on would send every reminder of the day again."""
         self._watch.check()
+
+    def _header(self) -> tuple[int, int]:
+        db = self._conn()
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        return version, db.execute("PRAGMA application_id").fetchone()[0]
 
     def _has_tables(self) -> bool:
         row = self._conn().execute("SELECT count(*) FROM sqlite_master").fetchone()

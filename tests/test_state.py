@@ -12,6 +12,7 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
+import time
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -508,3 +509,35 @@ def test_scrub_urls_keeps_scheme_and_host_only() -> None:
         "host only https://example.org and text"
     )
     assert scrub_urls("no url here") == "no url here"
+
+
+OPEN_AT = """\
+import sys, time
+from datetime import datetime
+from pathlib import Path
+from bot.state import State, StateError
+path, at = sys.argv[1], float(sys.argv[2])
+while time.time() < at:
+    pass
+try:
+    State(Path(path), now=datetime.now).close()
+except StateError as exc:
+    print(exc)
+"""
+
+
+@pytest.mark.slow
+def test_processes_opening_a_new_state_file_at_once_all_take_it(tmp_path: Path) -> None:
+    """The daemon and `remind` (or two daemons' first starts) may create the state file in
+    the same instant: none may take the other's half-made schema for another program's
+    file. (Three at once, as the daemon, `remind` and `status` may: reading the header and the
+    tables apart refused some of them.)"""
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    refused: list[str] = []
+    for trial in range(20):
+        at = time.time() + 1.5  # all three start together, once Python is up in each
+        path = str(tmp_path / f"state-{trial}.sqlite")
+        procs = [subprocess.Popen([sys.executable, "-c", OPEN_AT, path, str(at)], env=env,
+                                  stdout=subprocess.PIPE, text=True) for _ in range(3)]  # fmt: skip
+        refused += [out.strip() for p in procs if (out := p.communicate(timeout=60)[0]).strip()]
+    assert refused == []
