@@ -18,6 +18,7 @@ from bot.backends.google import GoogleBackend
 from bot.backends.google_requests import DIGEST_KEY
 from bot.cycle import sync_cycle
 from bot.doctor import diagnose
+from bot.quarters import quarter_of, snapshot_names
 from fake_sheets import FakeSheets
 from tests.factories import HEADERS, row
 from tests.workbooks import default_tabs
@@ -309,6 +310,27 @@ def test_the_monthly_record_is_one_server_side_copy(fake: FakeSheets) -> None:
     with backend:
         again = sync_cycle(config, backend, TODAY, "บันทึก ม.ค. 2568")
     assert not any(a.written for a in again.applied)
+
+
+def test_quarter_end_snapshots_are_server_side_copies_too(fake: FakeSheets) -> None:
+    """The summary and the register frozen at a quarter's end: two duplicateSheet, no cells
+    sent, each copy equal to the tab it froze."""
+    world = GoogleWorld(fake)
+    config = world.make(default_tabs())
+    recorder = recording(world)
+    world.sync()
+    recorder.sent.clear()
+    snapshots = snapshot_names(config, quarter_of(TODAY))
+    backend = world.backend()
+    with backend:
+        sync_cycle(config, backend, TODAY, snapshots)
+    for tab, copy in snapshots.items():
+        assert world.values("national", copy) == world.values("national", tab)
+    [batch] = recorder.batches(world.ids["national"])
+    kinds = [next(iter(r)) for r in batch]
+    assert kinds.count("duplicateSheet") == 2
+    assert set(kinds) <= {"duplicateSheet", "createDeveloperMetadata"}
+    assert recorder.size() < 10_000  # no cells sent
 
 
 def test_the_monthly_record_goes_to_the_archive_by_copying_the_tab(fake: FakeSheets) -> None:

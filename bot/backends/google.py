@@ -156,8 +156,12 @@ class GoogleBackend(GoogleWriting):
         # Every tab's cell count by tab id, once the full tab list was read (cell limit).
         self._sizes: dict[str, dict[int, int]] = {}
         self.tabs = TabWriter(g.max_request_bytes, self.link)
+        # Monthly records and quarter-end snapshots: frozen copies, made by a server-side
+        # copy of the tab they freeze (see `google_write`).
         record = re.escape(config.daemon.record_tab).replace(re.escape("{month}"), ".+")
-        self._record = re.compile(f"^{record}$")
+        quarter = (re.escape(config.daemon.quarter_tab)
+                   .replace(re.escape("{tab}"), ".+").replace(re.escape("{quarter}"), ".+"))  # fmt: skip
+        self._record = re.compile(f"^(?:{record}|{quarter})$")
         self.memory = Memory(memory)
         self.drive = DriveWatch(http, self.memory, g, now)
         self._kept: set[str] = set()  # spreadsheets this cycle evaluates from memory
