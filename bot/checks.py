@@ -398,7 +398,8 @@ def _duplicate_key(row: ParsedRow, result: RowResult) -> tuple[str, ...] | None:
 
 
 def _did_you_mean(hint: str | None) -> str:
-    return f" หมายถึง “{hint}” หรือไม่" if hint else ""
+    # Not "หมายถึง ... หรือไม่": a question reads oddly in a list of what to fix.
+    return f" ชื่อที่ใกล้เคียงในทะเบียน คือ “{hint}”" if hint else ""
 
 
 def _h(form: Form, key: str) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field, PositiveInt, field_validator, model_validator
 
@@ -63,6 +63,10 @@ class Programme(Strict):
     )
     district_deadline_day: int = Field(default=20, ge=1, le=28)
     province_deadline_day: int = Field(default=25, ge=1, le=28)
+    # Which month the report due on a deadline covers: "current" (due 20 Jan: January's
+    # report, progress to date, as the letters' "every 20th until September 2568" reads)
+    # or "previous" (due 20 Jan: December's, the month just ended). See the README.
+    deadline_covers: Literal["current", "previous"] = "current"
 
     @model_validator(mode="after")
     def _ordered(self) -> Programme:
@@ -120,7 +124,7 @@ class Form(Strict):
         if not value.strip():
             raise ValueError(
                 "must not be empty: the bot finds and marks its status column by this header "
-                "(default: ผลตรวจสอบ (บอท))"
+                f"(default: {STATUS_HEADER})"
             )
         return value
 
@@ -153,11 +157,26 @@ class Tabs(Strict):
     national: str = "รวมทั้งประเทศ"
     summary: str = "สรุปตัวชี้วัด"
     issues: str = "รายการที่ต้องแก้ไข"
+    district_register: str = "ทะเบียนอำเภอ"  # every district and its state (national file)
+    dashboard: str = "ภาพรวมจังหวัด{province}"  # a province's KPI, districts and problems
 
     @model_validator(mode="after")
     def _placeholders(self) -> Tabs:
-        allowed = {"district": {"district", "province"}, "province": {"province"}}
-        for name in ("district", "province", "national", "summary", "issues"):
+        allowed = {
+            "district": {"district", "province"},
+            "province": {"province"},
+            "dashboard": {"province"},
+        }
+        names = (
+            "district",
+            "province",
+            "national",
+            "summary",
+            "issues",
+            "district_register",
+            "dashboard",
+        )
+        for name in names:
             template = getattr(self, name)
             if not template.strip():
                 raise ValueError(f"tab name {name} is empty")
@@ -177,6 +196,14 @@ class Tabs(Strict):
     def province_tab(self, province: geo.Province) -> str:
         """The name of a province's roll-up tab."""
         return self.province.format(province=province.name)
+
+    def dashboard_tab(self, province: geo.Province) -> str:
+        """The name of a province's dashboard tab."""
+        return self.dashboard.format(province=province.name)
+
+    def national_tabs(self) -> tuple[str, ...]:
+        """The bot's tabs in the national spreadsheet."""
+        return (self.national, self.summary, self.issues, self.district_register)
 
 
 _SHEET_URL = re.compile(r"/spreadsheets/d/([A-Za-z0-9_-]{20,})")
@@ -269,6 +296,11 @@ class ProvinceSheet(_SheetRef):
                 for item in value
             ]
         return value
+
+    # This province's own deadline days; None: the programme's (a province may set its
+    # districts' day itself, as Chaiyaphum chose the 20th).
+    district_deadline_day: int | None = Field(default=None, ge=1, le=28)
+    province_deadline_day: int | None = Field(default=None, ge=1, le=28)
 
     @field_validator("province")
     @classmethod
@@ -387,6 +419,13 @@ class Config(Strict):
                 )
         seen: set[str] = set()
         for i, prov in enumerate(self.provinces):
+            days = self.deadline_days(prov)
+            if days[0] > days[1]:
+                raise SettingError(
+                    ("provinces", i, "district_deadline_day"),
+                    f"day {days[0]} is after the province's own deadline day {days[1]}: "
+                    "districts report to their province before the province reports to DLA",
+                )
             if prov.province in seen:
                 raise SettingError(
                     ("provinces", i, "province"), f"province {prov.province} is listed twice"
@@ -394,24 +433,47 @@ class Config(Strict):
             seen.add(prov.province)
         return self
 
+    def deadline_days(self, prov: ProvinceSheet) -> tuple[int, int]:
+        """A province's district and province deadline days: its own, else the programme's."""
+        prog = self.programme
+        return (
+            prov.district_deadline_day or prog.district_deadline_day,
+            prov.province_deadline_day or prog.province_deadline_day,
+        )
+
     @model_validator(mode="after")
     def _never_write_into_sources(self) -> Config:
         # The bot owns whole tabs; if one of them had a source tab's name it would wipe
         # out what staff typed. Refuse such a config before anything is read.
-        national_tabs = {self.tabs.national, self.tabs.summary, self.tabs.issues}
-        if len(national_tabs) != 3:
+        national_tabs = set(self.tabs.national_tabs())
+        if len(national_tabs) != len(self.tabs.national_tabs()):
             raise SettingError(
-                ("tabs",), "tabs.national, tabs.summary and tabs.issues must all differ"
+                ("tabs",),
+                "tabs.national, tabs.summary, tabs.issues and tabs.district_register "
+                "must all differ",
             )
         # What the bot writes whole, per spreadsheet, and every district tab's place.
         bot_at: dict[str, set[str]] = {self.national.sheet: set(national_tabs)}
+        taken: dict[tuple[str, str], str] = {}  # a province's own bot tabs -> the province
         for prov in self.provinces:
-            bot_at.setdefault(prov.sheet, set()).add(self.tabs.province_tab(prov.registry_province))
+            p = prov.registry_province
+            own = [self.tabs.province_tab(p), self.tabs.dashboard_tab(p)]
+            if own[0] == own[1]:
+                raise SettingError(("tabs",), "tabs.province and tabs.dashboard must differ")
+            for name in own:
+                other = taken.setdefault((prov.sheet, name), p.name)
+                if other != p.name:
+                    raise SettingError(
+                        ("tabs",),
+                        f"{other} and {p.name} share a spreadsheet and would both write the "
+                        f"tab {name!r}: put {{province}} in tabs.province and tabs.dashboard",
+                    )
+            bot_at.setdefault(prov.sheet, set()).update(own)
         source_at: dict[tuple[str, str], tuple[str, str]] = {}  # -> (district, province)
         for i, prov in enumerate(self.provinces):
             p = prov.registry_province
             sources = {self.tabs.district_tab(p, d) for d in prov.registry_districts()}
-            bot_tabs = {self.tabs.province_tab(p)}
+            bot_tabs = {self.tabs.province_tab(p), self.tabs.dashboard_tab(p)}
             for d in prov.registry_districts():
                 place = (prov.sheet_of(d), self.tabs.district_tab(p, d))
                 if place in source_at:
@@ -435,8 +497,8 @@ class Config(Strict):
                 raise SettingError(
                     ("tabs",),
                     f"the bot would overwrite the district tab {tab!r} of {province}: "
-                    "give tabs.province / national / summary / issues names that no "
-                    "district tab has",
+                    "give tabs.province / dashboard / national / summary / issues / "
+                    "district_register names that no district tab has",
                 )
         form_headers = {thai.header_key(h) for k in FIELD_KEYS for h in self.form.header_names(k)}
         if thai.header_key(self.form.status_header) in form_headers:

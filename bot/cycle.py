@@ -83,8 +83,9 @@ def bot_tabs_by_spreadsheet(config: Config) -> dict[str, list[str]]:
     """The tabs the bot owns, grouped by the spreadsheet that holds them."""
     out: dict[str, list[str]] = defaultdict(list)
     for prov in config.provinces:
-        out[prov.sheet].append(config.tabs.province_tab(prov.registry_province))
-    out[config.national.sheet] += [config.tabs.national, config.tabs.summary, config.tabs.issues]
+        province = prov.registry_province
+        out[prov.sheet] += [config.tabs.province_tab(province), config.tabs.dashboard_tab(province)]
+    out[config.national.sheet] += config.tabs.national_tabs()
     return dict(out)
 
 

@@ -1,7 +1,10 @@
 """Deadlines and reminder days of the monthly reporting programme.
 
 Districts report to their province by day 20 of each month and provinces report to the
-national department (DLA) by day 25. This module works out, for a given set of `Rules`,
+national department (DLA) by day 25. Which month such a report covers is a rule too
+(`Rules.covers`): "current" (the default) means the report due on 20 January is January's;
+"previous" means it is December's, so the deadlines of a report month fall in the month
+after it. This module works out, for a given set of `Rules`,
 every deadline of the programme and the working day on which each reminder about it is
 sent. Weekends, Thai public holidays (from the `holidays` package, including in-lieu
 days and Buddhist lunar days) and extra days off from `Rules.extra_holidays` are not
@@ -21,9 +24,12 @@ from typing import Literal
 
 import holidays
 
+from bot import thai
+
 __all__ = [
     "EXTRA_HOLIDAY_NAME",
     "WEEKDAY_NAMES",
+    "Covers",
     "Deadline",
     "Reminder",
     "ReminderKind",
@@ -31,6 +37,7 @@ __all__ = [
     "Rules",
     "deadline_in_force",
     "deadlines",
+    "holiday_label",
     "holiday_name",
     "is_working_day",
     "reminders_on",
@@ -41,21 +48,19 @@ __all__ = [
 ReportingLevel = Literal["district", "province"]
 # When a reminder goes relative to its deadline.
 ReminderKind = Literal["before", "deadline", "overdue"]
+# Which month the report due on a deadline covers: the month the deadline falls in, or the
+# month before it.
+Covers = Literal["current", "previous"]
 
-# Thai names of Monday..Sunday, as date.weekday() numbers them; only Saturday and Sunday
-# are ever shown (as the reason a deadline is not a working day).
-WEEKDAY_NAMES: tuple[str, ...] = (
-    "วันจันทร์",
-    "วันอังคาร",
-    "วันพุธ",
-    "วันพฤหัสบดี",
-    "วันศุกร์",
-    "วันเสาร์",
-    "วันอาทิตย์",
-)
+# Thai names of Monday..Sunday, as date.weekday() numbers them: the reason a deadline is not
+# a working day ("วันเสาร์"), and the weekday of a due date in a letter ("วันศุกร์ที่ 24 ...").
+WEEKDAY_NAMES: tuple[str, ...] = thai.WEEKDAYS
 # Shown for a day off from Rules.extra_holidays that is neither a weekend nor a public
-# holiday: the cabinet announces such days as "วันหยุดพิเศษ" and we have no better name.
-EXTRA_HOLIDAY_NAME = "วันหยุดพิเศษ"
+# holiday: the cabinet announces such days as "วันหยุดราชการเพิ่มเป็นกรณีพิเศษ".
+EXTRA_HOLIDAY_NAME = "วันหยุดราชการเพิ่มเป็นกรณีพิเศษ"
+# How the `holidays` package names such a day, and how an official letter names it.
+_PACKAGE_EXTRA = "วันหยุดพิเศษ (เพิ่มเติม)"
+_IN_LIEU = "ชดเชย"
 
 _SATURDAY = 5
 # Districts sort before provinces on the same day: a province's reminder is about the
@@ -68,8 +73,10 @@ class Rules:
     """How the programme's deadlines and reminders are laid out.
 
     Frozen (hence hashable) so that the schedule can be cached per set of rules.
-    Months are (year, month) in the common era. A deadline day beyond the end of a short
-    month (say 31) falls on that month's last day.
+    Months are (year, month) in the common era: the report months, from `start` to `end`.
+    A deadline day beyond the end of a short month (say 31) falls on that month's last day.
+    `covers` says whether a report month's deadlines fall in that month ("current") or in
+    the month after it ("previous": the report due on 20 January covers December).
     """
 
     start: tuple[int, int]
@@ -80,6 +87,7 @@ class Rules:
     province_offsets: tuple[int, ...] = (3, 1, 0)
     overdue_days: tuple[int, ...] = (1, 3)
     extra_holidays: tuple[date, ...] = ()
+    covers: Covers = "current"
 
     def __post_init__(self) -> None:
         # Fail when the rules are built (config load), not later inside the scheduler.
@@ -100,6 +108,8 @@ class Rules:
         # 0 days after would be the deadline itself, which the offsets already cover.
         if any(d < 1 for d in self.overdue_days):
             raise ValueError("overdue_days are days after the deadline and must be at least 1")
+        if self.covers not in ("current", "previous"):
+            raise ValueError(f"covers must be current or previous, got {self.covers!r}")
 
 
 @dataclass(frozen=True)
@@ -107,7 +117,9 @@ class Deadline:
     """One reporting deadline: a level's report for `month` is due on `due`.
 
     `non_working` says the due date itself is a weekend or a day off; `holiday_name` then
-    says why (the Thai holiday name, or "วันเสาร์"/"วันอาทิตย์"), otherwise it is None.
+    says why (the holiday as a letter names it, see `holiday_label`, or "วันเสาร์" /
+    "วันอาทิตย์"), otherwise it is None. `effective` is the day the report must really be
+    in: the due date, or the last working day before it when the due date is a day off.
     """
 
     level: ReportingLevel
@@ -115,6 +127,7 @@ class Deadline:
     due: date
     non_working: bool
     holiday_name: str | None
+    effective: date
 
 
 @dataclass(frozen=True)
@@ -159,6 +172,30 @@ def holiday_name(day: date) -> str | None:
     return _public_holidays(day.year).get(day)
 
 
+def holiday_label(name: str) -> str:
+    """A holiday name as an official letter writes it.
+
+    The package's raw names become the terms letters use: "ชดเชยวันวิสาขบูชา" is
+    "วันหยุดชดเชยวันวิสาขบูชา", "วันหยุดพิเศษ (เพิ่มเติม)" is
+    "วันหยุดราชการเพิ่มเป็นกรณีพิเศษ", and several holidays on one day (joined by the
+    package with "; ") are listed the Thai way: "ก ข และค".
+    """
+    parts: list[str] = []
+    for raw in name.split(";"):
+        part = " ".join(raw.split())
+        if not part:
+            continue
+        if part == _PACKAGE_EXTRA:
+            part = EXTRA_HOLIDAY_NAME
+        elif part.startswith(_IN_LIEU):
+            part = "วันหยุด" + part
+        if part not in parts:
+            parts.append(part)
+    if len(parts) <= 1:
+        return parts[0] if parts else ""
+    return " ".join(parts[:-1]) + " และ" + parts[-1]
+
+
 def is_working_day(day: date, rules: Rules) -> bool:
     """Whether government offices work on `day`: a weekday that is not a day off."""
     return (
@@ -172,7 +209,7 @@ def _day_off_name(day: date, rules: Rules) -> str | None:
     # always a Saturday, so that one name shows up only on a day that is off anyway.
     name = holiday_name(day)
     if name is not None:
-        return name
+        return holiday_label(name)
     if day.weekday() >= _SATURDAY:
         return WEEKDAY_NAMES[day.weekday()]
     if day in rules.extra_holidays:
@@ -214,10 +251,18 @@ def _due_date(year: int, month: int, day: int) -> date:
 def _make_deadline(
     level: ReportingLevel, month: tuple[int, int], day: int, rules: Rules
 ) -> Deadline:
-    due = _due_date(month[0], month[1], day)
+    year, number = month
+    if rules.covers == "previous":
+        year, number = (year + 1, 1) if number == 12 else (year, number + 1)
+    due = _due_date(year, number, day)
     name = _day_off_name(due, rules)
     return Deadline(
-        level=level, month=month, due=due, non_working=name is not None, holiday_name=name
+        level=level,
+        month=month,
+        due=due,
+        non_working=name is not None,
+        holiday_name=name,
+        effective=_working_day_on_or_before(due, rules),
     )
 
 
@@ -235,7 +280,8 @@ def deadlines(rules: Rules) -> list[Deadline]:
     """Every district and province deadline of the programme, in date order.
 
     One of each level per report month from `rules.start` to `rules.end`; the deadline on
-    day D of month M is for the report of month M. On the same date districts come first.
+    day D of month M is for the report of month M (`covers` "current") or of the month
+    before M ("previous"). On the same date districts come first.
     """
     return list(_deadlines(rules))
 

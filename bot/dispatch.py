@@ -13,14 +13,17 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from bot import geo
+from bot.chart_png import charts_available, render_png
 from bot.config import Config
 from bot.config_load import state_path
 from bot.cycle import CycleReport, check_cycle
 from bot.errors import BotError
 from bot.line_quota import LineRound, estimate_round, guard_round
+from bot.model import SheetPlan
 from bot.notify import Sender, expand_env, line_messages, mask
 from bot.read_cache import cache_for
-from bot.reminders import Message, due_messages
+from bot.reminders import Attachment, Message, due_messages
 from bot.render import render_messages
 from bot.sheets import Backend
 from bot.splitting import message_text
@@ -57,10 +60,45 @@ def make_sender(config: Config, echo: Callable[[str], None] | None = None) -> Se
 
 
 def reminders_due(config: Config, backend: Backend, today: date) -> list[Message]:
-    """The rendered messages due on `today`, from the sheets as they are now."""
+    """The rendered messages due on `today`, from the sheets as they are now; the admins'
+    and provinces' digests carry their charts as PNG (`attach_charts`)."""
     report = check_cycle(config, backend, today, cache=cache_for(config))
     messages = due_messages(config, today, report.results, report.problems)
+    attach_charts(config, messages, report.plans)
     return render_messages(config, messages, today, backend.link)
+
+
+def attach_charts(config: Config, messages: list[Message], plans: list[SheetPlan]) -> None:
+    """Attach to each digest the charts of its tab: the admins get the summary tab's, a
+    province its dashboard's. Without matplotlib or the Thai font, digests go without."""
+    wanted = [m for m in messages if m.level in ("admin", "province")]
+    if not wanted:
+        return
+    why = charts_available()
+    if why is not None:
+        log.warning("digests go without charts: %s", why)
+        return
+    tabs = {tab.name: tab for plan in plans for tab in plan.tabs}
+    drawn: dict[tuple[str, str], Attachment] = {}
+    for message in wanted:
+        if message.level == "admin":
+            name = config.tabs.summary
+        else:
+            province = geo.find_province(message.recipient)
+            name = config.tabs.dashboard_tab(province) if province else ""
+        tab = tabs.get(name)
+        if tab is None:
+            continue
+        for chart in tab.charts:
+            key = (name, chart.key)
+            if key not in drawn:
+                try:
+                    data = render_png(chart)
+                except Exception as exc:  # a chart that cannot be drawn never stops a digest
+                    log.warning("chart %s of %s not drawn: %s", chart.key, name, exc)
+                    continue
+                drawn[key] = Attachment(f"{chart.key}.png", f"แผนภูมิ{chart.title}", data)
+            message.attachments.append(drawn[key])
 
 
 def line_estimate(messages: list[Message]) -> int:
@@ -140,7 +178,8 @@ def _send_one(
         report.already += 1  # sent meanwhile, or being sent by the other sender right now
         return
     try:
-        delivery = sender.send(expand_env(url), message.title, message.text)
+        files = [(a.name, a.data) for a in message.attachments]
+        delivery = sender.send(expand_env(url), message.title, message.text, files)
     except BotError as exc:
         state.mark_failed(key, str(exc))
         report.failed.append((message, shown, str(exc)))

@@ -882,7 +882,7 @@ NUMBER_WIDTH = 7
 
 NATIONAL_NOTES: tuple[str, ...] = (
     "ไฟล์นี้เป็นรายงานผลการดำเนินงานระดับประเทศ โครงการ 1 อำเภอ 1 อัตลักษณ์ท้องถิ่น (Soft Power)",
-    "แท็บ “{national}” “{summary}” และ “{issues}” จัดทำขึ้นโดยอัตโนมัติด้วยโปรแกรม "
+    "แท็บ “{national}” “{summary}” “{issues}” และ “{register}” จัดทำขึ้นโดยอัตโนมัติด้วยโปรแกรม "
     "softpower-bot ในทุกรอบการตรวจสอบ",
     "ขอความกรุณางดแก้ไขข้อมูลในแท็บดังกล่าว เนื่องจากข้อมูลจะถูกเขียนทับในรอบการตรวจสอบถัดไป",
     "หากพบข้อมูลไม่ถูกต้อง กรุณาแก้ไขที่แท็บของอำเภอในไฟล์ของจังหวัด แล้วรอผลการตรวจสอบในรอบถัดไป",
@@ -971,7 +971,12 @@ def _national_workbook() -> Any:
     ws = wb.active
     ws.title = NOTES_TAB
     for row, line in enumerate(NATIONAL_NOTES, start=1):
-        text = line.format(national=tabs.national, summary=tabs.summary, issues=tabs.issues)
+        text = line.format(
+            national=tabs.national,
+            summary=tabs.summary,
+            issues=tabs.issues,
+            register=tabs.district_register,
+        )
         ws.cell(row, 1, text).alignment = _WRAP
     ws.cell(1, 1).font = Font(bold=True)
     ws.column_dimensions["A"].width = 110

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from bot import problems, thai
 from bot.config import Form, SourceTab
-from bot.form_fields import FIELDS
+from bot.form_fields import FIELDS, LEGACY_STATUS_HEADERS, STATUS_HEADER
 from bot.model import Cell, Problem, TabData
 from bot.sheets import column_letter
 
@@ -81,7 +81,10 @@ def parse_tab(source: SourceTab, data: TabData, form: Form) -> ParsedTab:
     grid = data.grid
     tab.height = len(grid)
     keys = _header_keys(form)
-    status_key = thai.header_key(form.status_header)
+    status_keys = {thai.header_key(form.status_header)}
+    if form.status_header == STATUS_HEADER:
+        # A sheet from before the default header was renamed: its column is still ours.
+        status_keys |= {thai.header_key(h) for h in LEGACY_STATUS_HEADERS}
 
     header_index, matches = _find_header(grid, keys, form.header_search_rows)
     if header_index is None:
@@ -92,7 +95,7 @@ def parse_tab(source: SourceTab, data: TabData, form: Form) -> ParsedTab:
     found: dict[str, list[int]] = {}
     for col, key in matches:
         found.setdefault(key, []).append(col)
-    status_column = _status_column(tab, data, header_index, status_key, form.status_header)
+    status_column = _status_column(tab, data, header_index, status_keys, form.status_header)
     tab.columns = {key: cols[0] for key, cols in found.items()}
     for key, cols in found.items():
         if len(cols) > 1:
@@ -147,7 +150,7 @@ def parse_tab(source: SourceTab, data: TabData, form: Form) -> ParsedTab:
 
 
 def _status_column(
-    tab: ParsedTab, data: TabData, header_index: int, status_key: str, header: str
+    tab: ParsedTab, data: TabData, header_index: int, status_keys: set[str], header: str
 ) -> int | None:
     """The bot's status column in the header row, if it has one.
 
@@ -159,7 +162,7 @@ def _status_column(
     named = [
         col
         for col, cell in enumerate(grid[header_index], start=1)
-        if thai.header_key(cell) == status_key
+        if thai.header_key(cell) in status_keys
     ]
     if not data.marks_known:
         return named[0] if named else None

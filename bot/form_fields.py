@@ -39,7 +39,10 @@ FIELDS: tuple[FieldSpec, ...] = (
 FIELD_KEYS: tuple[str, ...] = tuple(f.key for f in FIELDS)
 SPEC_BY_KEY: dict[str, FieldSpec] = {f.key: f for f in FIELDS}
 
-STATUS_HEADER = "ผลตรวจสอบ (บอท)"
+# "ระบบ", as every message staff read calls the bot; sheets made before kept the old name,
+# which is still recognised as the status column (and renamed to this one when written).
+STATUS_HEADER = "ผลการตรวจสอบ (ระบบ)"
+LEGACY_STATUS_HEADERS: tuple[str, ...] = ("ผลตรวจสอบ (บอท)",)
 
 # The four kinds of local identity (the Ministry's letter), numbered as the letter does.
 CATEGORIES: tuple[str, ...] = (

@@ -97,7 +97,7 @@ def place_status(
             reason = str(exc)
     present = [s for s in sources if s.tab in reads[s.spreadsheet].tabs]
     report = evaluate(local, present, reads, today)
-    rules = rules_of(config)
+    rules = rules_of(config, province)
     in_force = deadlines.deadline_in_force("province", today, rules)
     month = in_force.month if in_force else None
     due = [d for d in deadlines.deadlines(rules) if month is not None and d.month == month]
@@ -132,7 +132,7 @@ def status_texts(
         days = (due - today).days
         if days > 0:
             return f"อีก {n(days)} วัน"
-        return "ครบกำหนดวันนี้" if days == 0 else f"เลยกำหนดมาแล้ว {n(-days)} วัน"
+        return "ครบกำหนดวันนี้" if days == 0 else f"ล่วงเลยกำหนดมาแล้ว {n(-days)} วัน"
 
     districts = [
         {
@@ -170,6 +170,7 @@ def status_texts(
                 "due": thai.date_label(d.due, thai_digits=digits),
                 "when": when(d.due),
                 "holiday": (d.holiday_name or "วันหยุดราชการ") if d.non_working else "",
+                "effective": thai.weekday_date_label(d.effective, thai_digits=digits),
             }
             for d in status.due
         ],

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Literal
 
+from bot.presentation import ChartSpec, Layout
+
 Cell = str | int | float | bool | datetime | date | None
 Severity = Literal["error", "warning"]
 
@@ -109,13 +111,19 @@ class TabMarks:
 
 @dataclass
 class BotTab:
-    """A tab the bot owns and rewrites whole every cycle."""
+    """A tab the bot owns and rewrites whole every cycle.
+
+    `layout` and `charts` say how it should look (`bot.presentation`); a backend renders
+    what it can of them and ignores the rest.
+    """
 
     name: str
     rows: list[list[OutCell]]
     header_rows: int = 1
     # Columns (0-based) whose widths should be generous: long Thai text.
     wide_columns: tuple[int, ...] = ()
+    layout: Layout = field(default_factory=Layout)
+    charts: list[ChartSpec] = field(default_factory=list)
 
 
 @dataclass

@@ -25,6 +25,7 @@ import hashlib
 import logging
 import os
 import re
+import tempfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -199,8 +200,18 @@ class Sender:
         self._echo = echo
         self._line_push = f"{line_api.rstrip('/')}/v2/bot/message/push" if line_api else None
 
-    def send(self, url: str, title: str, body: str) -> Delivery:
+    def send(
+        self,
+        url: str,
+        title: str,
+        body: str,
+        attachments: Sequence[tuple[str, bytes]] = (),
+    ) -> Delivery:
         """Deliver one message to `url` and report how it went.
+
+        `attachments` are files (name, bytes), e.g. a digest's charts as PNG: the outbox
+        writes them beside the text; a service that takes files (e-mail, Telegram) gets
+        them with the message's first part; one that does not (LINE) gets the text only.
 
         ``outbox://`` (or an empty URL) writes the message into the outbox folder as a
         UTF-8 ``.txt`` file named after a hash of title and body, so sending the same
@@ -214,7 +225,7 @@ class Sender:
         """
         text = url.strip()
         if not text or _is_outbox(text):
-            return self._to_outbox(title, body)
+            return self._to_outbox(title, body, attachments)
 
         expanded = expand_env(text, self._env)
         plugin = _load(expanded)
@@ -230,8 +241,11 @@ class Sender:
         else:
             parts = [(title, part) for part in _split_for(plugin, body)]
 
+        files = list(attachments) if plugin.attachment_support else []
         for index, (part_title, part_body) in enumerate(parts, start=1):
-            reason = self._notify(expanded, part_title, part_body, redactor)
+            reason = self._notify(
+                expanded, part_title, part_body, redactor, files if index == 1 else []
+            )
             if reason is not None:
                 if len(parts) > 1:
                     reason = f"part {index}/{len(parts)}: {reason}"
@@ -242,14 +256,27 @@ class Sender:
         log.info("delivered to %s in %d part(s)", shown, len(parts))
         return Delivery(url=shown, ok=True, parts=len(parts), error=None)
 
-    def _notify(self, url: str, title: str, body: str, redactor: _Redactor) -> str | None:
+    def _notify(
+        self,
+        url: str,
+        title: str,
+        body: str,
+        redactor: _Redactor,
+        files: Sequence[tuple[str, bytes]] = (),
+    ) -> str | None:
         """Send one part through a fresh apprise object; return the failure reason or None.
 
         A fresh object per part means apprise's per-object throttle (5.5 s between two
-        requests of one LINE or e-mail object) never sleeps between our parts.
+        requests of one LINE or e-mail object) never sleeps between our parts. Files go
+        through a temporary folder, removed when the part is sent.
         """
-        with redactor.active():
+        with redactor.active(), tempfile.TemporaryDirectory(prefix="softpower-") as folder:
             try:
+                paths = []
+                for name, data in files:
+                    path = Path(folder) / Path(name).name
+                    path.write_bytes(data)
+                    paths.append(str(path))
                 app = apprise.Apprise(asset=_asset())
                 plugin = apprise.Apprise.instantiate(url, asset=_asset())
                 if plugin is None or not app.add(plugin):
@@ -257,7 +284,10 @@ class Sender:
                 if self._line_push and isinstance(plugin, NotifyLine):
                     # apprise posts to its class attribute; this instance posts here.
                     plugin.notify_url = self._line_push
-                with app.notify(body=body, title=title, body_format=NotifyFormat.TEXT) as result:
+                attach = apprise.AppriseAttachment(paths, asset=_asset()) if paths else None
+                with app.notify(
+                    body=body, title=title, body_format=NotifyFormat.TEXT, attach=attach
+                ) as result:
                     if result:
                         return None
                     messages = [
@@ -270,12 +300,22 @@ class Sender:
         reason = messages[-1] if messages else "the service did not accept the message"
         return _shorten(redactor.redact(reason))
 
-    def _to_outbox(self, title: str, body: str) -> Delivery:
-        """Write the message into the outbox folder (once per distinct message) and echo it."""
+    def _to_outbox(
+        self, title: str, body: str, attachments: Sequence[tuple[str, bytes]] = ()
+    ) -> Delivery:
+        """Write the message into the outbox folder (once per distinct message) and echo it;
+        its attachments go beside it as message-<digest>-<name>."""
         text = message_text(title, body)
         digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
         path = self.outbox / f"message-{digest}.txt"
         try:
+            for name, data in attachments:
+                self.outbox.mkdir(parents=True, exist_ok=True)
+                beside = self.outbox / f"message-{digest}-{Path(name).name}"
+                if not beside.exists():
+                    partial = beside.with_name(beside.name + ".part")
+                    partial.write_bytes(data)
+                    partial.replace(beside)
             if not path.exists():
                 self.outbox.mkdir(parents=True, exist_ok=True)
                 partial = path.with_name(path.name + ".part")

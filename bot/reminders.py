@@ -55,10 +55,20 @@ class Section:
     districts: list[DistrictState]
 
 
+@dataclass(frozen=True)
+class Attachment:
+    """A file sent with a message (a chart as PNG): its file name, its Thai title (the
+    letter lists it under สิ่งที่ส่งมาด้วย) and its bytes."""
+
+    name: str
+    title: str
+    data: bytes
+
+
 @dataclass
 class Message:
     """Everything one recipient gets in one run; `title` and `text` are filled by
-    `bot.render.render_messages`."""
+    `bot.render.render_messages`, `attachments` by `bot.dispatch` (digests' charts)."""
 
     level: Audience
     recipient: str
@@ -67,6 +77,7 @@ class Message:
     channels: list[str]
     title: str = ""
     text: str = ""
+    attachments: list[Attachment] = field(default_factory=list)
 
     @property
     def first(self) -> deadlines.Reminder:
@@ -74,19 +85,47 @@ class Message:
         return self.sections[0].reminder
 
 
-def rules_of(config: Config) -> deadlines.Rules:
-    """The calendar rules the config describes."""
+def rules_of(config: Config, province: str | None = None) -> deadlines.Rules:
+    """The calendar rules the config describes: a province's own deadline days when it is
+    named (and configured), else the programme's."""
     prog, rem = config.programme, config.reminders
+    days = (prog.district_deadline_day, prog.province_deadline_day)
+    sheet = next((p for p in config.provinces if p.province == province), None)
+    if sheet is not None:
+        days = config.deadline_days(sheet)
     return deadlines.Rules(
         start=prog.start,
         end=prog.end,
-        district_day=prog.district_deadline_day,
-        province_day=prog.province_deadline_day,
+        district_day=days[0],
+        province_day=days[1],
         district_offsets=tuple(rem.district_offsets),
         province_offsets=tuple(rem.province_offsets),
         overdue_days=tuple(rem.overdue_days),
         extra_holidays=tuple(rem.extra_holidays),
+        covers=prog.deadline_covers,
     )
+
+
+def all_rules(config: Config) -> list[deadlines.Rules]:
+    """The distinct calendars in force: the programme's and each province's own."""
+    return list(
+        dict.fromkeys([rules_of(config), *(rules_of(config, p.province) for p in config.provinces)])
+    )
+
+
+def any_reminder_on(config: Config, day: date) -> bool:
+    """Whether any province's calendar has a reminder on `day`."""
+    return any(deadlines.reminders_on(day, rules) for rules in all_rules(config))
+
+
+def report_month_on(
+    config: Config, day: date, province: str | None = None
+) -> tuple[int, int] | None:
+    """The report month people are working on at `day`: the one whose province deadline is
+    in force (from the district deadline to the province's, late districts still see it).
+    None once the programme is over."""
+    in_force = deadlines.deadline_in_force("province", day, rules_of(config, province))
+    return in_force.month if in_force else None
 
 
 def district_states(
@@ -118,9 +157,9 @@ def district_states(
         )
     for state in by_tab.values():
         if state.complete == 0:
-            label = thai.month_label(*month)
+            label = thai.month_label(*month, full=True)
             where = Link(state.source.spreadsheet, state.source.tab, 1, 1)
-            state.todos.insert(0, Todo(f"ยังไม่มีรายการที่ครบถ้วนของเดือน {label}", where))
+            state.todos.insert(0, Todo(f"ยังไม่มีรายการที่ครบถ้วนของเดือน{label}", where))
     return list(by_tab.values())
 
 
@@ -130,8 +169,11 @@ def due_messages(
     results: list[RowResult],
     problems: list[Problem],
 ) -> list[Message]:
-    """The messages due on `today`, one per recipient, not yet rendered."""
-    rules = rules_of(config)
+    """The messages due on `today`, one per recipient, not yet rendered.
+
+    Each province follows its own calendar (`rules_of(config, province)`); the admins get
+    one section per province-deadline reminder, over every province that has it today.
+    """
     out: dict[tuple[Audience, str], Message] = {}
 
     def add(level: Audience, recipient: str, province: str | None, section: Section) -> None:
@@ -142,34 +184,31 @@ def due_messages(
             )
         out[key].sections.append(section)
 
-    states_of: dict[tuple[int, int], list[DistrictState]] = {}
-    for reminder in deadlines.reminders_on(today, rules):
-        month = reminder.deadline.month
-        if month not in states_of:
-            states_of[month] = district_states(config, results, problems, month)
-        owing = [s for s in states_of[month] if s.owes]
-        by_province: dict[str, list[DistrictState]] = defaultdict(list)
-        for s in states_of[month]:
-            by_province[s.source.province.name].append(s)
-        if reminder.deadline.level == "district":
-            for s in owing:
-                add(
-                    "district",
-                    s.source.district.name,
-                    s.source.province.name,
-                    Section(reminder, [s]),
-                )
-            if reminder.copy_up:
-                for prov, states in by_province.items():
-                    late = [s for s in states if s.owes]
-                    if late:
-                        add("province", prov, prov, Section(reminder, late))
-            continue
-        for prov, states in by_province.items():
-            if any(s.owes for s in states):
+    states_of: dict[tuple[int, int], dict[str, list[DistrictState]]] = {}
+    admin: dict[deadlines.Reminder, list[DistrictState]] = {}
+    for sheet in config.provinces:
+        prov = sheet.province
+        for reminder in deadlines.reminders_on(today, rules_of(config, prov)):
+            month = reminder.deadline.month
+            if month not in states_of:
+                by_province: dict[str, list[DistrictState]] = defaultdict(list)
+                for s in district_states(config, results, problems, month):
+                    by_province[s.source.province.name].append(s)
+                states_of[month] = by_province
+            states = states_of[month].get(prov, [])
+            owing = [s for s in states if s.owes]
+            if reminder.deadline.level == "district":
+                for s in owing:
+                    add("district", s.source.district.name, prov, Section(reminder, [s]))
+                if reminder.copy_up and owing:
+                    add("province", prov, prov, Section(reminder, owing))
+                continue
+            if owing:
                 add("province", prov, prov, Section(reminder, states))
-        if owing:
-            add("admin", ADMINS, None, Section(reminder, states_of[month]))
+            admin.setdefault(reminder, []).extend(states)
+    for reminder, states in admin.items():
+        if any(s.owes for s in states):
+            add("admin", ADMINS, None, Section(reminder, states))
     return list(out.values())
 
 

@@ -2,77 +2,86 @@
 
 Pure: the same rows, problems and `today` always give the same plan, which is what makes a
 cycle idempotent (a second run finds nothing to change) and testable without a backend.
+
+The provincial and national tabs carry each row's values in their official spelling
+(`bot.normalise`), with DOPA codes and a sortable month; a value that could not be
+normalised stays as typed and the row says which (column `KEPT_HEADER`). The KPI summary is
+`bot.summary`, the district register `bot.register`, a province's dashboard
+`bot.dashboard`; how each tab looks is data (`bot.presentation`).
 """
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from collections import defaultdict
+from collections.abc import Callable
 from datetime import date, datetime
 
+from bot import problems as problem_kinds
 from bot import thai
 from bot.checks import RowResult
 from bot.config import Config, SourceTab
+from bot.dashboard import dashboard_tab
 from bot.form import ParsedTab
-from bot.form_fields import CATEGORIES, FIELD_KEYS
+from bot.form_fields import FIELD_KEYS
 from bot.model import BotTab, Highlight, Link, LinkedText, OutCell, Problem, SheetPlan, TabMarks
+from bot.normalise import NORMALISED, clean_row
+from bot.presentation import (
+    Format,
+    Layout,
+    PageSetup,
+    Range,
+    Style,
+    Styled,
+    TextRule,
+    fit_widths,
+    wide_columns,
+)
+from bot.register import register, register_tab
+from bot.reminders import report_month_on
+from bot.summary import (
+    ProvinceStats,
+    Summary,
+    quarter_lines,
+    quarter_verdict,
+    summarise,
+    summary_tab,
+)
+
+__all__ = [
+    "KEPT_HEADER",
+    "SOURCE_HEADER",
+    "STATUS_COMPLETE",
+    "ProvinceStats",
+    "Summary",
+    "issue_rows",
+    "plan_cycle",
+    "plan_marks",
+    "quarter_lines",
+    "quarter_verdict",
+    "rollup_header",
+    "rollup_rows",
+    "status_text",
+    "summarise",
+]
 
 STATUS_COMPLETE = "ครบถ้วน"
+STATUS_WARNINGS = "ครบถ้วน (มีข้อสังเกต)"
+STATUS_ERRORS = "ต้องแก้ไข"
 SOURCE_HEADER = "ที่มา (แท็บและแถว)"
+KEPT_HEADER = "ค่าที่ยังไม่เป็นมาตรฐาน (คงไว้ตามที่กรอก)"
+MONTH_KEY_HEADER = "เดือน (ค.ศ. ปี-เดือน)"
+PROVINCE_CODE_HEADER = "รหัสจังหวัด"
+DISTRICT_CODE_HEADER = "รหัสอำเภอ"
 SEVERITY_TH = {"error": "ต้องแก้ไข", "warning": "ข้อสังเกต"}
-
-
-@dataclass
-class ProvinceStats:
-    """One province's line in the summary tab."""
-
-    province: str
-    districts: int
-    districts_with_identity: int
-    rows: int
-    complete_rows: int
-    by_category: list[int]
-    open_errors: int
-
-    @property
-    def percent(self) -> float:
-        """Share of the province's districts that have an identity."""
-        return (
-            round(100 * self.districts_with_identity / self.districts, 1) if self.districts else 0.0
-        )
-
-
-@dataclass
-class Summary:
-    """The figures of one cycle, as printed by the CLI and shown in the summary tab."""
-
-    today: date
-    rows_read: int
-    rows_complete: int
-    problems_by_code: dict[str, int]
-    errors: int
-    warnings: int
-    districts: int
-    districts_with_identity: int
-    target_districts: int
-    target_by: date
-    provinces: list[ProvinceStats] = field(default_factory=list)
-    # District codes with a complete row, per (year, month) of the report; for quarters.
-    covered_by_month: dict[tuple[int, int], set[str]] = field(default_factory=dict)
-
-    def as_json(self) -> dict[str, object]:
-        """The stable shape of `sync --json` (see README)."""
-        return {
-            "today": self.today.isoformat(),
-            "rows_read": self.rows_read,
-            "rows_complete": self.rows_complete,
-            "problems_by_code": dict(sorted(self.problems_by_code.items())),
-            "errors": self.errors,
-            "warnings": self.warnings,
-            "districts": self.districts,
-            "districts_with_identity": self.districts_with_identity,
-            "target": {"districts": self.target_districts, "by": self.target_by.isoformat()},
-        }
+# Column widths are measured on this many rows of a long tab: enough to meet every kind of
+# value, and a national cycle need not measure 30,000 rows.
+WIDTH_SAMPLE = 1500
+# Colours of status cells, most specific prefix first (the first rule that matches wins).
+STATUS_RULES: tuple[tuple[str, Style], ...] = (
+    (STATUS_ERRORS, "error"),
+    (STATUS_WARNINGS, "warning"),
+    (STATUS_COMPLETE, "ok"),
+)
 
 
 def status_text(result: RowResult) -> str:
@@ -85,10 +94,11 @@ def status_text(result: RowResult) -> str:
             "(เช่น ขาดคอลัมน์ที่ต้องกรอก) กรุณาแก้ไขหัวคอลัมน์ให้ตรงกับแบบรายงาน"
         )
     if errors:
-        text = f"ต้องแก้ไข {len(errors)} รายการ: " + " | ".join(errors)
+        text = f"{STATUS_ERRORS} {len(errors)} รายการ: " + " | ".join(errors)
         return text + (" | ข้อสังเกต: " + " | ".join(warnings) if warnings else "")
     if warnings:
-        return f"{STATUS_COMPLETE} (ข้อสังเกต: " + " | ".join(warnings) + ")"
+        # No brackets around the notes: a note may end with a bracket of its own.
+        return f"{STATUS_WARNINGS} " + " | ".join(warnings)
     return STATUS_COMPLETE
 
 
@@ -129,248 +139,142 @@ def _strongest(highlights: list[Highlight]) -> list[Highlight]:
     return [best[k] for k in sorted(best)]
 
 
+def _keys() -> list[str]:
+    """The roll-up's columns: the form's fields with the month key and codes beside them."""
+    keys: list[str] = []
+    for key in FIELD_KEYS:
+        if key in ("province", "district"):
+            keys.append(f"{key}_code")
+        keys.append(key)
+        if key == "report_month":
+            keys.append("month_key")
+    return [*keys, "source", "status", "kept"]
+
+
 def rollup_header(config: Config) -> list[OutCell]:
     """The header row shared by the provincial and national tabs."""
-    return [
-        *(config.form.display_header(k) for k in FIELD_KEYS),
-        SOURCE_HEADER,
-        config.form.status_header,
-    ]
+    names = {
+        "month_key": MONTH_KEY_HEADER,
+        "province_code": PROVINCE_CODE_HEADER,
+        "district_code": DISTRICT_CODE_HEADER,
+        "source": SOURCE_HEADER,
+        "status": config.form.status_header,
+        "kept": KEPT_HEADER,
+    }
+    return [names.get(k) or config.form.display_header(k) for k in _keys()]
 
 
 def rollup_rows(
+    config: Config,
     tabs: list[ParsedTab],
     by_tab: dict[str, list[RowResult]],
     stale_since: dict[str, datetime] | None = None,
 ) -> list[list[OutCell]]:
-    """Every row of `tabs`, as text, with a link back to its source and its status.
+    """Every row of `tabs` in its official spelling, with a link back to its source, its
+    status and the names of the columns kept as typed.
 
     Rows of a spreadsheet in `stale_since` come from an earlier read: their source cell
     says when that read was.
     """
     out: list[list[OutCell]] = []
+    fields = _keys()[:-3]  # the values; source, status and kept follow
     for tab in tabs:
         since = (stale_since or {}).get(tab.source.spreadsheet)
         note = f" (ข้อมูล ณ {thai.datetime_label(since)})" if since else ""
         for result in by_tab.get(_tab_id(tab.source), []):
             row = result.row
+            clean = clean_row(result, config.programme)
+            values = {
+                **clean.values,
+                "month_key": clean.month_key,
+                "province_code": clean.province_code,
+                "district_code": clean.district_code,
+            }
+            cells: list[OutCell] = [values.get(k, "") for k in fields]
             source = LinkedText(
                 f"{row.source.tab} แถวที่ {row.row}{note}",
                 Link(row.source.spreadsheet, row.source.tab, row.row, 1),
             )
-            out.append([*(row.text.get(k, "") for k in FIELD_KEYS), source, status_text(result)])
+            kept = ", ".join(config.form.display_header(k) for k in clean.kept)
+            out.append([*cells, source, status_text(result), kept])
     return out
+
+
+def rollup_layout(
+    config: Config,
+    rows: list[list[OutCell]],
+    results: list[RowResult],
+    widths: tuple[float, ...] | None = None,
+) -> Layout:
+    """How a provincial or national tab looks: filter, frozen header, coloured statuses,
+    kept values and duplicates highlighted, widths that fit (measured on the first rows,
+    or `widths` when known: the national tab takes the widest of its provinces')."""
+    header = rollup_header(config)
+    width, bottom = len(header), max(len(rows), 1)
+    layout = Layout(frozen_rows=1, frozen_columns=1, filter=Range(1, 1, bottom, width))
+    layout.styled.append(Styled(Range(1, 1, 1, width), "header"))
+    status_col = width - 1
+    if bottom > 1:
+        body = Range(2, status_col, bottom, status_col)
+        layout.rules += [TextRule(body, prefix, style) for prefix, style in STATUS_RULES]
+        for col in (
+            2,
+            header.index(PROVINCE_CODE_HEADER) + 1,
+            header.index(DISTRICT_CODE_HEADER) + 1,
+        ):
+            layout.formats.append(Format(Range(2, col, bottom, col), "text"))
+    columns = _columns(config)
+    for index, row in enumerate(rows[1:], start=2):
+        kept = row[-1]
+        if isinstance(kept, str) and kept:
+            for name in kept.split(", "):
+                found = columns.get(name)
+                if found is not None:
+                    layout.styled.append(Styled(Range(index, found, index, found), "kept"))
+    duplicates = _duplicate_rows(rows, results)
+    layout.styled += [Styled(Range(r, 1, r, width), "duplicate") for r in duplicates]
+    layout.widths = widths or fit_widths(rows[:WIDTH_SAMPLE])
+    layout.wrap = wide_columns(layout.widths)
+    return layout
+
+
+def _columns(config: Config) -> dict[str, int]:
+    header = rollup_header(config)
+    return {config.form.display_header(k): header.index(config.form.display_header(k)) + 1
+            for k in NORMALISED}  # fmt: skip
+
+
+def _duplicate_rows(rows: list[list[OutCell]], results: list[RowResult]) -> list[int]:
+    # A roll-up row is the result at the same position (rows are written in result order).
+    return [
+        i
+        for i, r in enumerate(results, start=2)
+        if any(p.code == "DUPLICATE" for p in r.problems) and i <= len(rows)
+    ]
 
 
 def _tab_id(source: SourceTab) -> str:
     return f"{source.spreadsheet}\x00{source.tab}"
 
 
-def summarise(
-    config: Config, tabs: list[ParsedTab], results: list[RowResult], today: date
-) -> Summary:
-    """Count rows, problems and districts with an identity, per province and in total."""
-    all_problems = [p for t in tabs for p in t.problems] + [p for r in results for p in r.problems]
-    codes = Counter(p.code for p in all_problems)
-    errors_by_tab = Counter((p.spreadsheet, p.tab) for p in all_problems if p.severity == "error")
-    covered: set[str] = set()
-    covered_by_month: dict[tuple[int, int], set[str]] = defaultdict(set)
-    for r in results:
-        if r.complete and r.month is not None:
-            covered.add(r.row.source.district.code)
-            covered_by_month[r.month].add(r.row.source.district.code)
-
-    results_by_province: dict[str, list[RowResult]] = defaultdict(list)
-    for r in results:
-        results_by_province[r.row.source.province.name].append(r)
-    stats: list[ProvinceStats] = []
-    for prov in config.provinces:
-        p_tabs = [t for t in tabs if t.source.province.name == prov.province]
-        p_codes = {t.source.district.code for t in p_tabs}
-        p_results = results_by_province.get(prov.province, [])
-        by_category = [0] * len(CATEGORIES)
-        for r in p_results:
-            if r.complete and r.category:
-                by_category[r.category - 1] += 1
-        open_errors = sum(errors_by_tab[(t.source.spreadsheet, t.source.tab)] for t in p_tabs)
-        stats.append(
-            ProvinceStats(
-                province=prov.province,
-                districts=len(p_tabs),
-                districts_with_identity=len(p_codes & covered),
-                rows=len(p_results),
-                complete_rows=sum(r.complete for r in p_results),
-                by_category=by_category,
-                open_errors=open_errors,
-            )
-        )
-    target = config.programme.target_on(today)
-    return Summary(
-        today=today,
-        rows_read=len(results),
-        rows_complete=sum(r.complete for r in results),
-        problems_by_code=dict(codes),
-        errors=sum(1 for p in all_problems if p.severity == "error"),
-        warnings=sum(1 for p in all_problems if p.severity == "warning"),
-        districts=len(tabs),
-        districts_with_identity=len(covered),
-        target_districts=target.districts,
-        target_by=target.by,
-        provinces=stats,
-        covered_by_month=dict(covered_by_month),
-    )
+ISSUE_HEADER = (
+    "ลำดับ",
+    "ไฟล์",
+    "แท็บ",
+    "แถว",
+    "คอลัมน์",
+    "ประเภทปัญหา",
+    "ระดับ",
+    "รายละเอียด",
+    "ลิงก์ไปยังตำแหน่งที่ต้องแก้ไข",
+    "รหัสปัญหา",
+)
 
 
-def summary_tab(config: Config, summary: Summary) -> BotTab:
-    """The KPI tab: per province, national totals, and each fiscal quarter against its target."""
-    today = summary.today
-    prog = config.programme
-    rows: list[list[OutCell]] = [
-        [f"สรุปผลการดำเนินงาน {prog.name}"],
-        [
-            f"ข้อมูล ณ วันที่ {thai.date_label(today)} "
-            f"(ปีงบประมาณ พ.ศ. {thai.fiscal_year(today)} ไตรมาสที่ {thai.fiscal_quarter(today)})"
-        ],
-        [],
-        [
-            "จังหวัด",
-            "จำนวนอำเภอ",
-            "อำเภอที่มีอัตลักษณ์แล้ว",
-            "ร้อยละของอำเภอที่มีอัตลักษณ์",
-            "จำนวนแถวที่รายงาน",
-            "จำนวนแถวที่ครบถ้วน",
-            *(f"{c} (แถว)" for c in CATEGORIES),
-            "จำนวนข้อผิดพลาดที่ยังไม่แก้ไข",
-        ],
-    ]
-    for s in summary.provinces:
-        rows.append(
-            [
-                s.province,
-                s.districts,
-                s.districts_with_identity,
-                s.percent,
-                s.rows,
-                s.complete_rows,
-                *s.by_category,
-                s.open_errors,
-            ]
-        )
-    total = ProvinceStats(
-        "รวม",
-        sum(s.districts for s in summary.provinces),
-        sum(s.districts_with_identity for s in summary.provinces),
-        sum(s.rows for s in summary.provinces),
-        sum(s.complete_rows for s in summary.provinces),
-        [sum(s.by_category[i] for s in summary.provinces) for i in range(len(CATEGORIES))],
-        sum(s.open_errors for s in summary.provinces),
-    )
-    rows.append(
-        [
-            total.province,
-            total.districts,
-            total.districts_with_identity,
-            total.percent,
-            total.rows,
-            total.complete_rows,
-            *total.by_category,
-            total.open_errors,
-        ]
-    )
-    rows += [
-        [],
-        [
-            f"เป้าหมายที่ใช้ประเมิน: ไม่น้อยกว่า {summary.target_districts:,} อำเภอ "
-            f"ภายในวันที่ {thai.date_label(summary.target_by)} "
-            f"ผลการดำเนินงาน ณ วันที่ {thai.date_label(today)} "
-            f"จำนวน {summary.districts_with_identity:,} อำเภอ "
-            f"(ร้อยละ {_pct(summary.districts_with_identity, summary.target_districts)} ของเป้าหมาย)"
-        ],
-        [],
-        [
-            "ไตรมาส",
-            "ช่วงเวลา",
-            "เป้าหมาย (อำเภอ)",
-            "อำเภอที่มีอัตลักษณ์ (สะสม)",
-            "ร้อยละของเป้าหมาย",
-            "ผลการประเมิน",
-        ],
-    ]
-    for q in quarter_lines(config, summary):
-        rows.append(list(q))
-    return BotTab(config.tabs.summary, rows, header_rows=4, wide_columns=(0,))
-
-
-def quarter_lines(config: Config, summary: Summary) -> list[tuple[OutCell, ...]]:
-    """One line per fiscal quarter of the programme: target, districts covered, verdict."""
-    prog = config.programme
-    lines: list[tuple[OutCell, ...]] = []
-    for start, end in _quarters(prog.start, prog.end):
-        q_end = thai.month_end(end)
-        target = prog.target_on(q_end)
-        label = f"ไตรมาสที่ {thai.fiscal_quarter(q_end)}/{thai.fiscal_year(q_end)}"
-        span = f"{thai.month_label(*start)} – {thai.month_label(*end)}"
-        if (summary.today.year, summary.today.month) < start:
-            lines.append((label, span, target.districts, "", "", "ยังไม่ถึงไตรมาสนี้"))
-            continue
-        covered = set().union(*(v for m, v in summary.covered_by_month.items() if m <= end))
-        verdict = quarter_verdict(len(covered), target.districts, target.by, q_end, summary.today)
-        lines.append(
-            (
-                label,
-                span,
-                target.districts,
-                len(covered),
-                _pct(len(covered), target.districts),
-                verdict,
-            )
-        )
-    return lines
-
-
-def quarter_verdict(covered: int, target: int, due: date, quarter_end: date, today: date) -> str:
-    """How a quarter stands: judged against its target only once the target falls due."""
-    if today <= quarter_end:
-        return "อยู่ระหว่างดำเนินการ"
-    if quarter_end < due:
-        # Q1 counts toward the 439 due at the end of Q2: not a failure yet, just progress.
-        return f"ผลสะสม (เป้าหมายครบกำหนด {thai.date_label(due)})"
-    return "บรรลุเป้าหมาย" if covered >= target else "ไม่บรรลุเป้าหมาย"
-
-
-def _quarters(
-    start: tuple[int, int], end: tuple[int, int]
-) -> list[tuple[tuple[int, int], tuple[int, int]]]:
-    # Fiscal quarters are Oct-Dec, Jan-Mar, Apr-Jun, Jul-Sep; clip the first and last to the period.
-    out = []
-    year, month = start
-    while (year, month) <= end:
-        q_last = ((month - 1) // 3) * 3 + 3
-        last = min((year, q_last), end)
-        out.append(((year, month), last))
-        year, month = (year + 1, 1) if q_last == 12 else (year, q_last + 1)
-    return out
-
-
-def _pct(part: int, whole: int) -> float:
-    return round(100 * part / whole, 1) if whole else 0.0
-
-
-def issues_tab(config: Config, problems: list[Problem], form_headers: dict[str, str]) -> BotTab:
-    """One row per problem, errors first, each with a link to the exact cell."""
-    rows: list[list[OutCell]] = [
-        [
-            "ลำดับ",
-            "ไฟล์",
-            "แท็บ",
-            "แถว",
-            "คอลัมน์",
-            "รหัสปัญหา",
-            "ระดับ",
-            "รายละเอียด",
-            "ลิงก์ไปยังตำแหน่งที่ต้องแก้ไข",
-        ],
-    ]
+def issue_rows(problems: list[Problem], form_headers: dict[str, str]) -> list[list[OutCell]]:
+    """One row per problem, errors first, each with a link to the exact cell; the Thai
+    label first, the stable code in its own column (for scripts and filters)."""
+    rows: list[list[OutCell]] = [list(ISSUE_HEADER)]
     ordered = sorted(
         problems,
         key=lambda p: (
@@ -394,13 +298,39 @@ def issues_tab(config: Config, problems: list[Problem], form_headers: dict[str, 
                 p.tab,
                 p.row or "",
                 form_headers.get(p.field or "", ""),
-                p.code,
+                problem_kinds.label(p.code),
                 SEVERITY_TH[p.severity],
                 p.message,
                 link,
+                p.code,
             ]
         )
-    return BotTab(config.tabs.issues, rows, wide_columns=(7,))
+    return rows
+
+
+def issues_layout(rows: list[list[OutCell]], top: int = 1) -> Layout:
+    """How a list of problems that starts at row `top` looks."""
+    bottom = top + len(rows) - 1
+    width = len(ISSUE_HEADER)
+    layout = Layout(frozen_rows=top, filter=Range(top, 1, bottom, width))
+    layout.styled.append(Styled(Range(top, 1, top, width), "header"))
+    if bottom > top:
+        severity = Range(top + 1, 7, bottom, 7)
+        layout.rules += [
+            TextRule(severity, SEVERITY_TH["error"], "error"),
+            TextRule(severity, SEVERITY_TH["warning"], "warning"),
+        ]
+        layout.formats.append(Format(Range(top + 1, 1, bottom, 1), "integer"))
+    layout.widths = fit_widths(rows[:1000])
+    layout.wrap = wide_columns(layout.widths)
+    layout.page = PageSetup(repeat_rows=top)
+    return layout
+
+
+def issues_tab(config: Config, problems: list[Problem], form_headers: dict[str, str]) -> BotTab:
+    """The national list of problems."""
+    rows = issue_rows(problems, form_headers)
+    return BotTab(config.tabs.issues, rows, wide_columns=(7,), layout=issues_layout(rows))
 
 
 def plan_cycle(
@@ -422,6 +352,16 @@ def plan_cycle(
     plans: dict[str, SheetPlan] = {}
     header = rollup_header(config)
     national_rows: list[list[OutCell]] = [header]
+    national_results: list[RowResult] = []
+    all_problems = [p for t in tabs for p in t.problems] + [p for r in results for p in r.problems]
+    all_problems += extra_problems or []
+    headers = {k: config.form.display_header(k) for k in FIELD_KEYS}
+    month_of = _month_of(config, summary.today)
+    entries = register(config, results, all_problems, month_of)
+    problems_of: dict[tuple[str, str], list[Problem]] = defaultdict(list)
+    for p in all_problems:
+        problems_of[(p.spreadsheet, p.tab)].append(p)
+    rolled: list[tuple[BotTab, list[RowResult]]] = []
     for prov in config.provinces:
         plan = plans.setdefault(prov.sheet, SheetPlan(prov.sheet))
         # A province's districts may sit in its spreadsheet or in spreadsheets of their own.
@@ -431,33 +371,61 @@ def plan_cycle(
             if marks is not None:
                 where = tab.source.spreadsheet
                 plans.setdefault(where, SheetPlan(where)).marks.append(marks)
-        rows = rollup_rows(p_tabs, by_tab, stale_since)
+        rows = [header, *rollup_rows(config, p_tabs, by_tab, stale_since)]
+        p_results = [r for t in p_tabs for r in by_tab.get(_tab_id(t.source), [])]
+        # Its layout comes once the widths of every roll-up tab are known (below).
+        rollup = BotTab(
+            config.tabs.province_tab(prov.registry_province), rows, wide_columns=_wide()
+        )
+        plan.tabs.append(rollup)
+        rolled.append((rollup, p_results))
+        own = [p for t in p_tabs for p in problems_of.get((t.source.spreadsheet, t.source.tab), [])]
         plan.tabs.append(
-            BotTab(
-                config.tabs.province_tab(prov.registry_province),
-                [header, *rows],
-                wide_columns=_wide(),
+            dashboard_tab(
+                config,
+                prov,
+                summary,
+                [e for e in entries if e.source.province.name == prov.province],
+                issue_rows(own, headers),
+                month=month_of(prov.province),
             )
         )
-        national_rows += rows
+        national_rows += rows[1:]
+        national_results += p_results
+    # One set of widths for every roll-up tab, measured on rows spread over the country.
+    step = max(1, len(national_rows) // WIDTH_SAMPLE)
+    widths = fit_widths([header, *national_rows[1::step]])
+    for rollup, p_results in rolled:
+        rollup.layout = rollup_layout(config, rollup.rows, p_results, widths)
     national = plans.setdefault(config.national.sheet, SheetPlan(config.national.sheet))
-    all_problems = [p for t in tabs for p in t.problems] + [p for r in results for p in r.problems]
-    all_problems += extra_problems or []
-    headers = {k: config.form.display_header(k) for k in FIELD_KEYS}
-    summary_sheet = summary_tab(config, summary)
     # Say on the KPI tab itself when a province's figures are not current.
     notes = [p.message for p in extra_problems or [] if p.code == "STALE_SPREADSHEET"]
-    if notes:
-        summary_sheet.rows += [[], ["ข้อมูลที่ยังไม่เป็นปัจจุบัน"]]
-        summary_sheet.rows += [[note] for note in notes]
     national.tabs += [
-        BotTab(config.tabs.national, national_rows, wide_columns=_wide()),
-        summary_sheet,
+        BotTab(
+            config.tabs.national,
+            national_rows,
+            wide_columns=_wide(),
+            layout=rollup_layout(config, national_rows, national_results, widths),
+        ),
+        summary_tab(config, summary, notes),
         issues_tab(config, all_problems, headers),
+        register_tab(config, entries, month_of),
     ]
     return list(plans.values())
 
 
+def _month_of(config: Config, today: date) -> Callable[[str], tuple[int, int] | None]:
+    cache: dict[str, tuple[int, int] | None] = {}
+
+    def month_of(province: str) -> tuple[int, int] | None:
+        if province not in cache:
+            cache[province] = report_month_on(config, today, province)
+        return cache[province]
+
+    return month_of
+
+
 def _wide() -> tuple[int, ...]:
-    wide = [i for i, k in enumerate(FIELD_KEYS) if k in ("identity", "activity", "note")]
-    return (*wide, len(FIELD_KEYS) + 1)
+    # 0-based columns of long text, for backends that read `wide_columns` only.
+    keys = _keys()
+    return tuple(keys.index(k) for k in ("identity", "activity", "note", "status"))

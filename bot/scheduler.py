@@ -26,7 +26,7 @@ from bot.dispatch import SendReport, reminders_due, send_due
 from bot.errors import BotError
 from bot.notify import Sender, expand_env, mask
 from bot.read_cache import cache_for
-from bot.reminders import rules_of
+from bot.reminders import any_reminder_on, rules_of
 from bot.sheets import Backend
 from bot.state import State, StateError
 
@@ -176,7 +176,7 @@ class Daemon:
         if now.time() < time(hour, minute):
             return None
         today = now.date()
-        if not deadlines.reminders_on(today, rules_of(self.config)):
+        if not any_reminder_on(self.config, today):
             return None
         # Read the sheets once a day for reminders, not on every tick: again only after a
         # failed send, and then no more often than the sync interval.

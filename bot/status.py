@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from bot import deadlines, thai
 from bot.config import Config
-from bot.reminders import rules_of
+from bot.reminders import all_rules
 from bot.state import SendKey, State
 
 
@@ -71,6 +71,11 @@ class StatusReport:
         }
 
 
+def _order(reminder: deadlines.Reminder) -> tuple[date, int, date, int]:
+    level = 0 if reminder.deadline.level == "district" else 1
+    return (reminder.send_on, level, reminder.deadline.due, -reminder.offset)
+
+
 def gather_status(config: Config, state: State, today: date) -> StatusReport:
     """Read the state file and the calendar for `today` (the CLI's --today, or today)."""
     tz = ZoneInfo(config.timezone)
@@ -79,7 +84,9 @@ def gather_status(config: Config, state: State, today: date) -> StatusReport:
         last = {**last, "at": _local(str(last["at"]), tz)}
     sent = [(k, at.astimezone(tz)) for k, at in state.sent_between(today.replace(day=1), today)]
     failing = state.pending_failures(today)
-    upcoming = [r for r in deadlines.schedule(rules_of(config)) if r.send_on >= today][:5]
+    # Every calendar in force (provinces may keep their own deadline days), merged.
+    merged = {r for rules in all_rules(config) for r in deadlines.schedule(rules)}
+    upcoming = sorted((r for r in merged if r.send_on >= today), key=_order)[:5]
     pid = state.daemon_pid()
     next_sync = None
     if last and pid is not None:

@@ -29,6 +29,7 @@ __all__ = [
     "parse_month",
     "to_arabic_digits",
     "to_thai_digits",
+    "weekday_date_label",
 ]
 
 THAI_MONTHS_ABBR: tuple[str, ...] = (
@@ -378,11 +379,13 @@ def parse_date(value: object) -> date | None:
 # --- labels -------------------------------------------------------------------------------
 
 
-def month_label(year: int, month: int, *, thai_digits: bool = False) -> str:
-    """Label a C.E. (year, month) the Thai way, e.g. "ธ.ค. 2567"."""
+def month_label(year: int, month: int, *, thai_digits: bool = False, full: bool = False) -> str:
+    """Label a C.E. (year, month) the Thai way, e.g. "ธ.ค. 2567" (`full`: "ธันวาคม 2567",
+    as the body of a letter writes it)."""
     if not 1 <= month <= 12:
         raise ValueError(f"month must be 1-12, got {month}")
-    label = f"{THAI_MONTHS_ABBR[month - 1]} {year + BE_OFFSET}"
+    names = THAI_MONTHS_FULL if full else THAI_MONTHS_ABBR
+    label = f"{names[month - 1]} {year + BE_OFFSET}"
     return to_thai_digits(label) if thai_digits else label
 
 
@@ -390,6 +393,23 @@ def date_label(d: date, *, thai_digits: bool = False, full_month: bool = False) 
     """Label a date the Thai way, e.g. "20 ม.ค. 2568" or "20 มกราคม 2568"."""
     names = THAI_MONTHS_FULL if full_month else THAI_MONTHS_ABBR
     label = f"{d.day} {names[d.month - 1]} {d.year + BE_OFFSET}"
+    return to_thai_digits(label) if thai_digits else label
+
+
+WEEKDAYS: tuple[str, ...] = (
+    "วันจันทร์",
+    "วันอังคาร",
+    "วันพุธ",
+    "วันพฤหัสบดี",
+    "วันศุกร์",
+    "วันเสาร์",
+    "วันอาทิตย์",
+)
+
+
+def weekday_date_label(d: date, *, thai_digits: bool = False) -> str:
+    """A date as a letter names a due date: "วันศุกร์ที่ 24 มกราคม 2568"."""
+    label = f"{WEEKDAYS[d.weekday()]}ที่ {date_label(d, full_month=True)}"
     return to_thai_digits(label) if thai_digits else label
 
 

@@ -21,6 +21,7 @@ from pathlib import Path
 import openpyxl
 from openpyxl.styles import PatternFill
 
+from bot.form_fields import STATUS_HEADER
 from tests.factories import HEADERS, row
 from tests.workbooks import default_tabs, write_workbook
 from tests.xlsx_parts import members, rewrite_members, sheet_parts
@@ -206,7 +207,7 @@ def formatted_far_away(wb: openpyxl.Workbook) -> None:
 
 def persons_status_column(wb: openpyxl.Workbook) -> None:
     ws = wb[PHU]
-    ws.cell(1, STATUS_COL).value = "ผลตรวจสอบ (บอท)"
+    ws.cell(1, STATUS_COL).value = STATUS_HEADER
     ws.cell(2, STATUS_COL).value = "ส่งเอกสารแล้ว"
 
 

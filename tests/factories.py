@@ -84,3 +84,10 @@ def check(*rows: list[Cell], today: date = TODAY) -> list[RowResult]:
 def codes(result: RowResult) -> list[str]:
     """The problem codes of a row, sorted."""
     return sorted(p.code for p in result.problems)
+
+
+def column(rows: list[list[Any]], header: str) -> list[Any]:
+    """The values under `header` in a table whose first row is its header (None past a
+    short row): bot tabs are read by header, not by position."""
+    index = list(rows[0]).index(header)
+    return [r[index] if index < len(r) else None for r in rows[1:]]

@@ -29,6 +29,12 @@ CORE = (
     "bot.config_services",
     "bot.sheets",
     "bot.splitting",
+    "bot.normalise",
+    "bot.presentation",
+    "bot.summary",
+    "bot.register",
+    "bot.dashboard",
+    "bot.charts",
 )
 
 # Modules whose business is files, the network, the clock, SQLite, processes or delivery.

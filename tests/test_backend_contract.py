@@ -12,7 +12,7 @@ import pytest
 
 from bot.form_fields import STATUS_HEADER
 from fake_sheets import FakeSheets
-from tests.factories import HEADERS, row
+from tests.factories import HEADERS, column, row
 from tests.workbooks import default_tabs
 from tests.worlds import GoogleWorld, World, XlsxWorld
 
@@ -41,12 +41,12 @@ def test_status_highlights_and_bot_tabs(world: World) -> None:
     assert world.colour("province", "อำเภอภูเขียว", 4, PHONE_COL) == "warning"
     assert world.colour("province", "อำเภอภูเขียว", 2, IDENTITY_COL) is None
     province = world.values("province", "รวมจังหวัดชัยภูมิ")
-    assert [r[HEADERS.index("อำเภอ")] for r in province[1:]] == ["บ้านเขว้า"] + ["ภูเขียว"] * 3
+    assert column(province, "อำเภอ") == ["บ้านเขว้า"] + ["ภูเขียว"] * 3
     assert world.values("national", "รวมทั้งประเทศ") == province
     summary = world.values("national", "สรุปตัวชี้วัด")
     assert next(r for r in summary if r and r[0] == "ชัยภูมิ")[1:4] == [3, 2, 66.7]
     issues = world.values("national", "รายการที่ต้องแก้ไข")
-    assert sorted(r[5] for r in issues[1:]) == ["BAD_PHONE", "BAD_URL", "MISSING"]
+    assert sorted(column(issues, "รหัสปัญหา")) == ["BAD_PHONE", "BAD_URL", "MISSING"]
     assert report.summary.rows_complete == 2
     assert all(a.written for a in report.applied)
 
@@ -86,10 +86,7 @@ def test_formula_looking_text_is_copied_as_text(world: World) -> None:
     world.make(tabs)
     world.sync()
     copied = world.values("national", "รวมทั้งประเทศ")
-    note = HEADERS.index("หมายเหตุ")
-    assert [r[note] for r in copied[1:] if len(r) > note and r[note]] == [
-        '=IMPORTXML("http://x","//a")'
-    ]
+    assert [v for v in column(copied, "หมายเหตุ") if v] == ['=IMPORTXML("http://x","//a")']
 
 
 def test_a_person_s_tab_with_the_bot_s_name_is_left_alone(world: World) -> None:
@@ -98,7 +95,7 @@ def test_a_person_s_tab_with_the_bot_s_name_is_left_alone(world: World) -> None:
     assert world.values("national", "รวมทั้งประเทศ") == [["งานของฉัน"], ["ห้ามลบ"]]
     assert "TAB_CONFLICT" in {p.code for p in report.problems}
     issues = world.values("national", "รายการที่ต้องแก้ไข")
-    assert any(r[5] == "TAB_CONFLICT" for r in issues[1:])
+    assert "TAB_CONFLICT" in column(issues, "รหัสปัญหา")
 
 
 def test_a_person_s_tab_is_not_taken_for_empty_when_only_a1_is_blank(world: World) -> None:

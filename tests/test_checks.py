@@ -123,7 +123,7 @@ def test_problem_points_at_the_cell_and_speaks_thai() -> None:
 
 def test_unknown_district_suggests_the_registry_name() -> None:
     [result] = check(row(district="ภูเขียวว"))
-    assert "หมายถึง “ภูเขียว” หรือไม่" in result.problems[0].message
+    assert "ชื่อที่ใกล้เคียงในทะเบียน คือ “ภูเขียว”" in result.problems[0].message
 
 
 def test_missing_hashtag_names_exactly_the_missing_ones() -> None:

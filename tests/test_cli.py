@@ -14,6 +14,8 @@ import pytest
 
 from bot.cli import build_parser, main
 from bot.examples import make_examples
+from bot.rollup import SOURCE_HEADER
+from tests.factories import column
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -179,7 +181,8 @@ def test_a_broken_province_workbook_is_named_and_the_national_one_still_written(
     # The province's 67 rows stay in the national tab, marked with the time of the last read.
     sheet = openpyxl.load_workbook(national)["รวมทั้งประเทศ"]
     assert sheet.max_row == rows_before
-    assert "(ข้อมูล ณ " in str(sheet.cell(2, sheet.max_column - 1).value)
+    sources = column([list(r) for r in sheet.iter_rows(values_only=True)], SOURCE_HEADER)
+    assert all("(ข้อมูล ณ " in str(s) for s in sources)
     assert data["problems_by_code"]["STALE_SPREADSHEET"] == 1
 
     code, out, _ = run(capsys, *args, "sync")

@@ -111,7 +111,7 @@ def example() -> Config:
         (lambda c: c.tabs.summary, "สรุปตัวชี้วัด"),
         (lambda c: c.tabs.issues, "รายการที่ต้องแก้ไข"),
         (lambda c: c.form.header_names("report_month"), ["เดือนที่รายงาน", "เดือน/ปีที่รายงาน"]),
-        (lambda c: c.form.status_header, "ผลตรวจสอบ (บอท)"),
+        (lambda c: c.form.status_header, "ผลการตรวจสอบ (ระบบ)"),
         (lambda c: c.form.header_search_rows, 10),
         (lambda c: len(c.form.platforms), 9),
         (lambda c: c.timezone, "Asia/Bangkok"),
@@ -469,7 +469,39 @@ ERRORS = {
         BASE + "tabs:\n  national: สรุป\n  summary: สรุป\n",
         5,
         "tabs",
-        ["tabs.national, tabs.summary and tabs.issues must all differ"],
+        ["tabs.national, tabs.summary, tabs.issues and tabs.district_register must all differ"],
+    ),
+    "tabs.district_register is a district tab in the same workbook": (
+        "national: {file: c.xlsx}\nprovinces:\n  - {province: ชัยภูมิ, file: c.xlsx}\n"
+        "tabs:\n  district_register: อำเภอภูเขียว\n",
+        4,
+        "tabs",
+        ["overwrite the district tab 'อำเภอภูเขียว' of ชัยภูมิ", "district_register"],
+    ),
+    "tabs.dashboard gives a district tab": (
+        BASE + "tabs:\n  dashboard: 'อำเภอเมือง{province}'\n",
+        5,
+        "tabs",
+        ["overwrite the district tab 'อำเภอเมืองชัยภูมิ' of ชัยภูมิ", "dashboard"],
+    ),
+    "tabs.dashboard == tabs.province": (
+        BASE + "tabs:\n  dashboard: 'รวมจังหวัด{province}'\n",
+        5,
+        "tabs",
+        ["tabs.province and tabs.dashboard must differ"],
+    ),
+    "tabs.dashboard without {province} in a shared spreadsheet": (
+        "national: {file: n.xlsx}\nprovinces:\n  - {province: ชัยภูมิ, file: c.xlsx}\n"
+        "  - {province: ขอนแก่น, file: c.xlsx}\ntabs: {dashboard: ภาพรวม}\n",
+        5,
+        "tabs",
+        ["ชัยภูมิ and ขอนแก่น share a spreadsheet and would both write the tab 'ภาพรวม'"],
+    ),
+    "dashboard tab placeholder {district}": (
+        BASE + "tabs: {dashboard: 'ภาพรวม{district}'}\n",
+        5,
+        "tabs",
+        ["uses {district}", "allowed here: {province}"],
     ),
     "tabs.issues == tabs.national": (
         BASE + "tabs:\n  issues: รวมทั้งประเทศ\n",

@@ -84,12 +84,12 @@ def test_remind_sends_real_thai_email_once(tmp_path: Path, smtp: LocalSMTP, env:
     assert "d3610@chaiyaphum.example" in got  # ภูเขียว: its row has a district typo
     message = next(m.message for m in smtp.messages if "d3610@chaiyaphum.example" in m.rcpt_tos)
     assert message["Subject"] == (
-        "แจ้งเตือน: กำหนดส่งรายงานโครงการ 1 อำเภอ 1 อัตลักษณ์ท้องถิ่น ประจำเดือน ม.ค. 2568 "
-        "ภายในวันที่ 20 ม.ค. 2568"
+        "การรายงานผลการดำเนินงานโครงการ 1 อำเภอ 1 อัตลักษณ์ท้องถิ่น ประจำเดือนมกราคม 2568 "
+        "(กำหนดส่งภายในวันจันทร์ที่ 20 มกราคม 2568)"
     )
     body = message.get_content()
-    assert "เรียน เจ้าหน้าที่ผู้รับผิดชอบโครงการ อำเภอภูเขียว จังหวัดชัยภูมิ" in body
-    assert "(อีก 5 วัน)" in body and "หมายถึง “ภูเขียว” หรือไม่" in body
+    assert body.startswith("เรียน ท้องถิ่นอำเภอภูเขียว\r\n")  # e-mail lines end in CRLF
+    assert "(อีก 5 วัน)" in body and "ชื่อที่ใกล้เคียงในทะเบียน คือ “ภูเขียว”" in body
     assert SMTP_PASSWORD not in out
     # The same day again: everything is on record, nothing goes twice.
     assert main(["--config", str(config), "--today", DAY, "remind", "--json"]) == 0

@@ -16,8 +16,10 @@ from bot.config import Config
 from bot.config_load import load_config
 from bot.dispatch import reminders_due
 from bot.notify import Sender
+from bot.rollup import SOURCE_HEADER
 from bot.scheduler import Daemon
 from bot.state import State
+from tests.factories import column
 from tests.workbooks import make_project, values
 
 BANGKOK = ZoneInfo("Asia/Bangkok")
@@ -108,9 +110,10 @@ def test_a_spreadsheet_skipped_cycle_after_cycle_is_told_once_and_its_recovery_o
     # The national workbook was still written, and kept the province's rows, marked stale.
     rows_now = values(national, "รวมทั้งประเทศ")
     assert len(rows_now) == len(rows_before) > 1
-    assert all("(ข้อมูล ณ 10 ม.ค. 2568 เวลา 09.00 น.)" in r[-2] for r in rows_now[1:])
+    assert all("(ข้อมูล ณ 10 ม.ค. 2568 เวลา 09.00 น.)" in s for s in column(rows_now, SOURCE_HEADER))
     issues = values(national, "รายการที่ต้องแก้ไข")
-    assert any(r[5] == "STALE_SPREADSHEET" and "จังหวัดชัยภูมิ" in r[7] for r in issues)
+    stale = zip(column(issues, "รหัสปัญหา"), column(issues, "รายละเอียด"), strict=True)
+    assert any(code == "STALE_SPREADSHEET" and "จังหวัดชัยภูมิ" in text for code, text in stale)
     (tmp_path / "moved-away.xlsx").rename(book)
     with freeze_time(at(date(2025, 1, 10), 11)):
         assert daemon.sync_job() is not None
@@ -160,7 +163,7 @@ def test_thai_digits_when_asked(tmp_path: Path) -> None:
     )
     config = load_config(tmp_path / "config.yaml")
     texts = _messages(config, date(2025, 1, 15))
-    assert texts and all("ภายในวันที่ ๒๐ ม.ค. ๒๕๖๘ (อีก ๕ วัน)" in t for t in texts)
+    assert texts and all("ภายในวันจันทร์ที่ ๒๐ มกราคม ๒๕๖๘ (อีก ๕ วัน)" in t for t in texts)
 
 
 @pytest.mark.parametrize(("day", "count"), [(date(2025, 1, 13), 0), (date(2025, 1, 15), 3)])

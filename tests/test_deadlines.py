@@ -131,6 +131,23 @@ def test_weekend_deadlines_are_non_working(level: str, due: date, name: str) -> 
     assert deadline.month == (due.year, due.month)
 
 
+@pytest.mark.parametrize(
+    ("due", "effective"),
+    [
+        (date(2025, 1, 25), date(2025, 1, 24)),  # Sat -> Fri
+        (date(2025, 4, 20), date(2025, 4, 18)),  # Sun -> Fri (no Thai Good Friday)
+        (date(2025, 5, 25), date(2025, 5, 23)),
+        (date(2025, 1, 20), date(2025, 1, 20)),  # a Monday: the day itself
+    ],
+)
+def test_the_effective_due_date_is_the_last_working_day_on_or_before_it(
+    due: date, effective: date
+) -> None:
+    (deadline,) = [d for d in cal.deadlines(RULES) if d.due == due]
+    assert deadline.effective == effective
+    assert deadline.effective.weekday() < 5
+
+
 def test_only_the_five_weekend_deadlines_are_non_working() -> None:
     # No 20th or 25th of Nov 2024 - Sep 2025 is a public holiday, so these are all of them.
     found = [(d.level, d.due, d.holiday_name) for d in cal.deadlines(RULES) if d.non_working]
@@ -139,15 +156,21 @@ def test_only_the_five_weekend_deadlines_are_non_working() -> None:
 
 def test_an_ordinary_deadline_is_working() -> None:
     (deadline,) = [d for d in cal.deadlines(RULES) if d.due == date(2024, 12, 20)]
-    assert deadline == cal.Deadline("district", (2024, 12), date(2024, 12, 20), False, None)
+    assert deadline == cal.Deadline(
+        "district", (2024, 12), date(2024, 12, 20), False, None, date(2024, 12, 20)
+    )
 
 
 def test_deadlines_cover_every_report_month_in_date_order() -> None:
     found = cal.deadlines(RULES)
     assert len(found) == 22
     assert [d.due for d in found] == sorted(d.due for d in found)
-    assert found[0] == cal.Deadline("district", (2024, 11), date(2024, 11, 20), False, None)
-    assert found[-1] == cal.Deadline("province", (2025, 9), date(2025, 9, 25), False, None)
+    assert found[0] == cal.Deadline(
+        "district", (2024, 11), date(2024, 11, 20), False, None, date(2024, 11, 20)
+    )
+    assert found[-1] == cal.Deadline(
+        "province", (2025, 9), date(2025, 9, 25), False, None, date(2025, 9, 25)
+    )
     assert {d.due.day for d in found if d.level == "district"} == {20}
     assert {d.due.day for d in found if d.level == "province"} == {25}
 
@@ -157,6 +180,47 @@ def test_a_deadline_on_a_public_holiday_carries_its_name() -> None:
     (district, _) = cal.deadlines(rules)
     assert district.due == date(2025, 4, 14)
     assert district.holiday_name == "วันสงกรานต์"
+
+
+@pytest.mark.parametrize(
+    ("raw", "label"),
+    [
+        ("ชดเชยวันวิสาขบูชา", "วันหยุดชดเชยวันวิสาขบูชา"),
+        ("วันหยุดพิเศษ (เพิ่มเติม)", "วันหยุดราชการเพิ่มเป็นกรณีพิเศษ"),
+        ("วันสงกรานต์", "วันสงกรานต์"),
+        (
+            "วันเฉลิมพระชนมพรรษาสมเด็จพระบรมราชชนนีพันปีหลวง; วันแม่แห่งชาติ",
+            "วันเฉลิมพระชนมพรรษาสมเด็จพระบรมราชชนนีพันปีหลวง และวันแม่แห่งชาติ",
+        ),
+        ("วันก; วันข; วันค", "วันก วันข และวันค"),
+    ],
+)
+def test_holiday_names_read_as_a_letter_writes_them(raw: str, label: str) -> None:
+    assert cal.holiday_label(raw) == label
+
+
+def test_a_deadline_on_an_in_lieu_day_names_it_properly() -> None:
+    # Mon 12 May 2025 is the day off in lieu of Visakha Bucha (Sun 11 May).
+    rules = cal.Rules(start=(2025, 5), end=(2025, 5), district_day=12)
+    district = next(d for d in cal.deadlines(rules) if d.level == "district")
+    assert district.holiday_name == "วันหยุดชดเชยวันวิสาขบูชา"
+    assert district.effective == date(2025, 5, 9)  # Friday
+
+
+def test_deadlines_covering_the_previous_month_fall_in_the_month_after_it() -> None:
+    rules = cal.Rules(start=(2024, 11), end=(2025, 9), covers="previous")
+    found = cal.deadlines(rules)
+    assert len(found) == 22
+    first, last = found[0], found[-1]
+    assert (first.level, first.month, first.due) == ("district", (2024, 11), date(2024, 12, 20))
+    assert (last.level, last.month, last.due) == ("province", (2025, 9), date(2025, 10, 25))
+    december = [d for d in found if d.month == (2024, 12)]
+    assert [d.due for d in december] == [date(2025, 1, 20), date(2025, 1, 25)]
+    # On 15 Jan the district deadline in force is the one for December's report.
+    in_force = cal.deadline_in_force("district", date(2025, 1, 15), rules)
+    assert in_force is not None and in_force.month == (2024, 12)
+    # Nothing is sent in November: the first deadline is 20 Dec.
+    assert min(r.send_on for r in cal.schedule(rules)) == date(2024, 12, 13)
 
 
 def test_a_day_past_the_end_of_the_month_means_its_last_day() -> None:
@@ -400,6 +464,7 @@ def test_deadline_in_force(level: cal.Level, day: date, due: date | None) -> Non
         {"start": (2024, 11), "end": (2025, 9), "province_day": 32},
         {"start": (2024, 11), "end": (2025, 9), "district_offsets": (5, -1)},
         {"start": (2024, 11), "end": (2025, 9), "overdue_days": (0, 3)},
+        {"start": (2024, 11), "end": (2025, 9), "covers": "next"},
     ],
 )
 def test_bad_rules_are_rejected(kwargs: dict[str, object]) -> None:

@@ -100,7 +100,7 @@ def test_a_round_that_fits_is_pushed_by_apprise_to_the_fake_line_api(
     assert sorted(p.to for p in line.pushes) == sorted([phu.chat_id, mueang.chat_id])
     assert line.usage == 65
     pushed = next(p for p in line.pushes if p.to == phu.chat_id).texts[0]
-    assert "เรียน เจ้าหน้าที่ผู้รับผิดชอบโครงการ อำเภอภูเขียว จังหวัดชัยภูมิ" in pushed
+    assert "เรียน ท้องถิ่นอำเภอภูเขียว" in pushed
     assert data["line_cost"]["fallback"] == []
     assert smtp.messages == []  # no notice to the admins
     assert PHU_KHIAO not in outbox(tmp_path)
@@ -121,8 +121,8 @@ def test_a_round_over_the_quota_goes_to_the_fallback_and_the_admins_are_told_onc
     assert line.pushes == [] and line.usage == 250
     assert line.paths("/v2/bot/message/push") == []  # not even tried
     saved = outbox(tmp_path)
-    assert "เรียน เจ้าหน้าที่ผู้รับผิดชอบโครงการ อำเภอภูเขียว จังหวัดชัยภูมิ" in saved
-    assert "เรียน เจ้าหน้าที่ผู้รับผิดชอบโครงการ อำเภอเมืองชัยภูมิ จังหวัดชัยภูมิ" in saved
+    assert "เรียน ท้องถิ่นอำเภอภูเขียว" in saved
+    assert "เรียน ท้องถิ่นอำเภอเมืองชัยภูมิ" in saved
     assert {(f["recipient"], f["channel"][:7]) for f in data["line_cost"]["fallback"]} == {
         (PHU_KHIAO, "line://"), (MUEANG, "line://")}  # fmt: skip
     [notice] = smtp.messages

@@ -214,7 +214,7 @@ def test_status_in_a_district_group_lists_that_districts_rows_with_links(
     assert "อัตลักษณ์ท้องถิ่น: มีแล้ว" in text
     # The same rows, with the same links, as the reminder the district gets that day.
     todos = reminder_todos(capsys, path, "ภูเขียว")
-    assert todos and "หมายถึง “ภูเขียว” หรือไม่" in todos[0]
+    assert todos and "ชื่อที่ใกล้เคียงในทะเบียน คือ “ภูเขียว”" in todos[0]
     assert "'อำเภอภูเขียว'!D5" in todos[1]
     assert all(todo in text for todo in todos)
     assert "'อำเภอคอนสาร'" not in text and "อำเภอคอนสาร" not in text  # no other district's rows
@@ -308,10 +308,10 @@ def test_status_comes_from_the_last_good_read_while_a_workbook_is_broken(
     with webhook(config, line) as service:
         line.deliver(service.url, [line.text_event(group.chat_id, "ต้องแก้อะไร")])
         service.wait_idle()
-    assert "ไม่ได้ชั่วคราว" not in fresh and "หมายถึง “ภูเขียว” หรือไม่" in fresh
+    assert "ไม่ได้ชั่วคราว" not in fresh and "ชื่อที่ใกล้เคียงในทะเบียน คือ “ภูเขียว”" in fresh
     text = "\n".join(line.replies[-1].texts)
     assert "ระบบอ่านสเปรดชีตไม่ได้ชั่วคราว จึงแสดงข้อมูลที่อ่านได้ครั้งล่าสุดเมื่อวันที่" in text
-    assert "หมายถึง “ภูเขียว” หรือไม่" in text
+    assert "ชื่อที่ใกล้เคียงในทะเบียน คือ “ภูเขียว”" in text
 
 
 def test_a_spreadsheet_that_cannot_be_read_at_all_gets_an_apology_not_silence(
@@ -462,4 +462,4 @@ def test_the_status_date_follows_the_clock(tmp_path: Path, line: FakeLine) -> No
         service.wait_idle()
     text = "\n".join(line.replies[-1].texts)
     assert "ประจำเดือน ม.ค. 2568" in text
-    assert "ภายในวันที่ 20 ม.ค. 2568 (เลยกำหนดมาแล้ว 2 วัน)" in text
+    assert "ภายในวันที่ 20 ม.ค. 2568 (ล่วงเลยกำหนดมาแล้ว 2 วัน)" in text

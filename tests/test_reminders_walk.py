@@ -174,8 +174,8 @@ def test_messages_say_when_the_deadline_falls_on_a_day_off(
     with freeze_time(datetime(2025, 4, 18, 9, 0, tzinfo=BANGKOK)):
         daemon.remind_job()
     joined = "\n".join(texts)
-    assert "ภายในวันที่ 20 เม.ย. 2568" in joined
-    assert "ตรงกับวันอาทิตย์ ซึ่งเป็นวันหยุดราชการ" in joined
+    assert "ภายในวันนี้ (วันศุกร์ที่ 18 เมษายน 2568)" in joined
+    assert "วันที่ 20 เมษายน 2568 ตรงกับวันอาทิตย์ ซึ่งเป็นวันหยุดราชการ" in joined
     # คอนสาร's April row is the 6th report in its tab (sheet row 7), still without hashtags.
     assert "อำเภอคอนสาร" in joined and "แถวที่ 7: แฮชแท็กยังไม่ครบ" in joined
 
@@ -189,3 +189,50 @@ def test_before_the_send_time_nothing_is_sent(walk: tuple[Config, State], tmp_pa
     with freeze_time(datetime(2025, 1, 15, 11, 30, tzinfo=BANGKOK)):  # a late start catches up
         result = daemon.remind_job()
     assert result is not None and len(result.sent) == 2
+
+
+GOLDEN = Path(__file__).parent / "golden_letters"
+# The letters of January and April 2025 pinned word for word (tests/golden_letters/): a
+# district before its deadline and overdue, its province told of late districts, the
+# province's own deadline on a Saturday and overdue, the admins' digest, and the district
+# deadline that falls on a Sunday in April.
+PINNED = {
+    date(2025, 1, 15): ("district-คอนสาร",),
+    date(2025, 1, 21): ("district-บ้านเขว้า", "province-ชัยภูมิ"),
+    date(2025, 1, 24): ("province-ชัยภูมิ", "admin"),
+    date(2025, 1, 27): ("province-ชัยภูมิ", "admin"),
+    date(2025, 4, 11): ("district-คอนสาร",),
+    date(2025, 4, 18): ("district-บ้านเขว้า",),
+}
+
+
+@pytest.mark.slow
+def test_the_letters_of_january_and_april_2025_read_as_pinned(
+    walk: tuple[Config, State], tmp_path: Path
+) -> None:
+    config, state = walk
+    texts: list[str] = []
+    sender = Sender(tmp_path / "outbox", echo=texts.append)
+    daemon = Daemon(config, open_backend=open_backend, sender=sender, state=state)
+    for day, names in PINNED.items():
+        write_workbook(tmp_path / "chaiyaphum.xlsx", sheets_on(day))
+        texts.clear()
+        with freeze_time(datetime(day.year, day.month, day.day, 9, 0, tzinfo=BANGKOK)):
+            daemon.remind_job()
+        by_recipient = {_recipient(t): t.replace(str(tmp_path), "/TMP") for t in texts}
+        for name in names:
+            golden = (GOLDEN / f"{day.isoformat()}-{name}.txt").read_text(encoding="utf-8")
+            assert by_recipient[name] == golden, f"{day} {name}"
+    # The digests carry their charts; the outbox keeps them beside the text.
+    charts = {p.name.split("-", 2)[-1] for p in (tmp_path / "outbox").glob("*.png")}
+    assert charts == {"by_kind.png", "by_province.png", "coverage.png"}
+
+
+def _recipient(text: str) -> str:
+    """district-<name>, province-<name> or admin, from the letter's เรียน line."""
+    line = next(x for x in text.splitlines() if x.startswith("เรียน "))
+    if line.startswith("เรียน ท้องถิ่นอำเภอ"):
+        return "district-" + line.removeprefix("เรียน ท้องถิ่นอำเภอ")
+    if line.startswith("เรียน ท้องถิ่นจังหวัด"):
+        return "province-" + line.removeprefix("เรียน ท้องถิ่นจังหวัด")
+    return "admin"

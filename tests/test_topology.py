@@ -15,7 +15,7 @@ from bot.config_load import load_config, parse_config
 from bot.cycle import sync_cycle
 from bot.errors import ConfigError
 from bot.form_fields import STATUS_HEADER
-from tests.factories import HEADERS
+from tests.factories import HEADERS, column
 from tests.workbooks import default_tabs, values, write_workbook
 
 TODAY = date(2025, 1, 17)
@@ -62,7 +62,7 @@ def test_a_mixed_province_is_checked_rolled_up_and_stamped_in_each_file(tmp_path
     assert values(tmp_path / "ban-khwao.xlsx", "อำเภอบ้านเขว้า")[1][STATUS_COL - 1] == "ครบถ้วน"
     # The provincial tab, in the province's file, gathers all of its districts' rows.
     province = values(tmp_path / "chaiyaphum.xlsx", "รวมจังหวัดชัยภูมิ")
-    assert [r[HEADERS.index("อำเภอ")] for r in province[1:]] == ["บ้านเขว้า"] + ["ภูเขียว"] * 3
+    assert column(province, "อำเภอ") == ["บ้านเขว้า"] + ["ภูเขียว"] * 3
     assert values(tmp_path / "national.xlsx", "รวมทั้งประเทศ") == province
     # A district's own file gets no bot tab.
     assert openpyxl.load_workbook(tmp_path / "phu-khiao.xlsx").sheetnames == ["อำเภอภูเขียว"]
@@ -77,8 +77,12 @@ def test_one_broken_district_file_stops_neither_its_province_nor_the_others(
         report = sync_cycle(config, backend, TODAY)
     assert [a.spreadsheet for a in report.skipped] == ["ban-khwao.xlsx"]
     issues = values(tmp_path / "national.xlsx", "รายการที่ต้องแก้ไข")
-    stale = [r for r in issues if r[5] == "STALE_SPREADSHEET"]
-    assert len(stale) == 1 and "อำเภอบ้านเขว้า จังหวัดชัยภูมิ" in str(stale[0][7])
+    stale = [
+        text
+        for code, text in zip(column(issues, "รหัสปัญหา"), column(issues, "รายละเอียด"), strict=True)
+        if code == "STALE_SPREADSHEET"
+    ]
+    assert len(stale) == 1 and "อำเภอบ้านเขว้า จังหวัดชัยภูมิ" in str(stale[0])
     assert values(tmp_path / "phu-khiao.xlsx", "อำเภอภูเขียว")[1][STATUS_COL - 1] == "ครบถ้วน"
 
 

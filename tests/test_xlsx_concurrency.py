@@ -22,6 +22,7 @@ import pytest
 from bot.backends import open_backend
 from bot.config import Config
 from bot.cycle import sync_cycle
+from bot.form_fields import STATUS_HEADER
 from tests.factories import HEADERS, row
 from tests.workbooks import DISTRICT_TABS, make_project, values
 from tests.xlsx_parts import sheet_parts
@@ -161,7 +162,7 @@ def test_kill_9_in_the_middle_of_saves_never_breaks_a_workbook(tmp_path: Path) -
     subprocess.run(command, env=env, check=False, capture_output=True, timeout=120)
     leftovers = [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
     assert leftovers == []
-    assert values(book, "อำเภอภูเขียว")[0][len(HEADERS)] == "ผลตรวจสอบ (บอท)"
+    assert values(book, "อำเภอภูเขียว")[0][len(HEADERS)] == STATUS_HEADER
 
 
 def _small_disk(folder: Path, size_kb: int) -> list[str] | None:

@@ -108,13 +108,14 @@ def test_every_part_the_bot_does_not_own_is_copied_byte_for_byte(
     after = raw_records(book)
     owned = BOT_OWNED | {sheet_parts(book)[t] for t in DISTRICT_TABS}
     province_tab = sheet_parts(book)["รวมจังหวัดชัยภูมิ"]
-    assert province_tab not in before  # the bot's own new tab
+    dashboard_tab = sheet_parts(book)["ภาพรวมจังหวัดชัยภูมิ"]
+    assert province_tab not in before and dashboard_tab not in before  # the bot's own new tabs
     kept = {name for name in before if name not in owned}
     # Comments, their drawing, the chart, the picture, theme, document properties...
     assert {"xl/comments/comment1.xml", "xl/charts/chart1.xml", "xl/media/image9.png"} <= kept
     for name in kept:
         assert after[name] == before[name], name  # the stored zip record itself, not only content
-    assert set(after) - set(before) == {province_tab}
+    assert set(after) - set(before) == {province_tab, dashboard_tab}
     check_structure(book)
     check_structure(tmp_path / "national.xlsx")
 

@@ -15,7 +15,8 @@ from bot.config_load import load_config
 from bot.cycle import check_cycle, sync_cycle
 from bot.errors import ConfigError
 from bot.form_fields import STATUS_HEADER
-from tests.factories import HEADERS, row
+from bot.rollup import MONTH_KEY_HEADER, SOURCE_HEADER
+from tests.factories import HEADERS, column, row
 from tests.workbooks import DISTRICT_TABS, make_project, values, write_workbook
 
 TODAY = date(2025, 1, 17)
@@ -49,11 +50,14 @@ def test_sync_writes_status_highlights_and_all_bot_tabs(project: Config, tmp_pat
     assert ws.cell(2, identity_col).fill.fill_type is None
 
     province = values(book, "รวมจังหวัดชัยภูมิ")
-    assert province[0][: len(HEADERS)] == HEADERS
+    # The form's headers in the form's order, with the codes and the sortable month beside.
+    assert [h for h in province[0] if h in HEADERS] == HEADERS
+    assert province[0][:4] == ["เดือนที่รายงาน", MONTH_KEY_HEADER, "รหัสจังหวัด", "จังหวัด"]
     # District order: บ้านเขว้า (registry 02) before ภูเขียว (10); sources link back.
-    assert [r[HEADERS.index("อำเภอ")] for r in province[1:]] == ["บ้านเขว้า"] + ["ภูเขียว"] * 3
-    assert province[2][len(HEADERS)] == "อำเภอภูเขียว แถวที่ 2"
-    link = openpyxl.load_workbook(book)["รวมจังหวัดชัยภูมิ"].cell(3, len(HEADERS) + 1).hyperlink
+    assert column(province, "อำเภอ") == ["บ้านเขว้า"] + ["ภูเขียว"] * 3
+    source_col = province[0].index(SOURCE_HEADER) + 1
+    assert province[2][source_col - 1] == "อำเภอภูเขียว แถวที่ 2"
+    link = openpyxl.load_workbook(book)["รวมจังหวัดชัยภูมิ"].cell(3, source_col).hyperlink
     assert link.location == "'อำเภอภูเขียว'!A2"
 
     national = tmp_path / "national.xlsx"
@@ -62,7 +66,7 @@ def test_sync_writes_status_highlights_and_all_bot_tabs(project: Config, tmp_pat
     chaiyaphum = next(r for r in summary if r[0] == "ชัยภูมิ")
     assert chaiyaphum[1:4] == [3, 2, 66.7]  # 3 districts, 2 with an identity
     issues = values(national, "รายการที่ต้องแก้ไข")
-    assert {r[5] for r in issues[1:]} == {"MISSING", "BAD_URL", "BAD_PHONE"}
+    assert set(column(issues, "รหัสปัญหา")) == {"MISSING", "BAD_URL", "BAD_PHONE"}
     cell_link = openpyxl.load_workbook(national)["รายการที่ต้องแก้ไข"].cell(2, 9).hyperlink
     assert cell_link.target == "chaiyaphum.xlsx"
     assert cell_link.location == f"'อำเภอภูเขียว'!{openpyxl.utils.get_column_letter(identity_col)}3"
@@ -123,7 +127,8 @@ def test_formulas_typed_by_staff_are_copied_as_text(tmp_path: Path) -> None:
     wb.save(tmp_path / "chaiyaphum.xlsx")
     sync(config)
     copy = openpyxl.load_workbook(tmp_path / "national.xlsx")["รวมทั้งประเทศ"]
-    cell = copy.cell(2, HEADERS.index("หมายเหตุ") + 1)
+    header = [c.value for c in copy[1]]
+    cell = copy.cell(2, header.index("หมายเหตุ") + 1)
     assert cell.value == '=IMPORTXML("http://x","//a")'
     assert cell.data_type == "s"
 
@@ -135,7 +140,7 @@ def test_a_person_s_tab_with_the_bot_s_name_is_left_alone(project: Config, tmp_p
     assert "TAB_CONFLICT" in {p.code for p in report.problems}
     assert values(tmp_path / "national.xlsx", "สรุปตัวชี้วัด")  # the other tabs are written
     issues = values(tmp_path / "national.xlsx", "รายการที่ต้องแก้ไข")
-    assert any(r[5] == "TAB_CONFLICT" for r in issues[1:])
+    assert "TAB_CONFLICT" in column(issues, "รหัสปัญหา")
 
 
 def test_an_empty_tab_with_the_bot_s_name_is_claimed(project: Config, tmp_path: Path) -> None:
@@ -204,7 +209,8 @@ def test_missing_province_workbook_is_skipped_with_a_clear_reason(
     assert "workbook not found" in (skipped.skipped_reason or "")
     # The national workbook is still written and names the stale province.
     issues = values(tmp_path / "national.xlsx", "รายการที่ต้องแก้ไข")
-    assert any(r[5] == "STALE_SPREADSHEET" and "จังหวัดชัยภูมิ" in r[7] for r in issues)
+    stale = zip(column(issues, "รหัสปัญหา"), column(issues, "รายละเอียด"), strict=True)
+    assert any(code == "STALE_SPREADSHEET" and "จังหวัดชัยภูมิ" in text for code, text in stale)
 
 
 def test_a_missing_district_tab_is_reported_and_others_still_synced(tmp_path: Path) -> None:
@@ -261,9 +267,22 @@ provinces:
     assert [a.spreadsheet for a in report.applied] == ["shared.xlsx"]  # one write
     book = tmp_path / "shared.xlsx"
     assert openpyxl.load_workbook(book).sheetnames == [
-        "อำเภอภูเขียว", "อำเภอชุมแพ", "รวมจังหวัดชัยภูมิ", "รวมจังหวัดขอนแก่น",
-        "รวมทั้งประเทศ", "สรุปตัวชี้วัด", "รายการที่ต้องแก้ไข",
+        "อำเภอภูเขียว", "อำเภอชุมแพ", "รวมจังหวัดชัยภูมิ", "ภาพรวมจังหวัดชัยภูมิ",
+        "รวมจังหวัดขอนแก่น", "ภาพรวมจังหวัดขอนแก่น",
+        "รวมทั้งประเทศ", "สรุปตัวชี้วัด", "รายการที่ต้องแก้ไข", "ทะเบียนอำเภอ",
     ]  # fmt: skip
     national = values(book, "รวมทั้งประเทศ")
-    assert [r[HEADERS.index("จังหวัด")] for r in national[1:]] == ["ชัยภูมิ", "ขอนแก่น"]
+    assert column(national, "จังหวัด") == ["ชัยภูมิ", "ขอนแก่น"]
     assert report.summary.districts_with_identity == 2
+
+
+def test_a_status_column_under_the_old_header_is_kept_and_renamed(tmp_path: Path) -> None:
+    # Sheets from before the default header said "ระบบ" keep their column: no second one.
+    tabs = {name: [HEADERS] for name in DISTRICT_TABS}
+    tabs["อำเภอภูเขียว"] = [[*HEADERS, "ผลตรวจสอบ (บอท)"], [*row(), "ครบถ้วน"]]
+    config = make_project(tmp_path, tabs)
+    sync(config)
+    phu = values(tmp_path / "chaiyaphum.xlsx", "อำเภอภูเขียว")
+    assert phu[0] == [*HEADERS, STATUS_HEADER]
+    assert phu[1][STATUS_COL - 1] == "ครบถ้วน"
+    assert STATUS_HEADER == "ผลการตรวจสอบ (ระบบ)"
