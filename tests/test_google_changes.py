@@ -169,7 +169,7 @@ def _build_on_the_national_tab(world: GoogleWorld) -> dict[str, int]:
     """What DLA staff build on the national tab: a filter, a filter view, a chart on a tab
     of their own, a protected range and a formula counting its rows."""
     fake, national = world.fake, world.ids["national"]
-    fake.add_tab(national, "กราฟ", [["=COUNTA('รวมทั้งประเทศ'!O2:O500)"]])  # rows, by source
+    fake.add_tab(national, "กราฟ", [["=COUNTA('รวมทั้งประเทศ'!R2:R500)"]])  # rows, by source
     sheets = {s.title: s.sheet_id for s in fake.spreadsheet(national).sheets}
     tab, chart_tab = sheets[NATIONAL], sheets["กราฟ"]
     columns = {"sheetId": tab, "startColumnIndex": 0, "endColumnIndex": 3}  # whole columns

@@ -103,3 +103,24 @@ def ownership(sheet_id: int, meta: TabMeta | None, digest: str) -> list[dict[str
                 "developerMetadata": {"metadataValue": value}, "fields": "metadataValue",
             }})  # fmt: skip
     return out
+
+
+def guarded_digest(sheet_id: int, meta: TabMeta, digest: str) -> list[dict[str, Any]]:
+    """Set a tab's content digest so that the batch carrying it fails as a whole when it
+    is sent a second time (after its answer was lost): the entry is made afresh under an
+    id derived from the new digest, and making an id that exists is refused. A row
+    difference (rows inserted and deleted) must never be made twice."""
+    out = [delete_metadata(mid) for mid in meta.duplicates]
+    old = meta.metadata.get(DIGEST_KEY)
+    if old is not None:
+        out.append(delete_metadata(old[0]))
+    fresh = metadata_id(f"{DIGEST_KEY}={digest}", sheet_id)
+    if old is not None and old[0] == fresh:
+        fresh = metadata_id(f"{DIGEST_KEY}={digest}+", sheet_id)
+    out.append(create_metadata(DIGEST_KEY, digest, {"sheetId": sheet_id}, fresh))
+    if OWNER_MARK not in meta.metadata:
+        location = {"sheetId": sheet_id}
+        mark = metadata_id(OWNER_MARK, sheet_id)
+        out.append(create_metadata(OWNER_MARK, "softpower-bot", location, mark))
+    return out
+

@@ -21,6 +21,7 @@ from bot.backends.google_http import encode_json
 from bot.backends.google_requests import (
     DIGEST_KEY,
     by_id,
+    guarded_digest,
     new_sheet_id,
     ownership,
     resize,
@@ -131,7 +132,9 @@ class TabWriter:
             requests.append({"updateSheetProperties": {
                 "properties": {"sheetId": meta.sheet_id, "gridProperties": grid},
                 "fields": "gridProperties(rowCount,columnCount)"}})  # fmt: skip
-        closing = ownership(meta.sheet_id, meta, shape.digest)
+        # Rows inserted or deleted twice would be wrong rows: the digest is made so that
+        # the batch is refused as a whole if it is ever sent again.
+        closing = guarded_digest(meta.sheet_id, meta, shape.digest)
         if len(encode_json({"requests": [*requests, *closing]})) <= self.max_bytes:
             return [[*requests, *closing]]
         # Too much for one request: parts in order, the tab's digest unknown in between (a
