@@ -8,6 +8,7 @@ Modelled: addSheet, deleteSheet, updateSheetProperties, updateSpreadsheetPropert
 updateCells, repeatCell, insertDimension, deleteDimension, appendDimension, moveDimension,
 sortRange, setBasicFilter, clearBasicFilter (in `dimensions`), add/update/delete
 ConditionalFormatRule (in `conditional`), addFilterView, deleteFilterView, addChart,
+updateChartSpec, updateEmbeddedObjectPosition,
 deleteEmbeddedObject (in `objects`), createDeveloperMetadata, updateDeveloperMetadata,
 deleteDeveloperMetadata, addProtectedRange, deleteProtectedRange.
 Cell writes into a range protected from the caller fail (`guards`). Accepted and ignored
@@ -50,9 +51,9 @@ _REAL_BUT_NOT_MODELLED = {
     "deleteNamedRange", "deleteRange", "duplicateFilterView",
     "findReplace", "insertRange", "mergeCells", "pasteData",
     "randomizeRange", "refreshDataSource", "textToColumns",
-    "trimWhitespace", "unmergeCells", "updateBanding", "updateBorders", "updateChartSpec",
+    "trimWhitespace", "unmergeCells", "updateBanding", "updateBorders",
     "updateDataSource", "updateDimensionGroup",
-    "updateEmbeddedObjectBorder", "updateEmbeddedObjectPosition", "updateFilterView",
+    "updateEmbeddedObjectBorder", "updateFilterView",
     "updateNamedRange", "updateProtectedRange", "updateSlicerSpec", "updateTable",
 }  # fmt: skip
 
@@ -387,6 +388,8 @@ HANDLERS: dict[str, Handler] = {
     "addFilterView": objects.add_filter_view,
     "deleteFilterView": objects.delete_filter_view,
     "addChart": objects.add_chart,
+    "updateChartSpec": objects.update_chart_spec,
+    "updateEmbeddedObjectPosition": objects.update_embedded_object_position,
     "deleteEmbeddedObject": objects.delete_embedded_object,
     "addProtectedRange": add_protected_range,
     "deleteProtectedRange": delete_protected_range,

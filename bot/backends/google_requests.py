@@ -123,4 +123,3 @@ def guarded_digest(sheet_id: int, meta: TabMeta, digest: str) -> list[dict[str, 
         mark = metadata_id(OWNER_MARK, sheet_id)
         out.append(create_metadata(OWNER_MARK, "softpower-bot", location, mark))
     return out
-
