@@ -169,3 +169,20 @@ def test_a_person_deleting_a_bot_chart_gets_it_back_once(fake: FakeSheets) -> No
     world.sync()
     world.sync()
     assert sorted(_chart_titles(world, "national")) == titles
+
+
+def test_a_bot_without_memory_reads_the_looks_back_and_sends_one_row(fake: FakeSheets) -> None:
+    world = GoogleWorld(fake)
+    world.make(_with_a_duplicate())
+    world.sync()
+    world.set_value("province", TAB, 3, IDENTITY, "ข้าวหลาม")
+    recorder = recording(world)  # a new bot: it knows the tabs only by reading them back
+    world.sync()
+    national = _tab(world, "national", NATIONAL)
+    sent = [r["updateCells"] for b in recorder.batches(world.ids["national"]) for r in b
+            if "updateCells" in r]  # fmt: skip
+    rows = [len(u["rows"]) for u in sent if u["start"]["sheetId"] == national.sheet_id]
+    # The coloured, bold, wrapped and formatted rows read back match what the bot would
+    # write: only the row that changed goes again.
+    assert rows == [1]
+    assert _duplicate_rows(world) != []

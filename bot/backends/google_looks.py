@@ -42,6 +42,7 @@ from bot.presentation import (
     Layout,
     Range,
     Style,
+    Styled,
 )
 
 LOOKS_KEY = "softpower-bot.looks"
@@ -87,7 +88,7 @@ class CellLooks:
         items += [(f.range, "number", NUMBER_PATTERNS[f.format]) for f in layout.formats]
         styled = list(layout.styled)
         if header_rows and not any(s.style == "header" for s in styled):
-            styled.insert(0, _header(header_rows, width))
+            styled.insert(0, Styled(Range(header_rows, 1, header_rows, max(width, 1)), "header"))
         items += [(s.range, "style", s.style) for s in styled]
         last = max(rows, 1)
         items += [(Range(1, c, last, c), "wrap", "") for c in layout.wrap if c <= width]
@@ -150,12 +151,6 @@ def signature_of_cells(cells: Sequence[dict[str, Any]], width: int) -> str:
     while keys and not keys[-1]:
         keys.pop()
     return "\x1c".join(keys)
-
-
-def _header(row: int, width: int) -> Any:
-    from bot.presentation import Styled  # noqa: PLC0415 - only for layouts without one
-
-    return Styled(Range(row, 1, row, max(width, 1)), "header")
 
 
 # -- tab looks ---------------------------------------------------------------------------
@@ -313,7 +308,7 @@ def tab_looks(  # noqa: PLR0917 - what the tab holds and what it should
     for name in ("frozen", "filter", "widths"):
         if name in looks.parts and before.get(name) != now[name]:
             out += looks.parts[name]
-    if before.get("rules") != now["rules"] or (own_rules and "rules" not in before):
+    if before.get("rules") != now["rules"]:
         out += [{"deleteConditionalFormatRule": {"sheetId": sheet_id, "index": i}}
                 for i in sorted(own_rules, reverse=True)]  # fmt: skip
         out += looks.rules
@@ -324,7 +319,9 @@ def tab_looks(  # noqa: PLR0917 - what the tab holds and what it should
             out.append({"addChart": {"chart": chart}})
         elif moved or before.get(name) != now[name]:
             out.append({"updateChartSpec": {"chartId": cid, "spec": spec}})
-            moving = {"objectId": cid, "newPosition": position, "fields": "overlayPosition"}
+            # The mask names fields of the overlay position (its root is implied).
+            fields = "anchorCell,widthPixels,heightPixels"
+            moving = {"objectId": cid, "newPosition": position, "fields": fields}
             out.append({"updateEmbeddedObjectPosition": moving})
     if not out and metadata is not None and metadata[1] == looks.value():
         return []

@@ -72,7 +72,6 @@ class TabWriter:
     def looks(
         tab: BotTab,
         sheet_id: int,
-        shape: Shape,
         meta: TabMeta | None,
         *,
         fresh: bool,
@@ -122,7 +121,7 @@ class TabWriter:
             assert meta is not None
             # The rows are right; the tab's looks may still differ (a width measured on
             # other tabs, a chart a person deleted).
-            looks = self.looks(tab, meta.sheet_id, shape, meta, fresh=False)
+            looks = self.looks(tab, meta.sheet_id, meta, fresh=False)
             return [looks] if looks else []
         if (meta is not None and meta.owned and known is not None
                 and known.width == shape.width == meta.columns):  # fmt: skip
@@ -140,7 +139,7 @@ class TabWriter:
             whole.append(resize(sheet_id, grid))
         whole.append(write_rows(sheet_id, 0, rows))
         if meta is None:
-            whole += self.looks(tab, sheet_id, shape, None, fresh=True)
+            whole += self.looks(tab, sheet_id, None, fresh=True)
         else:
             # Rewritten in place: the charts and rules already there are updated or
             # replaced, never added a second time.
@@ -171,7 +170,7 @@ class TabWriter:
                 "properties": {"sheetId": meta.sheet_id, "gridProperties": grid},
                 "fields": "gridProperties(rowCount,columnCount)"}})  # fmt: skip
         moved = any(e.insert or e.delete for e in edits)
-        requests += self.looks(tab, meta.sheet_id, shape, meta, fresh=False, moved=moved)
+        requests += self.looks(tab, meta.sheet_id, meta, fresh=False, moved=moved)
         # Rows inserted or deleted twice would be wrong rows: the digest is made so that
         # the batch is refused as a whole if it is ever sent again.
         closing = guarded_digest(meta.sheet_id, meta, shape.digest)
@@ -248,7 +247,7 @@ class TabWriter:
             ]
         # The old tab went with its metadata, charts and rules: the marks and the looks are
         # made afresh on the final tab.
-        looks = self.looks(tab, final, shape, None, fresh=True)
+        looks = self.looks(tab, final, None, fresh=True)
         batches.append([*swap, *looks, *ownership(final, None, shape.digest)])
         return batches
 
