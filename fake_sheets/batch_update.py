@@ -8,8 +8,9 @@ Modelled: addSheet, deleteSheet, updateSheetProperties, updateSpreadsheetPropert
 updateCells, repeatCell, insertDimension, deleteDimension, appendDimension, moveDimension,
 sortRange, setBasicFilter, clearBasicFilter (in `dimensions`), add/update/delete
 ConditionalFormatRule (in `conditional`), setDataValidation (in `validation`), addFilterView,
-deleteFilterView, addChart, deleteEmbeddedObject (in `objects`), createDeveloperMetadata,
-updateDeveloperMetadata, deleteDeveloperMetadata, addProtectedRange, deleteProtectedRange.
+deleteFilterView, addChart, updateChartSpec, updateEmbeddedObjectPosition,
+deleteEmbeddedObject (in `objects`), createDeveloperMetadata, updateDeveloperMetadata,
+deleteDeveloperMetadata, addProtectedRange, deleteProtectedRange.
 Cell writes into a range protected from the caller fail (`guards`). Accepted and ignored
 (validated, no effect): updateDimensionProperties, autoResizeDimensions.
 Any other real request kind answers 400 "fake_sheets does not model ..."; an unknown name
@@ -50,9 +51,9 @@ _REAL_BUT_NOT_MODELLED = {
     "deleteNamedRange", "deleteRange", "duplicateFilterView",
     "findReplace", "insertRange", "mergeCells", "pasteData",
     "randomizeRange", "refreshDataSource", "textToColumns",
-    "trimWhitespace", "unmergeCells", "updateBanding", "updateBorders", "updateChartSpec",
+    "trimWhitespace", "unmergeCells", "updateBanding", "updateBorders",
     "updateDataSource", "updateDimensionGroup",
-    "updateEmbeddedObjectBorder", "updateEmbeddedObjectPosition", "updateFilterView",
+    "updateEmbeddedObjectBorder", "updateFilterView",
     "updateNamedRange", "updateProtectedRange", "updateSlicerSpec", "updateTable",
 }  # fmt: skip
 
@@ -390,6 +391,8 @@ HANDLERS: dict[str, Handler] = {
     "addFilterView": objects.add_filter_view,
     "deleteFilterView": objects.delete_filter_view,
     "addChart": objects.add_chart,
+    "updateChartSpec": objects.update_chart_spec,
+    "updateEmbeddedObjectPosition": objects.update_embedded_object_position,
     "deleteEmbeddedObject": objects.delete_embedded_object,
     "addProtectedRange": add_protected_range,
     "deleteProtectedRange": delete_protected_range,

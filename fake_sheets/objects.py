@@ -9,8 +9,10 @@ deleting and re-creating a tab under the same name visible to them:
 * a formula referring to a deleted tab refers to ``#REF!`` from then on, even if a tab
   of the same name appears later (Sheets rewrites ``='Tab'!A1`` to ``=#REF!``).
 
-Modelled requests: addFilterView, deleteFilterView, addChart (an overlay on a tab or a
-chart on a new sheet of its own is not modelled), deleteEmbeddedObject.
+Modelled requests: addFilterView, deleteFilterView, addChart (an overlay on a tab; a
+chart on a new sheet of its own is not modelled; a chartId that exists is refused, as
+Google does), updateChartSpec, updateEmbeddedObjectPosition (to another overlay),
+deleteEmbeddedObject.
 """
 
 from __future__ import annotations
@@ -64,8 +66,39 @@ def add_chart(ss: Spreadsheet, req: dict[str, Any], ctx: Context) -> dict[str, A
         grid_box(ss, source, ctx)
     if "chartId" not in chart:
         chart["chartId"] = ctx.ids.fresh_number(lambda i: _chart(ss, i) is not None)
+    elif _chart(ss, int(chart["chartId"])) is not None:
+        raise ctx.fail(f"An object with id {chart['chartId']} already exists.")
     sheet.charts.append(chart)
     return {"addChart": {"chart": copy.deepcopy(chart)}}
+
+
+def update_chart_spec(ss: Spreadsheet, req: dict[str, Any], ctx: Context) -> dict[str, Any]:
+    """updateChartSpec: the chart's spec replaced; its data ranges must name real tabs."""
+    wanted = int(req.get("chartId", -1))
+    found = _chart(ss, wanted)
+    if found is None:
+        raise ctx.fail(f"No chart with id: {wanted}")
+    spec = copy.deepcopy(req.get("spec") or {})
+    for source in _sources(spec):
+        grid_box(ss, source, ctx)
+    found[1]["spec"] = spec
+    return {}
+
+
+def update_embedded_object_position(
+    ss: Spreadsheet, req: dict[str, Any], ctx: Context
+) -> dict[str, Any]:
+    """updateEmbeddedObjectPosition of a chart to another overlay position on its tab."""
+    wanted = int(req.get("objectId", -1))
+    found = _chart(ss, wanted)
+    if found is None:
+        raise ctx.fail(f"No object with id: {wanted}")
+    position = copy.deepcopy(req.get("newPosition") or {})
+    anchor = (position.get("overlayPosition") or {}).get("anchorCell")
+    if not isinstance(anchor, dict) or int(anchor.get("sheetId", -1)) != found[0].sheet_id:
+        raise ctx.fail("fake_sheets models moving a chart over its own tab only")
+    found[1]["position"] = position
+    return {"updateEmbeddedObjectPosition": {"position": copy.deepcopy(position)}}
 
 
 def delete_embedded_object(ss: Spreadsheet, req: dict[str, Any], ctx: Context) -> dict[str, Any]:

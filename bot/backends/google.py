@@ -64,13 +64,15 @@ DRIVE_API = "https://www.googleapis.com/drive/v3/files"
 _META_FIELDS = (
     "properties.title,"
     "sheets(properties(sheetId,title,index,gridProperties(rowCount,columnCount)),"
-    "developerMetadata(metadataId,metadataKey,metadataValue))"
+    "developerMetadata(metadataId,metadataKey,metadataValue),charts(chartId),"
+    "conditionalFormats(booleanRule(condition(type),format(backgroundColor))))"
 )
 _GRID_FIELDS = (
     "sheets(properties(sheetId,title,index,gridProperties(rowCount,columnCount)),"
     "developerMetadata(metadataId,metadataKey,metadataValue),"
     "protectedRanges(range,requestingUserCanEdit,warningOnly),"
-    "conditionalFormats(ranges,booleanRule(condition(values(userEnteredValue)))),"
+    "conditionalFormats(ranges,booleanRule(condition(type,values(userEnteredValue)),"
+    "format(backgroundColor))),charts(chartId),"
     "data(startRow,startColumn,columnMetadata(developerMetadata(metadataId,metadataKey)),"
     "rowData(values(effectiveValue,effectiveFormat(numberFormat(type)),"
     "userEnteredFormat(backgroundColor)))))"

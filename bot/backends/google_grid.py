@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from bot.model import Cell
+from bot.presentation import STYLE_COLOURS
 from bot.sheets import OWNER_MARK
 
 # Developer metadata on the status column: it moves with the column wherever people move
@@ -63,6 +64,8 @@ class TabMeta:
     # end-exclusive, None for unbounded.
     locked: list[tuple[int, int | None, int, int | None]] = field(default_factory=list)
     rules: list[Rule] = field(default_factory=list)  # the bot's highlight rules
+    charts: list[int] = field(default_factory=list)  # ids of the charts over the tab
+    own_rules: list[int] = field(default_factory=list)  # indexes of the bot's text rules
 
     @property
     def owned(self) -> bool:
@@ -100,7 +103,10 @@ def tab_meta(sheet: dict[str, Any]) -> TabMeta:
         locked.append((int(r.get("startRowIndex", 0)), r.get("endRowIndex"),
                        int(r.get("startColumnIndex", 0)), r.get("endColumnIndex")))  # fmt: skip
     rules = []
+    own_rules = []
     for index, rule in enumerate(sheet.get("conditionalFormats", [])):
+        if is_own_rule(rule):
+            own_rules.append(index)
         values = rule.get("booleanRule", {}).get("condition", {}).get("values") or [{}]
         severity = _SEVERITY_OF.get(str(values[0].get("userEnteredValue", "")))
         if severity is not None:
@@ -116,7 +122,28 @@ def tab_meta(sheet: dict[str, Any]) -> TabMeta:
         anchors=sorted(set(anchors)),
         locked=locked,
         rules=rules,
+        charts=[int(c.get("chartId", 0)) for c in sheet.get("charts", [])],
+        own_rules=own_rules,
     )
+
+
+PALETTE = frozenset(STYLE_COLOURS.values())
+
+
+def hex_of(color: dict[str, Any] | None) -> str:
+    """A Sheets `Color` back as RGB hex (missing channels are 0, as Google omits them)."""
+    if not color:
+        return ""
+    return "".join(f"{round(float(color.get(c, 0)) * 255):02X}" for c in ("red", "green", "blue"))
+
+
+def is_own_rule(rule: dict[str, Any]) -> bool:
+    """Whether a conditional format rule (as Google returns it) is one of the bot's text
+    rules on its own tabs: TEXT_STARTS_WITH with a background from the bot's palette."""
+    boolean = rule.get("booleanRule") or {}
+    if (boolean.get("condition") or {}).get("type") != "TEXT_STARTS_WITH":
+        return False
+    return hex_of((boolean.get("format") or {}).get("backgroundColor")) in PALETTE
 
 
 def _cells(ranges: list[dict[str, Any]]) -> set[tuple[int, int]]:

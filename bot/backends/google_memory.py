@@ -190,6 +190,7 @@ def _encode_meta(meta: TabMeta) -> dict[str, Any]:
         "duplicates": meta.duplicates, "anchors": [list(a) for a in meta.anchors],
         "locked": [list(x) for x in meta.locked],
         "rules": [[r.index, r.severity, sorted(r.cells)] for r in meta.rules],
+        "charts": meta.charts, "own_rules": meta.own_rules,
     }  # fmt: skip
 
 
@@ -208,6 +209,8 @@ def _decode_meta(data: dict[str, Any]) -> TabMeta:
             Rule(int(i), str(s), frozenset((int(r), int(c)) for r, c in cells))
             for i, s, cells in data["rules"]
         ],
+        charts=[int(x) for x in data.get("charts", [])],
+        own_rules=[int(x) for x in data.get("own_rules", [])],
     )
 
 

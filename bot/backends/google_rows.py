@@ -2,7 +2,8 @@
 inserts, deletes and updates that turn what a tab holds into what the plan wants.
 
 A bot tab is known by one 8-byte fingerprint per row, taken from the plan's own cells
-(text, numbers, and each link's address), never from rendered API JSON, so deciding that
+(text, numbers, each link's address, and the row's look: number formats, colours, bold,
+wrapping, see `google_looks.CellLooks`), never from rendered API JSON, so deciding that
 a tab is unchanged costs a hash per row and renders nothing. The digest of the
 fingerprints is the tab's content digest, kept in its developer metadata: when it equals
 the digest of the fingerprints the bot last wrote there, those fingerprints are what the
@@ -16,12 +17,16 @@ from __future__ import annotations
 import difflib
 import hashlib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+from bot.backends.google_looks import CellLooks, signature_of_cells
 from bot.model import BotTab, Link, LinkedText, OutCell
 
-DIGEST_PREFIX = "rows1:"  # digests of this kind; any other (an older bot's) means unknown
+# Digests of this kind; any other (an older bot's, whose rows had no looks) means unknown.
+DIGEST_PREFIX = "rows2:"
+
+# Digests of this kind; any other (an older bot's, whose rows had no looks) means unknown.
 _SEP, _LINK = "\x1f", "\x1d"
 
 
@@ -37,9 +42,10 @@ def cell_key(value: OutCell, link: Callable[[Link], str]) -> str:
     return value or ""
 
 
-def row_hash(keys: Sequence[str], width: int) -> bytes:
-    """One row's fingerprint from its cells' keys, padded to the tab's width."""
-    text = _SEP.join([*keys, *[""] * (width - len(keys))])
+def row_hash(keys: Sequence[str], width: int, look: str = "") -> bytes:
+    """One row's fingerprint from its cells' keys, padded to the tab's width, and its look
+    (`CellLooks.signature`)."""
+    text = _SEP.join([*keys, *[""] * (width - len(keys)), look])
     return hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest()
 
 
@@ -50,6 +56,8 @@ class Shape:
     hashes: tuple[bytes, ...]
     width: int
     header_rows: int
+    # The planned tab's cell looks (None for a tab read back or remembered).
+    looks: CellLooks | None = field(default=None, compare=False, repr=False)
 
     @property
     def digest(self) -> str:
@@ -69,8 +77,12 @@ class Shape:
 def shape_of(tab: BotTab, link: Callable[[Link], str]) -> Shape:
     """The fingerprints of a planned bot tab (nothing rendered)."""
     width = max((len(r) for r in tab.rows), default=1) or 1
-    hashes = tuple(row_hash([cell_key(c, link) for c in row], width) for row in tab.rows)
-    return Shape(hashes, width, tab.header_rows)
+    looks = CellLooks(tab.layout, width, len(tab.rows), tab.header_rows)
+    hashes = tuple(
+        row_hash([cell_key(c, link) for c in row], width, looks.signature(n))
+        for n, row in enumerate(tab.rows, start=1)
+    )
+    return Shape(hashes, width, tab.header_rows, looks)
 
 
 def key_of_cell_data(cell: dict[str, Any]) -> str:
@@ -93,11 +105,13 @@ def key_of_cell_data(cell: dict[str, Any]) -> str:
 
 
 def hashes_of_rows(row_data: list[dict[str, Any]], width: int) -> list[bytes]:
-    """Fingerprints of rows read back from Google (`GridData.rowData`)."""
-    return [
-        row_hash([key_of_cell_data(c) for c in (row.get("values") or [])[:width]], width)
-        for row in row_data
-    ]
+    """Fingerprints of rows read back from Google (`GridData.rowData`), looks included."""
+    out = []
+    for row in row_data:
+        cells = (row.get("values") or [])[:width]
+        keys = [key_of_cell_data(c) for c in cells]
+        out.append(row_hash(keys, width, signature_of_cells(cells, width)))
+    return out
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from typing import Any
 
 from bot.backends.google_grid import TabMeta
 from bot.backends.google_http import encode_json
+from bot.backends.google_looks import LOOKS_KEY, CellLooks, build, recorded, tab_looks
 from bot.backends.google_requests import (
     DIGEST_KEY,
     by_id,
@@ -31,7 +32,6 @@ from bot.backends.google_requests import (
 from bot.backends.google_rows import Shape, diff, edit_requests, grid_after, shape_of
 from bot.model import BotTab, Link, LinkedText, OutCell
 
-_HEADER_COLOUR = {"red": 0.867, "green": 0.922, "blue": 0.969}
 STAGING = re.compile(r" \(กำลังปรับปรุง \d+\)$")
 MAX_CELLS = 10_000_000  # Google's limit per spreadsheet
 CELL_WARNING = 0.9  # refuse a write that would take a spreadsheet past this share of it
@@ -59,17 +59,33 @@ class TabWriter:
             return {"userEnteredValue": {"numberValue": value}}
         return text_cell(value)
 
-    def row(self, tab: BotTab, n: int, width: int) -> list[dict[str, Any]]:
-        """Row ``n`` of a tab as CellData, padded to ``width``; the header row in bold."""
+    def row(self, tab: BotTab, n: int, width: int, looks: CellLooks) -> list[dict[str, Any]]:
+        """Row ``n`` (0-based) of a tab as CellData, padded to ``width``, each cell with its
+        format from the layout (so a row's look travels with it)."""
         cells = [self.render(c) for c in tab.rows[n]] + [{}] * (width - len(tab.rows[n]))
-        if n == tab.header_rows - 1:
-            for cell in cells:
-                if cell:
-                    cell["userEnteredFormat"] = {
-                        "textFormat": {"bold": True},
-                        "backgroundColor": _HEADER_COLOUR,
-                    }
+        for cell, fmt in zip(cells, looks.formats(n + 1), strict=False):
+            if fmt:
+                cell["userEnteredFormat"] = fmt
         return cells
+
+    @staticmethod
+    def looks(
+        tab: BotTab,
+        sheet_id: int,
+        meta: TabMeta | None,
+        *,
+        fresh: bool,
+        moved: bool = False,
+    ) -> list[dict[str, Any]]:
+        """The tab-level looks to send (frozen panes, filter, widths, text rules, charts):
+        all of them on a tab made afresh (``fresh``: new, or rebuilt from a copy), else
+        only the parts that differ from what the tab's metadata records."""
+        built = build(tab.layout, tab.charts, sheet_id, len(tab.rows))
+        if fresh or meta is None:
+            return tab_looks(built, sheet_id, {}, [], [], None)
+        return tab_looks(built, sheet_id, recorded(meta.metadata.get(LOOKS_KEY, (0, ""))[1]),
+                         meta.charts, meta.own_rules, meta.metadata.get(LOOKS_KEY),
+                         moved=moved)  # fmt: skip
 
     def shape(self, tab: BotTab) -> Shape:
         """The tab's row fingerprints and digest (nothing rendered)."""
@@ -102,11 +118,16 @@ class TabWriter:
         ids in use (grows)."""
         shape = shape or self.shape(tab)
         if self.unchanged(meta, shape.digest):
-            return []
+            assert meta is not None
+            # The rows are right; the tab's looks may still differ (a width measured on
+            # other tabs, a chart a person deleted).
+            looks = self.looks(tab, meta.sheet_id, meta, fresh=False)
+            return [looks] if looks else []
         if (meta is not None and meta.owned and known is not None
                 and known.width == shape.width == meta.columns):  # fmt: skip
             return self._edits(tab, meta, shape, known)
-        rows = [self.row(tab, n, shape.width) for n in range(len(tab.rows))]
+        cell_looks = self._cell_looks(tab, shape)
+        rows = [self.row(tab, n, shape.width, cell_looks) for n in range(len(tab.rows))]
         grid = self.grid_of(tab, shape)
         sheet_id = new_sheet_id(tab.name, taken) if meta is None else meta.sheet_id
         whole: list[dict[str, Any]] = []
@@ -117,21 +138,39 @@ class TabWriter:
         else:
             whole.append(resize(sheet_id, grid))
         whole.append(write_rows(sheet_id, 0, rows))
+        if meta is None:
+            whole += self.looks(tab, sheet_id, None, fresh=True)
+        else:
+            # Rewritten in place: the charts and rules already there are updated or
+            # replaced, never added a second time.
+            built = build(tab.layout, tab.charts, sheet_id, len(tab.rows))
+            whole += tab_looks(built, sheet_id, {}, meta.charts, meta.own_rules,
+                               meta.metadata.get(LOOKS_KEY))  # fmt: skip
         whole += ownership(sheet_id, meta, shape.digest)
         if len(encode_json({"requests": whole})) <= self.max_bytes:
             taken.add(sheet_id)
             return [whole]
-        return self._staged(tab, rows, grid, meta, taken, shape.digest)
+        return self._staged(tab, rows, grid, meta, taken, shape)
+
+    @staticmethod
+    def _cell_looks(tab: BotTab, shape: Shape) -> CellLooks:
+        if shape.looks is not None:
+            return shape.looks
+        return CellLooks(tab.layout, shape.width, len(tab.rows), tab.header_rows)
 
     def _edits(self, tab: BotTab, meta: TabMeta, shape: Shape, known: Shape) -> Batches:
         """Only the rows that differ: deletes, inserts and updates, last rows first."""
         edits = diff(known.hashes, shape.hashes)
-        requests = edit_requests(meta.sheet_id, edits, lambda n: self.row(tab, n, shape.width))
+        cell_looks = self._cell_looks(tab, shape)
+        requests = edit_requests(meta.sheet_id, edits,
+                                 lambda n: self.row(tab, n, shape.width, cell_looks))  # fmt: skip
         if grid_after(meta.rows, edits) != shape.grid_rows:
             grid = {"rowCount": shape.grid_rows, "columnCount": shape.width}
             requests.append({"updateSheetProperties": {
                 "properties": {"sheetId": meta.sheet_id, "gridProperties": grid},
                 "fields": "gridProperties(rowCount,columnCount)"}})  # fmt: skip
+        moved = any(e.insert or e.delete for e in edits)
+        requests += self.looks(tab, meta.sheet_id, meta, fresh=False, moved=moved)
         # Rows inserted or deleted twice would be wrong rows: the digest is made so that
         # the batch is refused as a whole if it is ever sent again.
         closing = guarded_digest(meta.sheet_id, meta, shape.digest)
@@ -162,7 +201,7 @@ class TabWriter:
         grid: dict[str, int],
         meta: TabMeta | None,
         taken: set[int],
-        digest: str,
+        shape: Shape,
     ) -> Batches:
         # Too big for one request (the national tab): fill a hidden copy in requests under
         # the size limit, then swap it in with one atomic batchUpdate, so nobody ever sees
@@ -206,8 +245,10 @@ class TabWriter:
                 {"deleteSheet": {"sheetId": staging}},
                 {"updateSheetProperties": {"properties": shown, "fields": "hidden"}},
             ]
-        # The old tab went with its metadata: the marks are made afresh on the final tab.
-        batches.append([*swap, *ownership(final, None, digest)])
+        # The old tab went with its metadata, charts and rules: the marks and the looks are
+        # made afresh on the final tab.
+        looks = self.looks(tab, final, None, fresh=True)
+        batches.append([*swap, *looks, *ownership(final, None, shape.digest)])
         return batches
 
 

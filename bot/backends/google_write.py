@@ -55,7 +55,8 @@ SHEETS_API = "https://sheets.googleapis.com/v4/spreadsheets"
 FRESH_S = 60.0
 _READ_BACK_ROWS = 5_000  # rows of a bot tab read back per request (bounded memory)
 _READ_BACK_FIELDS = (
-    "sheets(data(rowData(values(userEnteredValue,textFormatRuns(format(link(uri)))))))"
+    "sheets(data(rowData(values(userEnteredValue,textFormatRuns(format(link(uri))),"
+    "userEnteredFormat(numberFormat(pattern),backgroundColor,textFormat(bold),wrapStrategy)))))"
 )
 Marks = list[tuple[TabMarks, MarksWrite, TabState]]
 Batches = list[list[dict[str, Any]]]
@@ -471,7 +472,8 @@ class GoogleWriting:
         cells (each monthly record tab adds a national tab's worth)."""
         grows = sizes is not None or any(
             "addSheet" in r or "duplicateSheet" in r or "appendDimension" in r
-            or "updateSheetProperties" in r for b in batches for r in b)  # fmt: skip
+            or "rowCount" in r.get("updateSheetProperties", {}).get("properties", {}).get(
+                "gridProperties", {}) for b in batches for r in b)  # fmt: skip
         if not grows:
             return
         if sizes is None:
