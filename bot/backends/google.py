@@ -161,8 +161,9 @@ class GoogleBackend(GoogleWriting):
         # Monthly records and quarter-end snapshots: frozen copies, made by a server-side
         # copy of the tab they freeze (see `google_write`).
         record = re.escape(config.daemon.record_tab).replace(re.escape("{month}"), ".+")
-        quarter = (re.escape(config.daemon.quarter_tab)
-                   .replace(re.escape("{tab}"), ".+").replace(re.escape("{quarter}"), ".+"))  # fmt: skip
+        quarter = re.escape(config.daemon.quarter_tab)
+        for field in ("{tab}", "{quarter}"):
+            quarter = quarter.replace(re.escape(field), ".+")
         self._record = re.compile(f"^(?:{record}|{quarter})$")
         self.memory = Memory(memory)
         self.drive = DriveWatch(http, self.memory, g, now)
