@@ -117,7 +117,7 @@ class ReadCache:
     ) -> None:
         # A list of [tab, grid] pairs, not a mapping: a tab may have any name at all.
         grids = sorted([name, data.grid] for name, data in tabs.items() if data.grid is not None)
-        body = json.dumps(grids, default=_encode, ensure_ascii=False)
+        body = json.dumps(grids, default=encode_cell, ensure_ascii=False)
         more = json.dumps(extra, ensure_ascii=False)
         digest = hashlib.sha256((body + more).encode("utf-8")).hexdigest()
         path = self._path(spreadsheet)
@@ -151,7 +151,7 @@ class ReadCache:
         """The last good read of `spreadsheet`, or None when there is none usable."""
         path = self._path(spreadsheet)
         try:
-            data = json.loads(path.read_text(encoding="utf-8"), object_hook=_decode)
+            data = json.loads(path.read_text(encoding="utf-8"), object_hook=decode_cell)
             if data.get("format") not in READABLE or data.get("spreadsheet") != spreadsheet:
                 return None
             read_at = datetime.fromisoformat(data["read_at"])
@@ -185,7 +185,9 @@ def cache_for(config: Config) -> ReadCache:
     return ReadCache(state_path(config, config.daemon.read_cache))
 
 
-def _encode(value: object) -> Any:
+def encode_cell(value: object) -> Any:
+    """A cell value as JSON (`json.dumps` default): dates and times tagged, to come back
+    as they were (`decode_cell`)."""
     if isinstance(value, datetime):
         return {"$datetime": value.isoformat()}
     if isinstance(value, date):
@@ -196,7 +198,8 @@ def _encode(value: object) -> Any:
     return str(value)
 
 
-def _decode(obj: dict[str, Any]) -> Any:
+def decode_cell(obj: dict[str, Any]) -> Any:
+    """The `json.loads` object hook undoing `encode_cell`."""
     if len(obj) == 1:
         if "$datetime" in obj:
             return datetime.fromisoformat(obj["$datetime"])

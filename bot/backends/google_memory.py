@@ -20,7 +20,6 @@ import logging
 import os
 import tempfile
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +27,7 @@ from bot.backends.google_grid import Rule, TabMeta
 from bot.backends.google_marks import GoogleRead
 from bot.backends.google_rows import Shape
 from bot.model import TabData
+from bot.read_cache import decode_cell, encode_cell
 from bot.sheets import BotTabState, SheetRead
 
 log = logging.getLogger(__name__)
@@ -82,7 +82,7 @@ class Memory:
             if path is None or not memory.dirty:
                 continue
             body = {"format": FORMAT, "spreadsheet": spreadsheet, **_encode_memory(memory)}
-            if write_atomic(path, json.dumps(body, ensure_ascii=False, default=_encode_cell)):
+            if write_atomic(path, json.dumps(body, ensure_ascii=False, default=encode_cell)):
                 memory.dirty = False
 
     def _load(self, spreadsheet: str) -> SheetMemory | None:
@@ -90,7 +90,7 @@ class Memory:
         if path is None:
             return None
         try:
-            data = json.loads(path.read_text(encoding="utf-8"), object_hook=_decode_cell)
+            data = json.loads(path.read_text(encoding="utf-8"), object_hook=decode_cell)
             if data.get("format") != FORMAT or data.get("spreadsheet") != spreadsheet:
                 return None
             return _decode_memory(spreadsheet, data)
@@ -212,24 +212,3 @@ def _decode_meta(data: dict[str, Any]) -> TabMeta:
         charts=[int(x) for x in data.get("charts", [])],
         own_rules=[int(x) for x in data.get("own_rules", [])],
     )
-
-
-def _encode_cell(value: object) -> Any:
-    if isinstance(value, datetime):
-        return {"$datetime": value.isoformat()}
-    if isinstance(value, date):
-        return {"$date": value.isoformat()}
-    if isinstance(value, time):
-        return {"$time": value.isoformat()}
-    return str(value)
-
-
-def _decode_cell(obj: dict[str, Any]) -> Any:
-    if len(obj) == 1:
-        if "$datetime" in obj:
-            return datetime.fromisoformat(obj["$datetime"])
-        if "$date" in obj:
-            return date.fromisoformat(obj["$date"])
-        if "$time" in obj:
-            return time.fromisoformat(obj["$time"])
-    return obj
