@@ -13,7 +13,11 @@ Each sync runs in a fresh process of its own, as `softpower-bot sync` does (with
 config's read cache), on a fresh copy of the generated workbooks, --repeat times:
   sync_s               a full first sync: read, compute, write every workbook (min;
                        *_median_s the median)
-  resync_s             a second, unchanged sync in the same process (a daemon's next cycle)
+  resync_s             a second, unchanged sync in the same process (a daemon's next cycle;
+                       the bot's own writes of the first changed the files, so it evaluates
+                       once more and writes nothing)
+  steady_resync_s      a third one: the daemon's cycle when nothing changed, standing on
+                       the last result (`sync_cycle`'s `previous`)
   unchanged_resync_s   an unchanged sync by a restarted process (the cycle itself;
                        unchanged_resync_process_s adds starting Python and importing the bot)
   bot_peak_rss_mb      the peak resident memory of the process that ran the first sync
@@ -99,7 +103,8 @@ def run_xlsx(rows_per_tab: int, repeat: int, keep: Path | None) -> dict[str, Any
         }
         figures.update(_help(repeat))
         figures.update(_in_process(config_path, repeat))
-        runs: dict[str, list[dict[str, Any]]] = {"first": [], "again": [], "restart": []}
+        runs: dict[str, list[dict[str, Any]]] = {"first": [], "again": [], "steady": [],
+                                                  "restart": []}  # fmt: skip
         naive: list[dict[str, Any]] = []
         for n in range(repeat):
             work = Path(tmp) / f"run{n}"
@@ -112,6 +117,7 @@ def run_xlsx(rows_per_tab: int, repeat: int, keep: Path | None) -> dict[str, Any
             both = _child("sync", work / "config.yaml")
             runs["first"].append(both["first"])
             runs["again"].append(both["again"])
+            runs["steady"].append(both["steady"])
             started = time.perf_counter()
             restart = _child("resync", work / "config.yaml")
             restart["first"]["process_s"] = round(time.perf_counter() - started, 2)
@@ -192,7 +198,8 @@ def _summary(runs: dict[str, list[dict[str, Any]]], naive: list[dict[str, Any]])
         return sorted(items, key=lambda i: float(i["wall_s"]))[len(items) // 2]
 
     out: dict[str, Any] = {}
-    for label, key in (("first", "sync"), ("again", "resync"), ("restart", "unchanged_resync")):
+    for label, key in (("first", "sync"), ("again", "resync"), ("steady", "steady_resync"),
+                       ("restart", "unchanged_resync")):  # fmt: skip
         items = runs[label]
         out[f"{key}_s"], out[f"{key}_median_s"] = times(items)
         out[f"{key}_cpu_s"] = times(items, "cpu_s")[0]
@@ -203,7 +210,9 @@ def _summary(runs: dict[str, list[dict[str, Any]]], naive: list[dict[str, Any]])
     out["unchanged_resync_process_s"], out["unchanged_resync_process_median_s"] = times(
         runs["restart"], "process_s"
     )
-    out["bot_peak_rss_mb"] = max(i["peak_rss_mb"] for i in runs["first"] + runs["again"])
+    out["bot_peak_rss_mb"] = max(
+        i["peak_rss_mb"] for i in runs["first"] + runs["again"] + runs["steady"]
+    )
     out["restart_peak_rss_mb"] = max(i["peak_rss_mb"] for i in runs["restart"])
     out["naive_s"], out["naive_median_s"] = times(naive)
     out["naive_cpu_s"] = times(naive, "cpu_s")[0]
@@ -273,9 +282,11 @@ def child(mode: str, config_path: Path) -> dict[str, Any]:
     config = load_config(config_path)
     out: dict[str, Any] = {}
     with open_backend(config) as backend:
-        for label in ("first", "again") if mode == "sync" else ("first",):
+        previous = None
+        for label in ("first", "again", "steady") if mode == "sync" else ("first",):
             start, cpu = time.perf_counter(), time.process_time()
-            report = cycle.sync_cycle(config, backend, TODAY, cache=cache_for(config))
+            report = cycle.sync_cycle(config, backend, TODAY, cache=cache_for(config),
+                                      previous=previous)  # fmt: skip
             wall = time.perf_counter() - start
             seconds, counts, peaks = phases.take()
             assert not report.skipped, report.skipped
@@ -288,8 +299,9 @@ def child(mode: str, config_path: Path) -> dict[str, Any]:
                 "peak_rss_mb": round(peak_rss_mb(), 1),
                 "rss_peaks_mb": peaks,
             }
-            # The daemon's sync job lets its report go when it returns: so does this loop,
-            # or the next cycle would be measured with two reports alive.
+            # The daemon keeps its last report (to stand on it when nothing changed) and
+            # lets the one before go: so does this loop.
+            previous = report
             del report
     return out
 

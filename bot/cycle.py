@@ -185,6 +185,9 @@ def _unchanged(
     read = cached.read(tabs, bot_tabs, version) if version is not None else None
     if read is None:
         return None
+    # Named by its content, so that a daemon's cycle whose every input is as before can
+    # stand on the previous result (`sync_cycle`'s `previous`).
+    read = replace(read, token=backend.content(version))
     if backend.token(version) != cached.token:
         cache.keep(read, now, backend.token(version))  # same bytes, a new identity
     else:

@@ -100,6 +100,11 @@ class KnowsVersions(Protocol):
         when it changed or cannot tell (then it is read)."""
         ...
 
+    def content(self, version: object) -> str | None:
+        """A name for the content a `version` holds (equal names, equal cells), for
+        `SheetRead.token`; None when it cannot tell."""
+        ...
+
     def last_write(self, spreadsheet: str) -> SheetRead | None:
         """What the spreadsheet holds after this backend's last `apply` of it, exactly as
         a fresh read of the same tabs would return it; None when not known."""

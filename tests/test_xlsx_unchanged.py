@@ -92,6 +92,32 @@ def test_an_unchanged_workbook_is_neither_read_nor_written_again(tmp_path: Path)
     assert values(files[0], "อำเภอภูเขียว")[1][STATUS_COL - 1] == "ครบถ้วน"
 
 
+def test_a_daemon_s_unchanged_cycle_stands_on_the_last_result(tmp_path: Path) -> None:
+    """In the daemon (one backend, the last report kept) a cycle whose workbooks, day and
+    config are all as before computes nothing: the last result stands. A person's save is
+    worked from at once."""
+    config = make_project(tmp_path)
+    backend = CountingBackend(config)
+    cache = cache_for(config)
+    with backend:
+        first = sync_cycle(config, backend, TODAY, cache=cache)
+        # The bot's own write changed the files: one more evaluation, writing nothing.
+        second = sync_cycle(config, backend, TODAY, cache=cache, previous=first)
+        third = sync_cycle(config, backend, TODAY, cache=cache, previous=second)
+    assert not any(a.written for a in [*second.applied, *third.applied])
+    assert second.summary is not first.summary
+    assert third.summary is second.summary  # nothing was evaluated again
+    book = tmp_path / BOOK
+    wb = openpyxl.load_workbook(book)
+    wb["อำเภอภูเขียว"].cell(3, HEADERS.index("ชื่ออัตลักษณ์ท้องถิ่น") + 1).value = "ข้าวหลาม"
+    wb.save(book)
+    with backend:
+        fourth = sync_cycle(config, backend, TODAY, cache=cache, previous=third)
+    assert fourth.summary is not third.summary
+    assert sorted(a.spreadsheet for a in fourth.applied if a.written) == [BOOK, NATIONAL]
+    assert any("ข้าวหลาม" in r for r in values(tmp_path / NATIONAL, "รวมทั้งประเทศ"))
+
+
 def test_a_person_s_edit_is_read_and_only_what_it_changes_is_written(tmp_path: Path) -> None:
     config = make_project(tmp_path)
     cycle(config)

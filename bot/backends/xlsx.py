@@ -157,6 +157,10 @@ class XlsxBackend:
             return None
         return xlsx_file.still_holds(self.path(spreadsheet), version)
 
+    def content(self, version: object) -> str | None:
+        """The hash of a workbook's bytes: equal bytes, equal cells."""
+        return version.digest if isinstance(version, xlsx_file.Version) else None
+
     def last_write(self, spreadsheet: str) -> SheetRead | None:
         """The read of a workbook as the bot's last `apply` left it (written or found
         already so), derived from what it wrote; None when not known."""
@@ -174,7 +178,8 @@ class XlsxBackend:
                     "found; check the file name in the config (provinces[].file) and xlsx.folder"
                 )
             # A workbook holding only bot tabs (the national one) is created by the bot.
-            return SheetRead(spreadsheet, {}, dict.fromkeys(bot_tabs, BotTabState.ABSENT), None)
+            return SheetRead(spreadsheet, {}, dict.fromkeys(bot_tabs, BotTabState.ABSENT), None,
+                             token="absent")  # fmt: skip
         data, version = _snapshot(path)
         where = str(path)
         try:
@@ -214,7 +219,7 @@ class XlsxBackend:
                     states[name] = BotTabState.FOREIGN
         except (PackageError, BookError, XmlError, CellError) as exc:
             raise SheetError(_damaged(where, exc)) from None
-        return SheetRead(spreadsheet, out, states, version)
+        return SheetRead(spreadsheet, out, states, version, token=self.content(version))
 
     def tab_names(self, spreadsheet: str) -> list[str]:
         """Every tab's name in the workbook, in its order (for a "did you mean")."""
