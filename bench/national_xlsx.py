@@ -276,7 +276,7 @@ def child(mode: str, config_path: Path) -> dict[str, Any]:
     phases.wrap(cycle, "plan_digest", "digest")
     phases.wrap(xlsx, "_snapshot", "apply: snapshot")
     phases.wrap(xlsx, "patch", "apply: patch")
-    phases.wrap(xlsx, "render", "apply: render")
+    phases.wrap(xlsx, "write_tab", "apply: render")  # the bot tabs, their looks and charts
     phases.wrap(xlsx_zip.Package, "rewrite", "apply: zip")
     phases.wrap(xlsx_file, "replace", "apply: save")
     config = load_config(config_path)
