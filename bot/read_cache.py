@@ -110,7 +110,8 @@ class ReadCache:
     def touch(self, spreadsheet: str, read_at: datetime) -> None:
         """Say that the last read is still true at `read_at` (the spreadsheet was checked
         unchanged)."""
-        self._write(self._path(spreadsheet).with_suffix(".at"), read_at.isoformat(), spreadsheet)
+        write_atomic(self._path(spreadsheet).with_suffix(".at"), read_at.isoformat(),
+                     f"the last good read of {spreadsheet}")  # fmt: skip
 
     def _save(
         self, spreadsheet: str, tabs: dict[str, TabData], read_at: datetime, extra: dict[str, Any]
@@ -129,23 +130,9 @@ class ReadCache:
             f'"read_at": {json.dumps(read_at.isoformat())}, "digest": "{digest}", '
             f'"more": {more}, "grids": {body}}}'
         )
-        if self._write(path, payload, spreadsheet):
+        if write_atomic(path, payload, f"the last good read of {spreadsheet}"):
             self.touch(spreadsheet, read_at)
             self._digests[spreadsheet] = digest
-
-    def _write(self, path: Path, text: str, spreadsheet: str) -> bool:
-        """Replace `path` with `text` atomically; False (and a log line) when it cannot."""
-        try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            with tempfile.NamedTemporaryFile(
-                "w", encoding="utf-8", dir=self.folder, suffix=".tmp", delete=False
-            ) as handle:
-                handle.write(text)
-            os.replace(handle.name, path)
-        except OSError as exc:
-            log.warning("cannot keep the last good read of %s in %s: %s", spreadsheet, path, exc)
-            return False
-        return True
 
     def load(self, spreadsheet: str) -> CachedRead | None:
         """The last good read of `spreadsheet`, or None when there is none usable."""
@@ -183,6 +170,22 @@ class ReadCache:
 def cache_for(config: Config) -> ReadCache:
     """The read cache the config names (`daemon.read_cache`)."""
     return ReadCache(state_path(config, config.daemon.read_cache))
+
+
+def write_atomic(path: Path, text: str, what: str) -> bool:
+    """Replace ``path`` with ``text`` atomically (a temporary file beside it, renamed);
+    False, and a log line naming `what` is kept there, when it cannot."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(
+            "w", encoding="utf-8", dir=path.parent, suffix=".tmp", delete=False
+        ) as handle:
+            handle.write(text)
+        os.replace(handle.name, path)
+    except OSError as exc:
+        log.warning("cannot keep %s in %s: %s", what, path, exc)
+        return False
+    return True
 
 
 def encode_cell(value: object) -> Any:

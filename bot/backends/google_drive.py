@@ -35,9 +35,10 @@ from gspread.exceptions import APIError
 
 from bot.backends import google_errors as errors
 from bot.backends.google_http import PoliteHTTPClient
-from bot.backends.google_memory import Memory, write_atomic
+from bot.backends.google_memory import Memory
 from bot.config_services import GoogleSettings
 from bot.errors import SheetError
+from bot.read_cache import write_atomic
 
 log = logging.getLogger(__name__)
 
@@ -106,7 +107,7 @@ class DriveWatch:
         path = self.memory.path("drive.json")
         if path is not None:
             body = {"token": watch.token, "seen": watch.seen, "full_read_at": watch.full_read_at}
-            write_atomic(path, json.dumps(body))
+            write_atomic(path, json.dumps(body), "the bot's memory")
 
     def check(self, spreadsheets: Sequence[str]) -> Versions | None:
         """The spreadsheets' versions now, or None when Drive cannot tell (then every

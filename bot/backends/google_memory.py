@@ -17,8 +17,6 @@ import base64
 import hashlib
 import json
 import logging
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,7 +25,7 @@ from bot.backends.google_grid import Rule, TabMeta
 from bot.backends.google_marks import GoogleRead
 from bot.backends.google_rows import Shape
 from bot.model import TabData
-from bot.read_cache import decode_cell, encode_cell
+from bot.read_cache import decode_cell, encode_cell, write_atomic
 from bot.sheets import BotTabState, SheetRead
 
 log = logging.getLogger(__name__)
@@ -82,7 +80,9 @@ class Memory:
             if path is None or not memory.dirty:
                 continue
             body = {"format": FORMAT, "spreadsheet": spreadsheet, **_encode_memory(memory)}
-            if write_atomic(path, json.dumps(body, ensure_ascii=False, default=encode_cell)):
+            if write_atomic(
+                path, json.dumps(body, ensure_ascii=False, default=encode_cell), "the bot's memory"
+            ):
                 memory.dirty = False
 
     def _load(self, spreadsheet: str) -> SheetMemory | None:
@@ -99,21 +99,6 @@ class Memory:
         except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
             log.warning("ignoring the damaged memory file %s: %s", path, exc)
             return None
-
-
-def write_atomic(path: Path, text: str) -> bool:
-    """Replace ``path`` with ``text`` atomically; False (and a log line) when it cannot."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(
-            "w", encoding="utf-8", dir=path.parent, suffix=".tmp", delete=False
-        ) as handle:
-            handle.write(text)
-        os.replace(handle.name, path)
-    except OSError as exc:
-        log.warning("cannot keep the bot's memory in %s: %s", path, exc)
-        return False
-    return True
 
 
 # -- JSON -----------------------------------------------------------------------------------
