@@ -24,7 +24,7 @@ from bot.register import (
     register_rows,
     this_month_header,
 )
-from bot.summary import Summary, quarter_verdict
+from bot.summary import Summary, as_of_line, quarter_verdict
 
 KPI_HEADER = (
     "เป้าหมายระดับประเทศ",
@@ -66,10 +66,7 @@ def dashboard_tab(
     layout = Layout(frozen_rows=0, page=PageSetup(repeat_rows=0))
     rows: list[list[OutCell]] = [
         [f"ภาพรวมการดำเนินงานโครงการ {config.programme.name} จังหวัด{province.name}"],
-        [
-            f"ข้อมูล ณ วันที่ {thai.date_label(today, full_month=True)} "
-            f"(ปีงบประมาณ พ.ศ. {thai.fiscal_year(today)} ไตรมาสที่ {thai.fiscal_quarter(today)})"
-        ],
+        [as_of_line(today)],
         [],
         list(KPI_HEADER),
     ]

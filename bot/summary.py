@@ -174,10 +174,7 @@ def summary_tab(config: Config, summary: Summary, notes: list[str] | None = None
     layout = Layout(frozen_rows=4, page=PageSetup(repeat_rows=4))
     rows: list[list[OutCell]] = [
         [f"สรุปผลการดำเนินงาน {prog.name}"],
-        [
-            f"ข้อมูล ณ วันที่ {thai.date_label(today, full_month=True)} "
-            f"(ปีงบประมาณ พ.ศ. {thai.fiscal_year(today)} ไตรมาสที่ {thai.fiscal_quarter(today)})"
-        ],
+        [as_of_line(today)],
         [],
         list(PROVINCE_HEADER),
     ]
@@ -235,6 +232,15 @@ def summary_tab(config: Config, summary: Summary, notes: list[str] | None = None
     specs = finish(rows, layout, charts, band)
     return BotTab(
         config.tabs.summary, rows, header_rows=4, wide_columns=(0,), layout=layout, charts=specs
+    )
+
+
+def as_of_line(today: date) -> str:
+    """The line under a KPI tab's title: the day its figures are of, with the fiscal year
+    and quarter it falls in."""
+    return (
+        f"ข้อมูล ณ วันที่ {thai.date_label(today, full_month=True)} "
+        f"(ปีงบประมาณ พ.ศ. {thai.fiscal_year(today)} ไตรมาสที่ {thai.fiscal_quarter(today)})"
     )
 
 
