@@ -288,6 +288,26 @@ def test_a_tab_too_big_for_one_request_appears_whole_and_keeps_its_id(fake: Fake
     assert world.sync().applied[1].written is False  # its digest came along
 
 
+def test_a_tab_written_in_parts_holds_the_same_cells_as_one_written_at_once(
+    fake: FakeSheets,
+) -> None:
+    # The parts' rows are rendered only when each part is sent: every row must still land
+    # once, in its place, with its look.
+    tabs = default_tabs()
+    tabs["อำเภอภูเขียว"] += [
+        row(identity=f"อัตลักษณ์ที่ {n}", post_url=f"https://fb.watch/{n}") for n in range(40)
+    ]
+    parts, whole = GoogleWorld(fake, max_request_bytes=10_000), GoogleWorld(fake)
+    for world in (parts, whole):
+        world.make(tabs)
+        world.sync()
+    assert len(parts.values("national", "รวมทั้งประเทศ")) == 45
+    assert parts.values("national", "รวมทั้งประเทศ") == whole.values("national", "รวมทั้งประเทศ")
+    assert fake.backgrounds(parts.ids["national"], "รวมทั้งประเทศ") == fake.backgrounds(
+        whole.ids["national"], "รวมทั้งประเทศ"
+    )
+
+
 def test_a_staging_tab_left_by_a_crash_is_removed(fake: FakeSheets) -> None:
     world = GoogleWorld(fake, max_request_bytes=10_000, max_retries=0)
     tabs = default_tabs()

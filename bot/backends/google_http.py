@@ -56,8 +56,17 @@ def request_kind(method: str, url: str) -> str:
 
 
 def encode_json(body: Mapping[str, Any]) -> bytes:
-    """A request body as the bot sends it (compact UTF-8 JSON); its length is its size."""
-    return json_module.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    """A request body as the bot sends it (compact UTF-8 JSON); its length is its size.
+    A request made only when sent (a `Mapping` that is not a dict, such as
+    `google_requests.LazyRequest`) is made here and dropped once encoded."""
+    text = json_module.dumps(body, ensure_ascii=False, separators=(",", ":"), default=_made)
+    return text.encode("utf-8")
+
+
+def _made(value: object) -> dict[str, Any]:
+    if isinstance(value, Mapping):
+        return dict(value)
+    raise TypeError(f"{type(value).__name__} is not JSON")
 
 
 class RateLimiter:

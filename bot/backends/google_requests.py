@@ -9,6 +9,7 @@ as a whole (a create of an id that exists): it never leaves a second copy behind
 from __future__ import annotations
 
 import zlib
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from bot.backends.google_grid import TabMeta
@@ -69,6 +70,46 @@ def write_rows(sheet_id: int, start: int, rows: list[list[dict[str, Any]]]) -> d
         "rows": [{"values": r} for r in rows],
         "fields": "userEnteredValue,textFormatRuns,userEnteredFormat",
     }}  # fmt: skip
+
+
+class LazyRequest(Mapping[str, Any]):
+    """A request whose body is made only when it is encoded to be sent (`encode_json`),
+    then dropped: a national tab's 30,000 rows are rendered one part at a time instead
+    of being held as CellData all at once (hundreds of MB)."""
+
+    __slots__ = ("_key", "_make")
+
+    def __init__(self, key: str, make: Callable[[], Any]) -> None:
+        self._key = key
+        self._make = make
+
+    def __getitem__(self, key: str) -> Any:
+        if key != self._key:
+            raise KeyError(key)
+        return self._make()
+
+    def __contains__(self, key: object) -> bool:
+        # Asking which kind of request this is must not render it.
+        return key == self._key
+
+    def __iter__(self) -> Iterator[str]:
+        return iter((self._key,))
+
+    def __len__(self) -> int:
+        return 1
+
+
+def lazy_rows(
+    sheet_id: int, start: int, count: int, row: Callable[[int], list[dict[str, Any]]]
+) -> LazyRequest:
+    """`write_rows` of rows ``start`` .. ``start + count``, each made by ``row(n)`` only
+    when the request is sent."""
+    return LazyRequest(
+        "updateCells",
+        lambda: write_rows(sheet_id, start, [row(n) for n in range(start, start + count)])[
+            "updateCells"
+        ],
+    )
 
 
 def by_id(metadata_id_: int) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from bot.backends.google_grid import TabMeta
@@ -23,6 +23,7 @@ from bot.backends.google_requests import (
     DIGEST_KEY,
     by_id,
     guarded_digest,
+    lazy_rows,
     new_sheet_id,
     ownership,
     resize,
@@ -36,7 +37,7 @@ STAGING = re.compile(r" \(กำลังปรับปรุง \d+\)$")
 MAX_CELLS = 10_000_000  # Google's limit per spreadsheet
 CELL_WARNING = 0.9  # refuse a write that would take a spreadsheet past this share of it
 
-Batches = list[list[dict[str, Any]]]
+Batches = list[list[Mapping[str, Any]]]
 
 
 class TabWriter:
@@ -45,6 +46,7 @@ class TabWriter:
     def __init__(self, max_bytes: int, link: Callable[[Link], str]) -> None:
         self.max_bytes = max_bytes
         self.link = link
+        self._sized: tuple[BotTab, int, list[int]] | None = None
 
     def render(self, value: OutCell) -> dict[str, Any]:
         """One output cell as CellData: text as text, numbers as numbers, links as links."""
@@ -121,16 +123,19 @@ class TabWriter:
             assert meta is not None
             # The rows are right; the tab's looks may still differ (a width measured on
             # other tabs, a chart a person deleted).
-            looks = self.looks(tab, meta.sheet_id, meta, fresh=False)
+            looks: list[Mapping[str, Any]] = [*self.looks(tab, meta.sheet_id, meta, fresh=False)]
             return [looks] if looks else []
         if (meta is not None and meta.owned and known is not None
                 and known.width == shape.width == meta.columns):  # fmt: skip
             return self._edits(tab, meta, shape, known)
         cell_looks = self._cell_looks(tab, shape)
+        sizes = self._row_sizes(tab, shape.width, cell_looks)
+        if sum(sizes) > self.max_bytes:
+            return self._staged(tab, sizes, cell_looks, meta, taken, shape)
         rows = [self.row(tab, n, shape.width, cell_looks) for n in range(len(tab.rows))]
         grid = self.grid_of(tab, shape)
         sheet_id = new_sheet_id(tab.name, taken) if meta is None else meta.sheet_id
-        whole: list[dict[str, Any]] = []
+        whole: list[Mapping[str, Any]] = []
         if meta is None:
             # Made at its final size: a new tab is otherwise 1000 x 26 for a moment.
             props = {"sheetId": sheet_id, "title": tab.name, "gridProperties": grid}
@@ -150,7 +155,17 @@ class TabWriter:
         if len(encode_json({"requests": whole})) <= self.max_bytes:
             taken.add(sheet_id)
             return [whole]
-        return self._staged(tab, rows, grid, meta, taken, shape)
+        return self._staged(tab, sizes, cell_looks, meta, taken, shape)
+
+    def _row_sizes(self, tab: BotTab, width: int, looks: CellLooks) -> list[int]:
+        """Each row's size in a request, rendered one at a time and dropped (kept for
+        the last tab asked about: a write that is planned twice measures once)."""
+        if self._sized is not None and self._sized[0] is tab and self._sized[1] == width:
+            return self._sized[2]
+        sizes = [len(encode_json({"values": self.row(tab, n, width, looks)})) + 1
+                 for n in range(len(tab.rows))]  # fmt: skip
+        self._sized = (tab, width, sizes)
+        return sizes
 
     @staticmethod
     def _cell_looks(tab: BotTab, shape: Shape) -> CellLooks:
@@ -197,8 +212,8 @@ class TabWriter:
     def _staged(  # noqa: PLR0917 - the parts of one tab's rebuild
         self,
         tab: BotTab,
-        rows: list[list[dict[str, Any]]],
-        grid: dict[str, int],
+        sizes: list[int],
+        cell_looks: CellLooks,
         meta: TabMeta | None,
         taken: set[int],
         shape: Shape,
@@ -206,26 +221,29 @@ class TabWriter:
         # Too big for one request (the national tab): fill a hidden copy in requests under
         # the size limit, then swap it in with one atomic batchUpdate, so nobody ever sees
         # a half-built tab. The swap keeps the old tab's id, so links to it still work.
+        # Each part's rows are rendered only when it is sent (`lazy_rows`).
         limit = self.max_bytes - 4096
         staging = new_sheet_id(f"{tab.name}{os.urandom(4).hex()}", taken)
         taken.add(staging)
         title = f"{tab.name} (กำลังปรับปรุง {staging})"
         batches: Batches = []
+        grid = self.grid_of(tab, shape)
         hidden = {"sheetId": staging, "title": title, "hidden": True, "gridProperties": grid}
-        current: list[dict[str, Any]] = [{"addSheet": {"properties": hidden}}]
-        chunk: list[list[dict[str, Any]]] = []
+        current: list[Mapping[str, Any]] = [{"addSheet": {"properties": hidden}}]
         size, start = len(encode_json({"requests": current})), 0
-        for index, row in enumerate(rows):
-            row_size = len(encode_json({"values": row})) + 1
-            if chunk and size + row_size > limit:
-                current.append(write_rows(staging, start, chunk))
+
+        def row(n: int) -> list[dict[str, Any]]:
+            return self.row(tab, n, shape.width, cell_looks)
+
+        for index, row_size in enumerate(sizes):
+            if index > start and size + row_size > limit:
+                current.append(lazy_rows(staging, start, index - start, row))
                 batches.append(current)
-                current, size, start, chunk = [], 0, index, []
-            chunk.append(row)
+                current, size, start = [], 0, index
             size += row_size
-        current.append(write_rows(staging, start, chunk))
+        current.append(lazy_rows(staging, start, len(sizes) - start, row))
         batches.append(current)
-        swap: list[dict[str, Any]]
+        swap: list[Mapping[str, Any]]
         if meta is None:
             final = staging
             props: dict[str, Any] = {"sheetId": staging, "title": tab.name, "hidden": False}
@@ -252,7 +270,7 @@ class TabWriter:
         return batches
 
 
-def cells_of(requests: list[dict[str, Any]], sizes: dict[int, int]) -> dict[int, int]:
+def cells_of(requests: Sequence[Mapping[str, Any]], sizes: dict[int, int]) -> dict[int, int]:
     """Each tab's cell count after ``requests`` (addSheet, resize, duplicate, delete),
     starting from ``sizes`` (tab id -> cells); what the 10-million-cell limit counts."""
     out = dict(sizes)

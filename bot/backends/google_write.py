@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 import gspread
@@ -59,7 +59,7 @@ _READ_BACK_FIELDS = (
     "userEnteredFormat(numberFormat(pattern),backgroundColor,textFormat(bold),wrapStrategy)))))"
 )
 Marks = list[tuple[TabMarks, MarksWrite, TabState]]
-Batches = list[list[dict[str, Any]]]
+Batches = list[list[Mapping[str, Any]]]
 
 
 class GoogleWriting:
@@ -128,7 +128,7 @@ class GoogleWriting:
         tabs = [t for t in tabs if t not in records]
         archived = records if self.config.google.archive else []
         marks, checked = self._checked_marks(sheet, plan.marks, state)
-        cleanup: list[list[dict[str, Any]]] = []
+        cleanup: Batches = []
         taken = {m.sheet_id for m in state.tabs.values()}
         tab_groups, staged, shapes = self._bot_tab_requests(sheet, tabs, state, result, taken)
         if staged:
@@ -143,15 +143,16 @@ class GoogleWriting:
             leftovers = [m.sheet_id for t, m in full.items() if STAGING.search(t)]
             if leftovers:
                 cleanup.append([{"deleteSheet": {"sheetId": i}} for i in leftovers])
-        copies = []
+        copies: list[Mapping[str, Any]] = []
         if records and not archived:
-            copies = self._record_copies(sheet, records, tabs, state, result, shapes=shapes)
+            copies = [*self._record_copies(sheet, records, tabs, state, result, shapes=shapes)]
         if not checked and not copies and not any(tab_groups + staged) and any(
                 w.requests or w.values is not None for _, w, _ in marks):  # fmt: skip
             # Only marks to write: no batch answer to check them against afterwards, so
             # check them on a read made just now instead.
             marks, checked = self._checked_marks(sheet, plan.marks, state, force=True)
-        groups = [w.requests for _, w, _ in marks if w.requests] + cleanup
+        groups: Batches = [[*w.requests] for _, w, _ in marks if w.requests]
+        groups += cleanup
         batches = self._pack(groups + tab_groups) + staged
         if copies:
             if batches and not staged and len(encode_json({"requests": batches[-1] + copies})) <= (
@@ -273,8 +274,8 @@ class GoogleWriting:
     ) -> tuple[Batches, Batches, dict[str, tuple[int, Shape]]]:
         """The requests that bring the plan's bot tabs about: those that fit one request
         each, and the sequence of those too big for one; and each tab's new shape."""
-        groups: list[list[dict[str, Any]]] = []
-        staged: list[list[dict[str, Any]]] = []
+        groups: Batches = []
+        staged: Batches = []
         shapes: dict[str, tuple[int, Shape]] = {}
         for tab in tabs:
             meta = state.tabs.get(tab.name)
@@ -401,10 +402,10 @@ class GoogleWriting:
 
     # -- sending ---------------------------------------------------------------------------
 
-    def _pack(self, groups: list[list[dict[str, Any]]]) -> list[list[dict[str, Any]]]:
+    def _pack(self, groups: Batches) -> Batches:
         """Request groups packed into as few batches as the size limit allows."""
         limit = self.config.google.max_request_bytes
-        chunks: list[list[dict[str, Any]]] = []
+        chunks: Batches = []
         size = limit
         for group in groups:
             group_size = len(encode_json({"requests": group}))
@@ -416,7 +417,7 @@ class GoogleWriting:
         return chunks
 
     def _send(
-        self, spreadsheet: str, chunks: list[list[dict[str, Any]]], response_ranges: list[str]
+        self, spreadsheet: str, chunks: Batches, response_ranges: list[str]
     ) -> dict[str, Any]:
         """Send the batches in order; the last one brings back the tabs in `response_ranges`."""
         merged: dict[str, Any] = {"sheets": []}
@@ -464,7 +465,7 @@ class GoogleWriting:
     def _check_cells(
         self,
         sheet: str,
-        batches: list[list[dict[str, Any]]],
+        batches: Batches,
         state: GoogleRead,
         sizes: dict[int, int] | None = None,
     ) -> None:
