@@ -9,10 +9,11 @@ as a whole (a create of an id that exists): it never leaves a second copy behind
 from __future__ import annotations
 
 import zlib
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 from bot.backends.google_grid import TabMeta
+from bot.backends.google_http import encode_json
 from bot.sheets import OWNER_MARK
 
 DIGEST_KEY = "softpower-bot.digest"
@@ -75,13 +76,15 @@ def write_rows(sheet_id: int, start: int, rows: list[list[dict[str, Any]]]) -> d
 class LazyRequest(Mapping[str, Any]):
     """A request whose body is made only when it is encoded to be sent (`encode_json`),
     then dropped: a national tab's 30,000 rows are rendered one part at a time instead
-    of being held as CellData all at once (hundreds of MB)."""
+    of being held as CellData all at once (hundreds of MB). ``size`` is the length of its
+    encoding, known beforehand, so batches are packed without making it."""
 
-    __slots__ = ("_key", "_make")
+    __slots__ = ("_key", "_make", "size")
 
-    def __init__(self, key: str, make: Callable[[], Any]) -> None:
+    def __init__(self, key: str, make: Callable[[], Any], size: int) -> None:
         self._key = key
         self._make = make
+        self.size = size
 
     def __getitem__(self, key: str) -> Any:
         if key != self._key:
@@ -100,16 +103,29 @@ class LazyRequest(Mapping[str, Any]):
 
 
 def lazy_rows(
-    sheet_id: int, start: int, count: int, row: Callable[[int], list[dict[str, Any]]]
+    sheet_id: int,
+    start: int,
+    row: Callable[[int], list[dict[str, Any]]],
+    sizes: Sequence[int],
 ) -> LazyRequest:
-    """`write_rows` of rows ``start`` .. ``start + count``, each made by ``row(n)`` only
-    when the request is sent."""
+    """`write_rows` of rows ``start`` .. ``start + len(sizes)``, each made by ``row(n)``
+    only when the request is sent; ``sizes``: each row's encoded ``{"values": [...]}``
+    plus one (its comma)."""
+    count = len(sizes)
+    envelope = len(encode_json(write_rows(sheet_id, start, [])))
     return LazyRequest(
         "updateCells",
         lambda: write_rows(sheet_id, start, [row(n) for n in range(start, start + count)])[
             "updateCells"
         ],
+        envelope + sum(sizes) - (1 if count else 0),
     )
+
+
+def body_size(requests: Sequence[Mapping[str, Any]]) -> int:
+    """``len(encode_json({"requests": requests}))``, without making the lazy requests."""
+    parts = sum(r.size if isinstance(r, LazyRequest) else len(encode_json(r)) for r in requests)
+    return len(b'{"requests":[]}') + parts + max(0, len(requests) - 1)
 
 
 def by_id(metadata_id_: int) -> dict[str, Any]:

@@ -21,6 +21,7 @@ from bot.backends.google_http import encode_json
 from bot.backends.google_looks import LOOKS_KEY, CellLooks, build, recorded, tab_looks
 from bot.backends.google_requests import (
     DIGEST_KEY,
+    body_size,
     by_id,
     guarded_digest,
     lazy_rows,
@@ -28,7 +29,6 @@ from bot.backends.google_requests import (
     ownership,
     resize,
     text_cell,
-    write_rows,
 )
 from bot.backends.google_rows import Shape, diff, edit_requests, grid_after, shape_of
 from bot.model import BotTab, Link, LinkedText, OutCell
@@ -46,7 +46,7 @@ class TabWriter:
     def __init__(self, max_bytes: int, link: Callable[[Link], str]) -> None:
         self.max_bytes = max_bytes
         self.link = link
-        self._sized: tuple[BotTab, int, list[int]] | None = None
+        self._sized: dict[int, tuple[BotTab, int, list[int]]] = {}
 
     def render(self, value: OutCell) -> dict[str, Any]:
         """One output cell as CellData: text as text, numbers as numbers, links as links."""
@@ -132,7 +132,6 @@ class TabWriter:
         sizes = self._row_sizes(tab, shape.width, cell_looks)
         if sum(sizes) > self.max_bytes:
             return self._staged(tab, sizes, cell_looks, meta, taken, shape)
-        rows = [self.row(tab, n, shape.width, cell_looks) for n in range(len(tab.rows))]
         grid = self.grid_of(tab, shape)
         sheet_id = new_sheet_id(tab.name, taken) if meta is None else meta.sheet_id
         whole: list[Mapping[str, Any]] = []
@@ -142,7 +141,7 @@ class TabWriter:
             whole.append({"addSheet": {"properties": props}})
         else:
             whole.append(resize(sheet_id, grid))
-        whole.append(write_rows(sheet_id, 0, rows))
+        whole.append(lazy_rows(sheet_id, 0, self._renderer(tab, shape.width, cell_looks), sizes))
         if meta is None:
             whole += self.looks(tab, sheet_id, None, fresh=True)
         else:
@@ -152,20 +151,30 @@ class TabWriter:
             whole += tab_looks(built, sheet_id, {}, meta.charts, meta.own_rules,
                                meta.metadata.get(LOOKS_KEY))  # fmt: skip
         whole += ownership(sheet_id, meta, shape.digest)
-        if len(encode_json({"requests": whole})) <= self.max_bytes:
+        if body_size(whole) <= self.max_bytes:
             taken.add(sheet_id)
             return [whole]
         return self._staged(tab, sizes, cell_looks, meta, taken, shape)
 
     def _row_sizes(self, tab: BotTab, width: int, looks: CellLooks) -> list[int]:
-        """Each row's size in a request, rendered one at a time and dropped (kept for
-        the last tab asked about: a write that is planned twice measures once)."""
-        if self._sized is not None and self._sized[0] is tab and self._sized[1] == width:
-            return self._sized[2]
+        """Each row's size in a request, rendered one at a time and dropped (remembered
+        until `forget`: a write that is planned twice measures once)."""
+        known = self._sized.get(id(tab))
+        if known is not None and known[0] is tab and known[1] == width:
+            return known[2]
         sizes = [len(encode_json({"values": self.row(tab, n, width, looks)})) + 1
                  for n in range(len(tab.rows))]  # fmt: skip
-        self._sized = (tab, width, sizes)
+        self._sized[id(tab)] = (tab, width, sizes)
         return sizes
+
+    def forget(self) -> None:
+        """Drop the row sizes measured for the plan just written."""
+        self._sized.clear()
+
+    def _renderer(
+        self, tab: BotTab, width: int, looks: CellLooks
+    ) -> Callable[[int], list[dict[str, Any]]]:
+        return lambda n: self.row(tab, n, width, looks)
 
     @staticmethod
     def _cell_looks(tab: BotTab, shape: Shape) -> CellLooks:
@@ -189,7 +198,7 @@ class TabWriter:
         # Rows inserted or deleted twice would be wrong rows: the digest is made so that
         # the batch is refused as a whole if it is ever sent again.
         closing = guarded_digest(meta.sheet_id, meta, shape.digest)
-        if len(encode_json({"requests": [*requests, *closing]})) <= self.max_bytes:
+        if body_size([*requests, *closing]) <= self.max_bytes:
             return [[*requests, *closing]]
         # Too much for one request: parts in order, the tab's digest unknown in between (a
         # write cut short is read again next time instead of trusted).
@@ -230,18 +239,15 @@ class TabWriter:
         grid = self.grid_of(tab, shape)
         hidden = {"sheetId": staging, "title": title, "hidden": True, "gridProperties": grid}
         current: list[Mapping[str, Any]] = [{"addSheet": {"properties": hidden}}]
-        size, start = len(encode_json({"requests": current})), 0
-
-        def row(n: int) -> list[dict[str, Any]]:
-            return self.row(tab, n, shape.width, cell_looks)
-
+        size, start = body_size(current), 0
+        row = self._renderer(tab, shape.width, cell_looks)
         for index, row_size in enumerate(sizes):
             if index > start and size + row_size > limit:
-                current.append(lazy_rows(staging, start, index - start, row))
+                current.append(lazy_rows(staging, start, row, sizes[start:index]))
                 batches.append(current)
                 current, size, start = [], 0, index
             size += row_size
-        current.append(lazy_rows(staging, start, len(sizes) - start, row))
+        current.append(lazy_rows(staging, start, row, sizes[start:]))
         batches.append(current)
         swap: list[Mapping[str, Any]]
         if meta is None:

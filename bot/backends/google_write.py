@@ -26,7 +26,7 @@ import gspread
 
 from bot.backends import google_errors as errors
 from bot.backends.google_grid import TabMeta, tab_meta
-from bot.backends.google_http import PoliteHTTPClient, encode_json
+from bot.backends.google_http import PoliteHTTPClient
 from bot.backends.google_marks import (
     GoogleRead,
     MarksWrite,
@@ -37,7 +37,7 @@ from bot.backends.google_marks import (
     plan_marks,
 )
 from bot.backends.google_memory import Memory, SheetMemory
-from bot.backends.google_requests import DIGEST_KEY, new_sheet_id, ownership
+from bot.backends.google_requests import DIGEST_KEY, body_size, new_sheet_id, ownership
 from bot.backends.google_rows import Shape, hashes_of_rows
 from bot.backends.google_tabs import CELL_WARNING, MAX_CELLS, STAGING, TabWriter, cells_of
 from bot.config import Config
@@ -99,6 +99,7 @@ class GoogleWriting:
             self._unsure.add(plan.spreadsheet)
             raise
         finally:
+            self.tabs.forget()
             self._settle(plan.spreadsheet)
 
     def _settle(self, sheet: str) -> None:
@@ -155,7 +156,7 @@ class GoogleWriting:
         groups += cleanup
         batches = self._pack(groups + tab_groups) + staged
         if copies:
-            if batches and not staged and len(encode_json({"requests": batches[-1] + copies})) <= (
+            if batches and not staged and body_size(batches[-1] + copies) <= (
                     self.config.google.max_request_bytes):  # fmt: skip
                 batches[-1] += copies
             else:
@@ -408,7 +409,7 @@ class GoogleWriting:
         chunks: Batches = []
         size = limit
         for group in groups:
-            group_size = len(encode_json({"requests": group}))
+            group_size = body_size(group)
             if size + group_size > limit:
                 chunks.append([])
                 size = 0
