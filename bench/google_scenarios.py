@@ -193,7 +193,7 @@ def _bot(config_path: Path, url: str, clock_file: Path, memory: Path, today: dat
     """Run one sync cycle per line read from standard input; print each one's figures."""
     from bot.backends.google import GoogleBackend  # noqa: PLC0415
     from bot.config_load import load_config  # noqa: PLC0415
-    from bot.cycle import CycleReport, sync_cycle  # noqa: PLC0415
+    from bot.cycle import LastReport, sync_cycle  # noqa: PLC0415
     from fake_sheets import FileClock, session_to  # noqa: PLC0415
 
     config = load_config(config_path)
@@ -210,20 +210,22 @@ def _bot(config_path: Path, url: str, clock_file: Path, memory: Path, today: dat
     session.hooks["response"].append(count)
     backend = GoogleBackend(config, session=session, clock=clock, sleep=clock.advance,
                             memory=memory)  # fmt: skip
-    previous: CycleReport | None = None
+    previous = LastReport()  # as the daemon keeps it
     for line in sys.stdin:
         record = json.loads(line)["record"] or None
         sent, received, sim, cpu = wire[0], wire[1], clock(), time.process_time()
         with backend:
-            previous = sync_cycle(config, backend, today, record, previous=previous)
+            report = sync_cycle(config, backend, today, record, previous=previous)
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(json.dumps({
             "bytes_sent": wire[0] - sent, "bytes_received": wire[1] - received,
             "simulated_minutes": round((clock() - sim) / 60, 2),
             "bot_cpu_s": round(time.process_time() - cpu, 2),
             "bot_peak_rss_mb": round(peak, 1),
-            "spreadsheets_written": sum(a.written for a in previous.applied),
+            "spreadsheets_written": sum(a.written for a in report.applied),
         }), flush=True)  # fmt: skip
+        previous.report = report
+        del report  # held only by `previous`, which the next cycle lets go if it must
     return 0
 
 

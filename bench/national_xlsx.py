@@ -282,7 +282,7 @@ def child(mode: str, config_path: Path) -> dict[str, Any]:
     config = load_config(config_path)
     out: dict[str, Any] = {}
     with open_backend(config) as backend:
-        previous = None
+        previous = cycle.LastReport()
         for label in ("first", "again", "steady") if mode == "sync" else ("first",):
             start, cpu = time.perf_counter(), time.process_time()
             report = cycle.sync_cycle(config, backend, TODAY, cache=cache_for(config),
@@ -300,8 +300,8 @@ def child(mode: str, config_path: Path) -> dict[str, Any]:
                 "rss_peaks_mb": peaks,
             }
             # The daemon keeps its last report (to stand on it when nothing changed) and
-            # lets the one before go: so does this loop.
-            previous = report
+            # lets it go once a cycle's inputs differ: so does this loop.
+            previous.report = report
             del report
     return out
 

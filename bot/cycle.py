@@ -97,6 +97,15 @@ class CycleReport:
         return [a for a in self.applied if a.skipped_reason]
 
 
+@dataclass
+class LastReport:
+    """The last cycle's report, kept by the daemon for the next cycle to stand on
+    (`sync_cycle`'s ``previous``). A cycle whose inputs differ lets go of it before
+    evaluating, so two national reports (tens of MB each) are never held at once."""
+
+    report: CycleReport | None = None
+
+
 def bot_tabs_by_spreadsheet(config: Config) -> dict[str, list[str]]:
     """The tabs the bot owns, grouped by the spreadsheet that holds them."""
     out: dict[str, list[str]] = defaultdict(list)
@@ -436,23 +445,28 @@ def sync_cycle(
     record: Record = None,
     cache: ReadCache | None = None,
     *,
-    previous: CycleReport | None = None,
+    previous: CycleReport | LastReport | None = None,
 ) -> CycleReport:
     """Read, check and write: status columns, highlights, the bot's tabs (and a record).
 
     The provincial spreadsheets are written first; if one of them cannot be written, the
     national plan is made again so its summary and issues tabs say so. When ``previous``
     (the last cycle's report) worked from exactly the same inputs and wrote everything,
-    its result stands: nothing is evaluated or written.
+    its result stands: nothing is evaluated or written. Given as a `LastReport`, it is
+    let go of (set to None) when it does not stand.
     """
     config = config_on(config, today)
     sources, reads, stale = read_all(config, backend, record, cache)
     inputs = inputs_of(config, reads, stale, today, record)
-    if (previous is not None and inputs is not None and previous.inputs == inputs
+    last = previous.report if isinstance(previous, LastReport) else previous
+    if (last is not None and inputs is not None and last.inputs == inputs
             and not any(a.skipped_reason and a.spreadsheet not in stale
-                        for a in previous.applied)):  # fmt: skip
+                        for a in last.applied)):  # fmt: skip
         log.info("nothing read changed since the last cycle: nothing to write")
-        return replace(previous, applied=[replace(a, written=False) for a in previous.applied])
+        return replace(last, applied=[replace(a, written=False) for a in last.applied])
+    if isinstance(previous, LastReport):
+        previous.report = None
+    last = previous = None  # nothing here holds the old report while the new one is made
     report = evaluate(config, sources, reads, today, record, stale=stale)
     national = config.national.sheet
     known_stale = dict(stale)  # grows by the spreadsheets that could not be written

@@ -21,7 +21,7 @@ import schedule
 
 from bot import deadlines
 from bot.config import Config
-from bot.cycle import CycleReport, Record, record_tab, sync_cycle
+from bot.cycle import CycleReport, LastReport, Record, record_tab, sync_cycle
 from bot.dispatch import SendReport, reminders_due, send_due
 from bot.errors import BotError
 from bot.notify import Sender, expand_env, mask, outbox_tag
@@ -62,7 +62,8 @@ class Daemon:
         self.state = state
         tz = ZoneInfo(config.timezone)
         self.now = now or (lambda: datetime.now(tz))
-        self.last_report: CycleReport | None = None
+        # The last cycle's report, for the next one to stand on when nothing changed.
+        self.last_report = LastReport()
         self.cache = cache_for(config)
         self.stop = threading.Event()
         self.scheduler = schedule.Scheduler()
@@ -132,7 +133,7 @@ class Daemon:
             )
             self.state.set_flag(TOLD_FAILING, None)
         self._watch_skipped(report, backend)
-        self.last_report = report
+        self.last_report.report = report
         return report
 
     def _watch_skipped(self, report: CycleReport, backend: Backend) -> None:

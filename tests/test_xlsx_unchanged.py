@@ -22,7 +22,7 @@ import pytest
 from bot.backends import xlsx_file
 from bot.backends.xlsx import XlsxBackend
 from bot.config import Config
-from bot.cycle import sync_cycle
+from bot.cycle import LastReport, sync_cycle
 from bot.model import ApplyResult, SheetPlan
 from bot.read_cache import ReadCache, cache_for
 from bot.sheets import SheetRead
@@ -115,6 +115,41 @@ def test_a_daemon_s_unchanged_cycle_stands_on_the_last_result(tmp_path: Path) ->
         fourth = sync_cycle(config, backend, TODAY, cache=cache, previous=third)
     assert fourth.summary is not third.summary
     assert sorted(a.spreadsheet for a in fourth.applied if a.written) == [BOOK, NATIONAL]
+    assert any("ข้าวหลาม" in r for r in values(tmp_path / NATIONAL, "รวมทั้งประเทศ"))
+
+
+def test_the_daemon_lets_its_last_report_go_before_working_out_a_new_one(
+    tmp_path: Path,
+) -> None:
+    """The daemon keeps its last report to stand on; when something changed, that report
+    is let go before the new one is worked out and written, so the bot never holds two
+    national reports at once (its memory stays that of one cycle)."""
+    config = make_project(tmp_path)
+    kept = LastReport()
+    held_while_writing: list[bool] = []
+
+    class Watching(CountingBackend):
+        def apply(self, plan: SheetPlan, read: SheetRead | None) -> ApplyResult:
+            held_while_writing.append(kept.report is not None)
+            return super().apply(plan, read)
+
+    backend = Watching(config)
+    cache = cache_for(config)
+    with backend:
+        for _ in range(3):  # the third one stands on the second
+            report = sync_cycle(config, backend, TODAY, cache=cache, previous=kept)
+            kept.report = report
+    assert kept.report is report
+    second_summary = report.summary
+    book = tmp_path / BOOK
+    wb = openpyxl.load_workbook(book)
+    wb["อำเภอภูเขียว"].cell(3, HEADERS.index("ชื่ออัตลักษณ์ท้องถิ่น") + 1).value = "ข้าวหลาม"
+    wb.save(book)
+    held_while_writing.clear()
+    with backend:
+        fourth = sync_cycle(config, backend, TODAY, cache=cache, previous=kept)
+    assert held_while_writing and not any(held_while_writing)
+    assert kept.report is None and fourth.summary is not second_summary
     assert any("ข้าวหลาม" in r for r in values(tmp_path / NATIONAL, "รวมทั้งประเทศ"))
 
 
