@@ -16,6 +16,7 @@ from urllib.parse import unquote
 from . import (
     batch_update,
     by_filter,
+    discovery,
     drive_changes,
     drive_files,
     fieldmask,
@@ -336,12 +337,17 @@ def dispatch(store: Store, route: Route, query: dict[str, list[str]], body: Any)
     if route.kind == "sheets.copyTo":
         return 200, sheet_copy.copy_to(store.spreadsheets, ss, target, body, store.ids)
     if route.kind == "spreadsheets.batchUpdate":
+        # The response's `fields` is checked before anything is changed, as Google does.
+        mask = _mask(query)
+        bad = discovery.unknown_in_mask("sheets", "BatchUpdateSpreadsheetResponse", mask)
+        if bad is not None:
+            raise bad_request(f"Invalid field selection {bad}")
         # Applied to a copy that replaces the original only if every request succeeded.
         work = ss.copy()
         answer = batch_update.apply_batch(work, body, store.ids, store.caller)
         work.touch()
         store.spreadsheets[ss.spreadsheet_id] = work
-        return 200, answer
+        return 200, fieldmask.select(answer, mask) if mask is not None else answer
     # The values.* writes validate everything before changing the first cell.
     handlers: dict[str, Any] = {
         "values.update": lambda: values_api.update(ss, target, query, body, caller),

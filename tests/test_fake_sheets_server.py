@@ -313,6 +313,37 @@ def test_spreadsheet_batch_update_is_all_or_nothing(fake: FakeSheets, gc: gsprea
         sh.batch_update({"requests": [{"frobnicate": {}}]})
 
 
+def test_a_batch_update_answers_only_the_fields_asked_for(
+    fake: FakeSheets, gc: gspread.Client
+) -> None:
+    """The `fields` parameter narrows the answer (here the cells asked back); a field the
+    response does not have is refused before anything is changed."""
+    key = _reports(fake)
+    url = f"https://sheets.googleapis.com/v4/spreadsheets/{key}:batchUpdate"
+    body = {
+        "requests": [{"addSheet": {"properties": {"title": "new"}}}],
+        "includeSpreadsheetInResponse": True,
+        "responseRanges": ["Data!A1:B2"],
+        "responseIncludeGridData": True,
+    }
+    fields = (
+        "spreadsheetId,"
+        "updatedSpreadsheet(sheets(properties(title),data(rowData(values(effectiveValue)))))"
+    )
+    answer = gc.http_client.request("post", url, json=body, params={"fields": fields}).json()
+    assert set(answer) == {"spreadsheetId", "updatedSpreadsheet"}  # no "replies"
+    (sheet,) = answer["updatedSpreadsheet"]["sheets"]
+    assert set(sheet) == {"properties", "data"} and sheet["properties"] == {"title": "Data"}
+    cells = [c for row in sheet["data"][0]["rowData"] for c in row["values"]]
+    assert cells and all(set(c) <= {"effectiveValue"} for c in cells)
+    body["requests"] = [{"addSheet": {"properties": {"title": "other"}}}]
+    with pytest.raises(gspread.exceptions.APIError, match="Invalid field selection"):
+        gc.http_client.request(
+            "post", url, json=body, params={"fields": "updatedSpreadsheet(nope)"}
+        )
+    assert "other" not in [ws.title for ws in gc.open_by_key(key).worksheets()]
+
+
 def test_dimensions_repeat_cell_and_sheet_properties(fake: FakeSheets, gc: gspread.Client) -> None:
     """insert/delete/appendDimension move data; repeatCell paints; properties update."""
     sh = gc.open_by_key(_reports(fake))

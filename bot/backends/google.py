@@ -37,7 +37,7 @@ from gspread.exceptions import APIError
 
 from bot.backends import google_errors as errors
 from bot.backends.google_drive import DriveWatch
-from bot.backends.google_grid import TabMeta, tab_meta
+from bot.backends.google_grid import GRID_FIELDS, TabMeta, tab_meta
 from bot.backends.google_http import PoliteHTTPClient, RateLimiter, RetryPolicy
 from bot.backends.google_marks import GoogleRead
 from bot.backends.google_memory import Memory
@@ -66,16 +66,6 @@ _META_FIELDS = (
     "sheets(properties(sheetId,title,index,gridProperties(rowCount,columnCount)),"
     "developerMetadata(metadataId,metadataKey,metadataValue),charts(chartId),"
     "conditionalFormats(booleanRule(condition(type),format(backgroundColor))))"
-)
-_GRID_FIELDS = (
-    "sheets(properties(sheetId,title,index,gridProperties(rowCount,columnCount)),"
-    "developerMetadata(metadataId,metadataKey,metadataValue),"
-    "protectedRanges(range,requestingUserCanEdit,warningOnly),"
-    "conditionalFormats(ranges,booleanRule(condition(type,values(userEnteredValue)),"
-    "format(backgroundColor))),charts(chartId),"
-    "data(startRow,startColumn,columnMetadata(developerMetadata(metadataId,metadataKey)),"
-    "rowData(values(effectiveValue,effectiveFormat(numberFormat(type)),"
-    "userEnteredFormat(backgroundColor)))))"
 )
 
 
@@ -359,7 +349,7 @@ class GoogleBackend(GoogleWriting):
     def _grid(self, spreadsheet: str, ranges: list[str]) -> dict[str, Any]:
         if not ranges:
             return {"sheets": []}
-        params: Any = {"ranges": ranges, "fields": _GRID_FIELDS, "includeGridData": "true"}
+        params: Any = {"ranges": ranges, "fields": GRID_FIELDS, "includeGridData": "true"}
         try:
             body: dict[str, Any] = self.client.http_client.spreadsheets_get(
                 spreadsheet, params=params

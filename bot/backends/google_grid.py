@@ -24,6 +24,22 @@ HIGHLIGHT_FORMULA = {s: f'=LEN("softpower-bot {s}")>0' for s in ("error", "warni
 _SEVERITY_OF = {formula: s for s, formula in HIGHLIGHT_FORMULA.items()}
 
 
+# What the bot reads of a spreadsheet's tabs and cells (a read, and the tabs a write asks
+# back to check them): the tabs' state, the bot's marks and each cell's value and colour.
+GRID_FIELDS = (
+    "sheets(properties(sheetId,title,index,gridProperties(rowCount,columnCount)),"
+    "developerMetadata(metadataId,metadataKey,metadataValue),"
+    "protectedRanges(range,requestingUserCanEdit,warningOnly),"
+    "conditionalFormats(ranges,booleanRule(condition(type,values(userEnteredValue)),"
+    "format(backgroundColor))),charts(chartId),"
+    "data(startRow,startColumn,columnMetadata(developerMetadata(metadataId,metadataKey)),"
+    "rowData(values(effectiveValue,effectiveFormat(numberFormat(type)),"
+    "userEnteredFormat(backgroundColor)))))"
+)
+# The answer of a batchUpdate: the tabs asked back, as a read gets them.
+BATCH_REPLY_FIELDS = f"spreadsheetId,updatedSpreadsheet({GRID_FIELDS})"
+
+
 @dataclass(frozen=True)
 class Rule:
     """One of the bot's highlight rules: its place in the tab's list and the 1-based cells

@@ -23,9 +23,10 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 import gspread
+from gspread.urls import SPREADSHEET_BATCH_UPDATE_URL
 
 from bot.backends import google_errors as errors
-from bot.backends.google_grid import TabMeta, tab_meta
+from bot.backends.google_grid import BATCH_REPLY_FIELDS, TabMeta, tab_meta
 from bot.backends.google_http import PoliteHTTPClient
 from bot.backends.google_marks import (
     GoogleRead,
@@ -442,7 +443,14 @@ class GoogleWriting:
 
     def _batch(self, spreadsheet: str, body: dict[str, Any]) -> dict[str, Any]:
         def send() -> dict[str, Any]:
-            reply: dict[str, Any] = self.client.http_client.batch_update(spreadsheet, body)
+            # Only what the bot reads back (the tabs' state and the cells it rechecks), as
+            # a read asks for it: Google's whole CellData for each tab asked back is
+            # several times bigger, in bytes received and in the bot's memory.
+            url = SPREADSHEET_BATCH_UPDATE_URL % spreadsheet
+            params: dict[str, Any] = {"fields": BATCH_REPLY_FIELDS}
+            reply: dict[str, Any] = self.client.http_client.request(
+                "post", url, json=body, params=params
+            ).json()
             return reply
 
         result: dict[str, Any] = self._call(
