@@ -28,7 +28,7 @@ import json
 import logging
 import os
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
@@ -83,6 +83,11 @@ class ReadCache:
         """Keep the reads in `folder` (created on the first write)."""
         self.folder = Path(folder)
         self._digests: dict[str, str] = {}
+        # The read each file holds, as this process wrote or loaded it, with the file's
+        # identity then: a daemon's next cycle takes it from here instead of parsing the
+        # file again, which would hold a second copy of every read (tens of MB) beside
+        # the one its last report holds. Another process's write changes the identity.
+        self._held: dict[str, tuple[tuple[int, int, int], CachedRead]] = {}
 
     def _path(self, spreadsheet: str) -> Path:
         # Spreadsheet ids are file names or Google keys; hash them into a safe file name.
@@ -130,28 +135,53 @@ class ReadCache:
             f'"read_at": {json.dumps(read_at.isoformat())}, "digest": "{digest}", '
             f'"more": {more}, "grids": {body}}}'
         )
+        self._held.pop(spreadsheet, None)
         if write_atomic(path, payload, f"the last good read of {spreadsheet}"):
             self.touch(spreadsheet, read_at)
             self._digests[spreadsheet] = digest
+            token = extra.get("token")
+            held = CachedRead(
+                spreadsheet,
+                read_at,
+                dict(tabs),
+                token=token if isinstance(token, dict) else None,
+                bot_tabs={name: BotTabState(state) for name, state in extra.get("bot_tabs", [])},
+                absent=tuple(extra.get("absent", ())),
+                applied=extra.get("applied"),
+            )
+            self._hold(path, held)
+
+    def _hold(self, path: Path, read: CachedRead) -> None:
+        try:
+            self._held[read.spreadsheet] = (_identity(path), read)
+        except OSError:
+            self._held.pop(read.spreadsheet, None)
 
     def load(self, spreadsheet: str) -> CachedRead | None:
         """The last good read of `spreadsheet`, or None when there is none usable."""
         path = self._path(spreadsheet)
+        held = self._held.get(spreadsheet)
+        if held is not None:
+            try:
+                same = _identity(path) == held[0]
+            except OSError:
+                same = False
+            if same:
+                return replace(held[1], read_at=self._read_at(path, held[1].read_at))
+            del self._held[spreadsheet]
         try:
+            identity = _identity(path)
             data = json.loads(path.read_text(encoding="utf-8"), object_hook=decode_cell)
             if data.get("format") not in READABLE or data.get("spreadsheet") != spreadsheet:
                 return None
-            read_at = datetime.fromisoformat(data["read_at"])
-            stamp = path.with_suffix(".at")
-            if stamp.exists():
-                read_at = max(read_at, datetime.fromisoformat(stamp.read_text("utf-8").strip()))
+            read_at = self._read_at(path, datetime.fromisoformat(data["read_at"]))
             grids: list[tuple[str, list[list[Cell]]]] = data["grids"]
             more: dict[str, Any] = data.get("more") or {}
             marks = {name: (column, known) for name, column, known in more.get("marks", [])}
             tabs = {name: TabData(spreadsheet, name, grid, *marks.get(name, (None, False)))
                     for name, grid in grids}  # fmt: skip
             token = more.get("token")
-            return CachedRead(
+            loaded = CachedRead(
                 spreadsheet,
                 read_at,
                 tabs,
@@ -160,11 +190,29 @@ class ReadCache:
                 absent=tuple(more.get("absent", ())),
                 applied=more.get("applied"),
             )
+            if _identity(path) == identity:  # not replaced while it was being read
+                self._held[spreadsheet] = (identity, loaded)
+            return loaded
         except FileNotFoundError:
             return None
         except (OSError, ValueError, KeyError, TypeError) as exc:
             log.warning("ignoring the damaged last-read file %s: %s", path, exc)
             return None
+
+    @staticmethod
+    def _read_at(path: Path, read_at: datetime) -> datetime:
+        """When the read was last known true: its own time, or a later check's stamp."""
+        stamp = path.with_suffix(".at")
+        try:
+            return max(read_at, datetime.fromisoformat(stamp.read_text("utf-8").strip()))
+        except FileNotFoundError:
+            return read_at
+
+
+def _identity(path: Path) -> tuple[int, int, int]:
+    """A file's identity: a rewrite (always a new file, renamed in) changes it."""
+    found = path.stat()
+    return found.st_ino, found.st_size, found.st_mtime_ns
 
 
 def cache_for(config: Config) -> ReadCache:

@@ -69,3 +69,31 @@ def test_an_unwritable_folder_is_only_logged(tmp_path: Path) -> None:
     blocker.write_text("a file where the folder should be", encoding="utf-8")
     ReadCache(blocker).store("a.xlsx", tabs(), AT)  # no exception
     assert ReadCache(blocker).load("a.xlsx") is None
+
+
+def test_a_read_kept_by_this_process_is_not_parsed_again_but_another_s_write_is_seen(
+    tmp_path: Path,
+) -> None:
+    """The daemon's next cycle takes the read it kept from memory (one copy of every read,
+    not two); a write of the same file by another process (`sync` run by hand) wins."""
+    daemon, by_hand = ReadCache(tmp_path), ReadCache(tmp_path)
+    kept = tabs()
+    daemon.store("a.xlsx", kept, AT)
+    again = daemon.load("a.xlsx")
+    assert again is not None and again.tabs["อำเภอภูเขียว"] is kept["อำเภอภูเขียว"]
+    other = tabs()
+    other["อำเภอภูเขียว"] = TabData("a.xlsx", "อำเภอภูเขียว", [["แก้ไขแล้ว"]])
+    later = datetime(2025, 1, 10, 10, 0, tzinfo=AT.tzinfo)
+    by_hand.store("a.xlsx", other, later)
+    seen = daemon.load("a.xlsx")
+    assert seen is not None and seen.read_at == later
+    assert seen.tabs["อำเภอภูเขียว"].grid == [["แก้ไขแล้ว"]]
+    # A check that found it unchanged moves its time, held or not.
+    even_later = datetime(2025, 1, 10, 11, 0, tzinfo=AT.tzinfo)
+    by_hand.touch("a.xlsx", even_later)
+    moved = daemon.load("a.xlsx")
+    assert moved is not None and moved.read_at == even_later
+    # Deleted by an admin: nothing is held on to.
+    for file in tmp_path.glob("*.json"):
+        file.unlink()
+    assert daemon.load("a.xlsx") is None
