@@ -44,7 +44,7 @@ from bot.backends.xlsx_sheet import CellError, Decoder, grid, has_values, scan, 
 from bot.backends.xlsx_styles import DEFAULT_STYLES, Styles
 from bot.backends.xlsx_tabs import Out, write_tab
 from bot.backends.xlsx_xml import XmlError
-from bot.backends.xlsx_zip import LockedPackage, Package, PackageError, new_package
+from bot.backends.xlsx_zip import LockedPackage, Package, PackageError, Packed, new_package
 from bot.config import Config
 from bot.config_load import workbook_path
 from bot.errors import SheetError
@@ -351,7 +351,7 @@ class XlsxBackend:
         decoder = Decoder([], styles, book.date1904)
         if book.shared_strings:
             decoder.shared = shared_strings(pkg.read(book.shared_strings))
-        changes: dict[str, bytes | None] = {}
+        changes: dict[str, bytes | Packed | None] = {}
         for marks in plan.marks:
             tab = book.tab(marks.tab)
             if tab is None or not tab.worksheet or tab.part is None:

@@ -18,7 +18,6 @@ fitted to the page width, with the header rows repeated through the name
 from __future__ import annotations
 
 import functools
-import io
 import math
 import posixpath
 from collections.abc import Callable, Sequence
@@ -38,7 +37,7 @@ from bot.backends.xlsx_drawing import DRAWING_TYPE, drawing_parts
 from bot.backends.xlsx_looks import Painter
 from bot.backends.xlsx_styles import Styles
 from bot.backends.xlsx_xml import MAIN_NS, REL_NS, attr, clean, esc
-from bot.backends.xlsx_zip import Package
+from bot.backends.xlsx_zip import Package, Packed, Packer
 from bot.model import BotTab, OutCell
 from bot.presentation import STYLE_COLOURS, Layout, PageSetup, Range
 from bot.sheets import OWNER_MARK, column_letter, quote_tab
@@ -69,7 +68,7 @@ def write_tab(
     *,
     tab: Tab | None,
     owned: bool,
-) -> dict[str, bytes | None]:
+) -> dict[str, bytes | Packed | None]:
     """The parts to write (None: to drop) for one bot tab, its charts included; empty when
     the tab the bot owns already holds exactly this. `cell` turns each of the tab's cells
     into what is written, one row at a time (see `render`). Names the tab's print titles and
@@ -95,7 +94,7 @@ def write_tab(
             f'<Relationship Id="rId{len(targets) + 1}" Type="{DRAWING_TYPE}" '
             f'Target="{attr(target)}"/>'
         )
-    parts: dict[str, bytes] = {part: sheet, **charts.parts}
+    parts: dict[str, bytes | Packed] = {part: sheet, **charts.parts}
     dropped = list(charts.dropped)
     if items:
         parts[rels_part(part)] = relationships("".join(items).encode("utf-8"))
@@ -135,13 +134,12 @@ def _names(book: Book, bot_tab: BotTab, index: int) -> None:
 
 def render(
     tab: BotTab, cell: Callable[[OutCell], Out], styles: Styles, *, drawing: bool = False
-) -> tuple[bytes, list[str]]:
+) -> tuple[Packed, list[str]]:
     """The worksheet part of a bot tab, and the external targets of its links (relationship
     ids rId1, rId2... in this order; a drawing, if any, takes the next id). `cell` turns
     each of the tab's cells into what is written, one row at a time, and the part is
-    written row by row as UTF-8 into one buffer: the national roll-up is tens of MB (half a
-    million cells), and holding it converted, as text and then as bytes, would hold several
-    copies of it at once."""
+    written row by row as UTF-8 and deflated as it goes (`Packer`): the national roll-up
+    is tens of MB of XML (half a million cells), and only its compressed bytes are held."""
     layout = tab.layout
     raw = tab.rows
     width = max((len(r) for r in raw), default=0)
@@ -156,7 +154,7 @@ def render(
                      or any(v is not None and v != "" for v, _, _ in map(cell, raw[r - 1]))),
                     0)  # fmt: skip
     page = layout.page
-    out = io.BytesIO()
+    out = Packer()
     write = out.write
     write("".join([
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n',
@@ -235,7 +233,7 @@ def render(
         parts.append(f'<drawing r:id="rId{len(targets) + 1}"/>')
     parts.append("</worksheet>")
     write("".join(parts).encode("utf-8"))
-    return out.getvalue(), targets
+    return out.done(), targets
 
 
 def _cut_off(text: str, room: float, row: list[Out], c: int) -> bool:

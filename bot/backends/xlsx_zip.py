@@ -12,11 +12,13 @@ file or something that is not a zip at all becomes a `PackageError` naming the m
 
 from __future__ import annotations
 
+import hashlib
 import io
 import struct
 import time
 import zipfile
 import zlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 # A sheet of 5,000 rows is about 5 MB of XML; the national tab about 60 MB. Anything far
@@ -37,6 +39,53 @@ class PackageError(Exception):
 
 class LockedPackage(PackageError):
     """An OLE compound file: a password-protected workbook, or an old Excel 97-2003 file."""
+
+
+@dataclass(frozen=True)
+class Packed:
+    """A part deflated while it was made (`Packer`): a national worksheet is tens of MB
+    of XML and is never held whole, only its compressed bytes (a tenth of it)."""
+
+    packed: bytes
+    crc: int
+    size: int
+    sha256: bytes
+
+
+class Packer:
+    """Deflates a part as it is written, piece by piece, into a `Packed`."""
+
+    _FLUSH_AT = 1 << 20  # compress a megabyte at a time: fewer calls, little held
+
+    def __init__(self) -> None:
+        self._squeezer = zlib.compressobj(6, zlib.DEFLATED, -15)
+        self._pending = bytearray()
+        self._chunks: list[bytes] = []
+        self._crc = 0
+        self._size = 0
+        self._sha = hashlib.sha256()
+
+    def write(self, data: bytes) -> None:
+        """Add the next bytes of the part."""
+        self._pending += data
+        if len(self._pending) >= self._FLUSH_AT:
+            self._push()
+
+    def _push(self) -> None:
+        piece = bytes(self._pending)
+        self._pending.clear()
+        self._crc = zlib.crc32(piece, self._crc)
+        self._size += len(piece)
+        self._sha.update(piece)
+        self._chunks.append(self._squeezer.compress(piece))
+
+    def done(self) -> Packed:
+        """The whole part, packed."""
+        self._push()
+        self._chunks.append(self._squeezer.flush())
+        packed = b"".join(self._chunks)
+        self._chunks.clear()
+        return Packed(packed, self._crc, self._size, self._sha.digest())
 
 
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -100,25 +149,31 @@ class Package:
             raise PackageError(f"the part {stored} expands past {limit:,} bytes")
         return out
 
-    def same(self, name: str, content: bytes) -> bool:
+    def same(self, name: str, content: bytes | Packed) -> bool:
         """Whether member `name` holds exactly `content`, read in pieces (a national tab is
-        tens of MB: no need to hold it twice)."""
+        tens of MB: no need to hold it twice); a `Packed` part by its SHA-256."""
         stored = self.find(name)
         if stored is None:
             return False
         info = self.zip.getinfo(stored)
-        if info.file_size != len(content):
+        size = content.size if isinstance(content, Packed) else len(content)
+        if info.file_size != size:
             return False
         pos = 0
+        digest = hashlib.sha256()
         try:
             with self.zip.open(info) as handle:
                 while chunk := handle.read(1 << 20):
-                    if content[pos : pos + len(chunk)] != chunk:
+                    if isinstance(content, Packed):
+                        digest.update(chunk)
+                    elif content[pos : pos + len(chunk)] != chunk:
                         return False
                     pos += len(chunk)
         except (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError):
             return False
-        return pos == len(content)
+        if isinstance(content, Packed):
+            return pos == size and digest.digest() == content.sha256
+        return pos == size
 
     def _parse_members(self) -> list[_Member]:
         """The central directory, entry by entry, as stored (for raw copies)."""
@@ -167,7 +222,7 @@ class Package:
             raise PackageError(f"the part {member.name} is cut short")
         return data[pos:end]
 
-    def rewrite(self, changes: dict[str, bytes | None]) -> bytes:
+    def rewrite(self, changes: Mapping[str, bytes | Packed | None]) -> bytes:
         """A new package: `changes` (part name -> new content) replace or add members, or
         drop them (None: a part of the bot's that it no longer needs); every other member
         is copied as raw bytes."""
@@ -182,7 +237,7 @@ class Package:
                 if content is None:
                     continue
                 local, central = _new_member(member.name, content, start)
-                out.write(local)
+                out.writelines(local)
             else:
                 out.write(self._raw_record(member))
                 central = _with_offset(member.central, start)
@@ -191,7 +246,7 @@ class Package:
             if content is None:
                 continue
             local, central = _new_member(name, content, out.tell())
-            out.write(local)
+            out.writelines(local)
             directory.append(central)
         _finish(out, directory, self._comment())
         return out.getvalue()
@@ -206,7 +261,7 @@ def new_package(parts: dict[str, bytes]) -> bytes:
     directory = []
     for name, content in parts.items():
         local, central = _new_member(name, content, out.tell())
-        out.write(local)
+        out.writelines(local)
         directory.append(central)
     _finish(out, directory, b"")
     return out.getvalue()
@@ -224,24 +279,28 @@ def _dos_time() -> tuple[int, int]:
     )
 
 
-def _new_member(name: str, content: bytes, offset: int) -> tuple[bytes, bytes]:
-    """The local record and central entry of a member compressed now (deflate)."""
+def _new_member(name: str, content: bytes | Packed, offset: int) -> tuple[list[bytes], bytes]:
+    """The local record (in pieces, written one after the other: the packed data is not
+    copied) and central entry of a member, deflated now unless it already is."""
     raw_name = name.encode("utf-8")
     flags = 0 if raw_name.isascii() else 0x800
-    squeezer = zlib.compressobj(6, zlib.DEFLATED, -15)
-    packed = squeezer.compress(content) + squeezer.flush()
-    crc = zlib.crc32(content)
-    if len(packed) >= 0xFFFFFFFF or len(content) >= 0xFFFFFFFF or offset >= 0xFFFFFFFF:
+    if isinstance(content, Packed):
+        packed, crc, size = content.packed, content.crc, content.size
+    else:
+        squeezer = zlib.compressobj(6, zlib.DEFLATED, -15)
+        packed = squeezer.compress(content) + squeezer.flush()
+        crc, size = zlib.crc32(content), len(content)
+    if len(packed) >= 0xFFFFFFFF or size >= 0xFFFFFFFF or offset >= 0xFFFFFFFF:
         raise PackageError(f"the part {name} is too large for a zip package")
     mtime, mdate = _dos_time()
     local = _LOCAL.pack(
-        _LOCAL_SIG, 20, flags, 8, mtime, mdate, crc, len(packed), len(content), len(raw_name), 0
+        _LOCAL_SIG, 20, flags, 8, mtime, mdate, crc, len(packed), size, len(raw_name), 0
     )
     central = _CENTRAL.pack(
-        _CENTRAL_SIG, 20, 20, flags, 8, mtime, mdate, crc, len(packed), len(content),
+        _CENTRAL_SIG, 20, 20, flags, 8, mtime, mdate, crc, len(packed), size,
         len(raw_name), 0, 0, 0, 0, 0, offset,
     )  # fmt: skip
-    return local + raw_name + packed, central + raw_name
+    return [local, raw_name, packed], central + raw_name
 
 
 def _finish(out: io.BytesIO, directory: list[bytes], comment: bytes) -> None:
