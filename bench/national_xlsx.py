@@ -282,11 +282,11 @@ def child(mode: str, config_path: Path) -> dict[str, Any]:
     config = load_config(config_path)
     out: dict[str, Any] = {}
     with open_backend(config) as backend:
-        previous = cycle.LastReport()
+        # As the daemon keeps them: one read cache, and the last report.
+        previous, cache = cycle.LastReport(), cache_for(config)
         for label in ("first", "again", "steady") if mode == "sync" else ("first",):
             start, cpu = time.perf_counter(), time.process_time()
-            report = cycle.sync_cycle(config, backend, TODAY, cache=cache_for(config),
-                                      previous=previous)  # fmt: skip
+            report = cycle.sync_cycle(config, backend, TODAY, cache=cache, previous=previous)
             wall = time.perf_counter() - start
             seconds, counts, peaks = phases.take()
             assert not report.skipped, report.skipped
