@@ -27,7 +27,6 @@ clock: the bot's pacing under 60 reads and 60 writes a minute), ``bot_cpu_s`` an
 from __future__ import annotations
 
 import json
-import resource
 import subprocess
 import sys
 import tempfile
@@ -191,6 +190,7 @@ def run_scenarios(
 
 def _bot(config_path: Path, url: str, clock_file: Path, memory: Path, today: date) -> int:
     """Run one sync cycle per line read from standard input; print each one's figures."""
+    from bench.national_xlsx import peak_rss_mb  # noqa: PLC0415
     from bot.backends.google import GoogleBackend  # noqa: PLC0415
     from bot.config_load import load_config  # noqa: PLC0415
     from bot.cycle import LastReport, sync_cycle  # noqa: PLC0415
@@ -216,7 +216,7 @@ def _bot(config_path: Path, url: str, clock_file: Path, memory: Path, today: dat
         sent, received, sim, cpu = wire[0], wire[1], clock(), time.process_time()
         with backend:
             report = sync_cycle(config, backend, today, record, previous=previous)
-        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        peak = peak_rss_mb()  # VmHWM: ru_maxrss would start from the parent's peak
         print(json.dumps({
             "bytes_sent": wire[0] - sent, "bytes_received": wire[1] - received,
             "simulated_minutes": round((clock() - sim) / 60, 2),
