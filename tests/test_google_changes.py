@@ -302,6 +302,10 @@ def test_the_monthly_record_is_one_server_side_copy(fake: FakeSheets) -> None:
     [batch] = recorder.batches(national)
     assert {next(iter(r)) for r in batch} <= {"duplicateSheet", "createDeveloperMetadata"}
     assert recorder.size() < 10_000  # no cells sent
+    # Only the new tab is asked back: the bot tabs it did not touch are not named (a
+    # national spreadsheet holding 76 provincial tabs would name them all).
+    [body] = [b for _, url, b in recorder.sent if b and f"{national}:batchUpdate" in url]
+    assert [r.split("!")[0].strip("'") for r in body["responseRanges"]] == ["บันทึก ม.ค. 2568"]
     assert dict(fake.counts) == {
         "drive.changes.list": 1, "spreadsheets.get": 1, "spreadsheets.batchUpdate": 1}  # fmt: skip
     assert [a.written for a in report.applied] == [False, True]

@@ -132,7 +132,9 @@ class GoogleWriting:
         marks, checked = self._checked_marks(sheet, plan.marks, state)
         cleanup: Batches = []
         taken = {m.sheet_id for m in state.tabs.values()}
-        tab_groups, staged, shapes = self._bot_tab_requests(sheet, tabs, state, result, taken)
+        tab_groups, staged, shapes, touched = self._bot_tab_requests(
+            sheet, tabs, state, result, taken
+        )
         if staged:
             # A staged write adds tabs: its ids must not clash with any tab, and a ranged
             # read does not list them all. The full tab list also shows the staging tabs a
@@ -140,8 +142,9 @@ class GoogleWriting:
             full = self.metadata(sheet)
             result.conflicts.clear()
             taken = {m.sheet_id for m in full.values()}
-            tab_groups, staged, shapes = self._bot_tab_requests(sheet, tabs, state, result,
-                                                                taken)  # fmt: skip
+            tab_groups, staged, shapes, touched = self._bot_tab_requests(
+                sheet, tabs, state, result, taken
+            )
             leftovers = [m.sheet_id for t, m in full.items() if STAGING.search(t)]
             if leftovers:
                 cleanup.append([{"deleteSheet": {"sheetId": i}} for i in leftovers])
@@ -166,11 +169,14 @@ class GoogleWriting:
         if batches:
             self._check_cells(sheet, batches, state)
             # Ask for the district tabs written (to check again that their rows did not
-            # move) and the bot's tabs (their ids and metadata, for the cache) back.
+            # move) and the bot's tabs this write changes (their ids and metadata, for the
+            # cache) back; what the bot knows of the others still holds (a national
+            # spreadsheet with 76 provincial tabs would name them all in every write).
             shown = [quote_tab(m.tab) for m, w, _ in marks if not w.empty]
             shown += [f"{quote_tab(t.name)}!A1:A1" for t in [*tabs, *records]
                       if t.name not in {p.tab for p in result.conflicts}
-                      and t not in archived]  # fmt: skip
+                      and t not in archived
+                      and (t.name in touched or t in records)]  # fmt: skip
             answer = self._send(sheet, batches, shown)
             result.written = True
             self._recheck(sheet, [m for m in marks if not m[1].empty], answer)
@@ -273,12 +279,14 @@ class GoogleWriting:
         state: GoogleRead,
         result: ApplyResult,
         taken: set[int],
-    ) -> tuple[Batches, Batches, dict[str, tuple[int, Shape]]]:
+    ) -> tuple[Batches, Batches, dict[str, tuple[int, Shape]], set[str]]:
         """The requests that bring the plan's bot tabs about: those that fit one request
-        each, and the sequence of those too big for one; and each tab's new shape."""
+        each, and the sequence of those too big for one; each tab's new shape; and the
+        tabs that have any request."""
         groups: Batches = []
         staged: Batches = []
         shapes: dict[str, tuple[int, Shape]] = {}
+        touched: set[str] = set()
         for tab in tabs:
             meta = state.tabs.get(tab.name)
             if meta is not None and not meta.owned and state.grids.get(tab.name):
@@ -290,11 +298,13 @@ class GoogleWriting:
             made = (r["addSheet"]["properties"]["sheetId"] for b in batches for r in b
                     if "addSheet" in r)  # fmt: skip
             shapes[tab.name] = (meta.sheet_id if meta is not None else next(made, 0), shape)
+            if any(batches):
+                touched.add(tab.name)
             if len(batches) == 1:
                 groups.append(batches[0])
             else:
                 staged += batches  # a big tab: its own sequence of requests
-        return groups, staged, shapes
+        return groups, staged, shapes, touched
 
     def _known(self, sheet: str, tab: BotTab, meta: TabMeta | None, shape: Shape) -> Shape | None:
         """What an owned bot tab holds now, as row fingerprints: from what the bot last
