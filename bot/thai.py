@@ -136,17 +136,30 @@ def _float_text(value: float) -> str:
 # cache roughly halves the cost of normalising a national cycle's ~450,000 cells.
 @lru_cache(maxsize=1 << 16)
 def _clean_str(s: str) -> str:
-    # Fast path: pure ASCII has no invisible characters, no Thai and no odd spaces, so only
-    # whitespace needs collapsing; most numeric and URL cells take this path.
+    return _clean(s)
+
+
+def _clean(s: str) -> str:
+    """`clean_text` of a str, uncached. A text that is clean already comes back as it is,
+    the same object: most cells are, and a cycle's rows then share the read's strings
+    instead of holding copies."""
     if s.isascii():
+        # Pure ASCII has no invisible characters, no Thai and no odd spaces, so only
+        # whitespace needs collapsing; most numeric and URL cells take this path.
+        clean = " ".join(s.split())
+    elif s.isprintable() and "\u0e4d" not in s and unicodedata.is_normalized("NFC", s):
+        # Nor has printable text (invisible characters are format characters, which are
+        # not printable) that is NFC and has no nikhahit: most Thai cells.
+        clean = " ".join(s.split())
+    else:
+        s = _INVISIBLE_RE.sub("", s)
+        s = unicodedata.normalize("NFC", s)
+        if "\u0e4d" in s:
+            s = _DECOMPOSED_SARA_AM_RE.sub("\\1\u0e33", s)
+        # str.split() with no argument splits on every Unicode space (NBSP, U+2000-U+200A,
+        # U+202F, U+3000, ...) and on newlines, so this both normalises and collapses them.
         return " ".join(s.split())
-    s = _INVISIBLE_RE.sub("", s)
-    s = unicodedata.normalize("NFC", s)
-    if "\u0e4d" in s:
-        s = _DECOMPOSED_SARA_AM_RE.sub("\\1\u0e33", s)
-    # str.split() with no argument splits on every Unicode space (NBSP, U+2000-U+200A,
-    # U+202F, U+3000, ...) and on newlines, so this both normalises and collapses them.
-    return " ".join(s.split())
+    return s if clean == s else clean
 
 
 class CleanTexts(dict[str, str]):
@@ -154,7 +167,9 @@ class CleanTexts(dict[str, str]):
     far fewer distinct texts (province and district names, months, categories)."""
 
     def __missing__(self, text: str) -> str:
-        clean = self[text] = _clean_str(text)
+        # Not through `_clean_str`'s cache: most texts met here once (links, names) are
+        # met only once, and the cache would keep them alive after the cycle.
+        clean = self[text] = _clean(text)
         return clean
 
 
