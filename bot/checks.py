@@ -202,7 +202,7 @@ def check_row(row: ParsedRow, ctx: CheckContext) -> RowResult:
 
 
 def _check_month(row: ParsedRow, ctx: CheckContext, out: list[Problem]) -> tuple[int, int] | None:
-    value = row.raw.get("report_month")
+    value = row.raw.get("report_month", "")  # none kept: a text cell
     text = row.text["report_month"]
     if isinstance(value, str):
         verdict = ctx.seen.months.get(text)

@@ -35,7 +35,9 @@ class ParsedRow:
     source: SourceTab
     row: int  # 1-based sheet row
     text: dict[str, str]  # cleaned text of each field whose column exists
-    raw: dict[str, Cell]  # the value as read, for fields parsed from numbers or dates
+    # The report month's cell as read when it is not text (a date or a number), to be
+    # parsed from that; a text cell is read from `text`, so most rows keep nothing here.
+    raw: dict[str, Cell]
     columns: dict[str, int]  # 1-based column of each field
     # The row's cells as cleaned text, status column blanked: what its status was computed
     # from. A backend that cannot lock the sheet compares it after writing.
@@ -137,6 +139,7 @@ def parse_tab(
     known = thai.CleanTexts() if texts is None else texts
     places = [(key, col - 1) for key, col in tab.columns.items()]
     width = max(tab.columns.values(), default=0)
+    month = tab.columns.get("report_month", 0) - 1  # -1: no month column
     for index in range(header_index + 1, len(grid)):
         cells = grid[index]
         if not cells:
@@ -150,11 +153,13 @@ def parse_tab(
         if not any(cleaned):
             continue
         row_print = fingerprint(cleaned)
-        if len(cells) < width:  # a short row: the missing cells are empty
-            cells = cells + [None] * (width - len(cells))
+        if len(cleaned) < width:  # a short row: the missing cells are empty
             cleaned += [""] * (width - len(cleaned))
         text = {key: cleaned[i] for key, i in places}
-        raw = {key: cells[i] for key, i in places}
+        cell = cells[month] if 0 <= month < len(cells) else None
+        raw: dict[str, Cell] = (
+            {} if cell is None or cell.__class__ is str else {"report_month": cell}
+        )
         tab.rows.append(ParsedRow(source, index + 1, text, raw, tab.columns, row_print))
     return tab
 

@@ -133,7 +133,7 @@ def _month(result: RowResult, programme: Programme) -> tuple[int, int] | None:
     if result.month is not None:
         return result.month
     row = result.row
-    raw = row.raw.get("report_month")
+    raw = row.raw.get("report_month", "")  # none kept: a text cell
     month = thai.parse_month(raw if not isinstance(raw, str) else row.text.get("report_month"))
     return month if month is not None and programme.in_period(month) else None
 
