@@ -87,6 +87,8 @@ STATUS_RULES: tuple[tuple[str, Style], ...] = (
 
 def status_text(result: RowResult) -> str:
     """The Thai text of a row's status cell."""
+    if not result.problems and not result.tab_blocked:
+        return STATUS_COMPLETE  # most rows
     errors = [p.message for p in result.problems if p.severity == "error"]
     warnings = [p.message for p in result.problems if p.severity == "warning"]
     if result.tab_blocked:
@@ -108,10 +110,12 @@ def plan_marks(
     results: list[RowResult],
     header: str,
     notes: list[tuple[RowResult, str]] | None = None,
+    status_of: Callable[[RowResult], str] = status_text,
 ) -> TabMarks | None:
     """The status column and highlights of one district tab; None if the tab is unreadable.
 
     `notes` are rows of an earlier round: each gets its note (archived) and no highlight.
+    `status_of` gives a row's status (`status_text`, or the text a cycle made already).
     """
     if tab.header_row is None or tab.status_column is None:
         return None
@@ -124,7 +128,7 @@ def plan_marks(
         fingerprints[result.row.row] = result.row.fingerprint
     for result in results:
         row = result.row.row
-        status[row] = status_text(result)
+        status[row] = status_of(result)
         fingerprints[row] = result.row.fingerprint
         for p in result.problems:
             if p.column is not None:
@@ -181,34 +185,43 @@ def rollup_rows(
     tabs: list[ParsedTab],
     by_tab: dict[str, list[RowResult]],
     stale_since: dict[str, datetime] | None = None,
+    status_of: Callable[[RowResult], str] = status_text,
 ) -> list[list[OutCell]]:
     """Every row of `tabs` in its official spelling, with a link back to its source, its
-    status and the names of the columns kept as typed.
+    status (`status_of`) and the names of the columns kept as typed.
 
     Rows of a spreadsheet in `stale_since` come from an earlier read: their source cell
     says when that read was.
     """
     out: list[list[OutCell]] = []
     fields = _keys()[:-3]  # the values; source, status and kept follow
+    # Filled in from the clean row itself, not from its values.
+    month_at, province_at, district_at = (
+        fields.index(k) for k in ("month_key", "province_code", "district_code")
+    )
+    kept_names: dict[tuple[str, ...], str] = {(): ""}  # few combinations: joined once each
     for tab in tabs:
         since = (stale_since or {}).get(tab.source.spreadsheet)
         note = f" (ข้อมูล ณ {thai.datetime_label(since)})" if since else ""
         for result in by_tab.get(_tab_id(tab.source), []):
             row = result.row
             clean = clean_row(result, config.programme)
-            values = {
-                **clean.values,
-                "month_key": clean.month_key,
-                "province_code": clean.province_code,
-                "district_code": clean.district_code,
-            }
-            cells: list[OutCell] = [values.get(k, "") for k in fields]
+            get = clean.values.get
+            cells: list[OutCell] = [get(k, "") for k in fields]
+            cells[month_at] = clean.month_key
+            cells[province_at] = clean.province_code
+            cells[district_at] = clean.district_code
             source = LinkedText(
                 f"{row.source.tab} แถวที่ {row.row}{note}",
                 Link(row.source.spreadsheet, row.source.tab, row.row, 1),
             )
-            kept = ", ".join(config.form.display_header(k) for k in clean.kept)
-            out.append([*cells, source, status_text(result), kept])
+            kept = kept_names.get(clean.kept)
+            if kept is None:
+                kept = kept_names[clean.kept] = ", ".join(
+                    config.form.display_header(k) for k in clean.kept
+                )
+            cells += (source, status_of(result), kept)
+            out.append(cells)
     return out
 
 
@@ -385,6 +398,7 @@ def plan_cycle(
     for p in all_problems:
         problems_of[(p.spreadsheet, p.tab)].append(p)
     rolled: list[tuple[BotTab, list[RowResult]]] = []
+    status_of = _status_once()
     for prov in config.provinces:
         plan = plans.setdefault(prov.sheet, SheetPlan(prov.sheet))
         # A province's districts may sit in its spreadsheet or in spreadsheets of their own.
@@ -392,12 +406,16 @@ def plan_cycle(
         for tab in p_tabs:
             tab_id = _tab_id(tab.source)
             marks = plan_marks(
-                tab, by_tab.get(tab_id, []), config.form.status_header, archived_of.get(tab_id)
+                tab,
+                by_tab.get(tab_id, []),
+                config.form.status_header,
+                archived_of.get(tab_id),
+                status_of,
             )
             if marks is not None:
                 where = tab.source.spreadsheet
                 plans.setdefault(where, SheetPlan(where)).marks.append(marks)
-        rows = [header, *rollup_rows(config, p_tabs, by_tab, stale_since)]
+        rows = [header, *rollup_rows(config, p_tabs, by_tab, stale_since, status_of)]
         p_results = [r for t in p_tabs for r in by_tab.get(_tab_id(t.source), [])]
         # Its layout comes once the widths of every roll-up tab are known (below).
         rollup = BotTab(
@@ -455,6 +473,22 @@ def archive_rows_tab(
     )
     rows = [rollup_header(config), *rollup_rows(config, ordered, by_tab)]
     return BotTab(name, rows, wide_columns=_wide(), layout=rollup_layout(config, rows, results))
+
+
+def _status_once() -> Callable[[RowResult], str]:
+    """`status_text`, each row's made once: the status column and the roll-up tab show
+    the same text, which is then one string, not two."""
+    made: dict[int, str] = {}  # by the result's id: every result outlives the plan's making
+
+    def status_of(result: RowResult) -> str:
+        if not result.problems and not result.tab_blocked:
+            return STATUS_COMPLETE
+        text = made.get(id(result))
+        if text is None:
+            text = made[id(result)] = status_text(result)
+        return text
+
+    return status_of
 
 
 def _month_of(config: Config, today: date) -> Callable[[str], tuple[int, int] | None]:
