@@ -135,8 +135,8 @@ def parse_tab(
     tab.status_column = status_column if status_column <= MAX_COLUMN else None
 
     skip = status_column - 1
-    clean = thai.clean_text
-    known = thai.CleanTexts() if texts is None else texts
+    # A C-level lookup per cell: `map` does a row in half the time of a comprehension.
+    clean = (thai.CleanTexts() if texts is None else texts).__getitem__
     places = [(key, col - 1) for key, col in tab.columns.items()]
     width = max(tab.columns.values(), default=0)
     month = tab.columns.get("report_month", 0) - 1  # -1: no month column
@@ -146,8 +146,7 @@ def parse_tab(
             continue  # blank rows are many in a tab with a stray far-away cell: keep it cheap
         if skip < len(cells) and cells[skip] not in (None, ""):
             tab.status_rows.append(index + 1)
-        cleaned = [known[c] if c.__class__ is str else "" if c is None else clean(c)
-                   for c in cells]  # fmt: skip
+        cleaned = list(map(clean, cells))
         if skip < len(cleaned):
             cleaned[skip] = ""
         if not any(cleaned):

@@ -162,15 +162,24 @@ def _clean(s: str) -> str:
     return s if clean == s else clean
 
 
-class CleanTexts(dict[str, str]):
-    """`clean_text` of each distinct text, worked out once: a cycle's ~450,000 cells hold
-    far fewer distinct texts (province and district names, months, categories)."""
+class CleanTexts(dict[object, str]):
+    """`clean_text` of each cell value, each distinct text worked out once: a cycle's
+    ~450,000 cells hold far fewer distinct texts (province and district names, months,
+    categories). Look any value up: `texts[value]`.
 
-    def __missing__(self, text: str) -> str:
-        # Not through `_clean_str`'s cache: most texts met here once (links, names) are
-        # met only once, and the cache would keep them alive after the cycle.
-        clean = self[text] = _clean(text)
-        return clean
+    Only texts (and None) are kept: as dict keys 1, 1.0 and True are one key, and True
+    reads "TRUE", so other values are cleaned each time they are met (they are few)."""
+
+    def __init__(self) -> None:
+        super().__init__({None: ""})
+
+    def __missing__(self, value: object) -> str:
+        if value.__class__ is str:
+            # Not through `_clean_str`'s cache: most texts met here once (links, names)
+            # are met only once, and the cache would keep them alive after the cycle.
+            clean = self[value] = _clean(value)
+            return clean
+        return clean_text(value)
 
 
 class HeaderKeys(dict[str, str]):

@@ -127,6 +127,14 @@ def test_clean_text_of_any_text_is_its_cleaning_step_by_step(text: str) -> None:
     assert thai.CleanTexts()[text] == spelled_out_clean(text)
 
 
+def test_a_cycles_table_of_texts_cleans_any_cell_as_clean_text_does() -> None:
+    # As dict keys 1, 1.0 and True are one key: True must still read "TRUE".
+    cells = [1, True, 1.0, None, "", " ก ", False, 0, date(2024, 12, 15), 12.5, float("nan")]
+    texts = thai.CleanTexts()
+    assert [texts[c] for c in cells] == [thai.clean_text(c) for c in cells]
+    assert [texts[c] for c in reversed(cells)] == [thai.clean_text(c) for c in reversed(cells)]
+
+
 @pytest.mark.parametrize(
     "text", ["อัตลักษณ์ภูเขียว ลำดับที่ 12", "https://www.facebook.com/p/1", "0812345678", ""]
 )
