@@ -36,6 +36,8 @@ CELL_ERRORS = frozenset(
         "#N/A!",
     }
 )
+# Longer texts that begin with "#" (every hashtags cell) are not upper-cased to compare.
+_LONGEST_ERROR = max(map(len, CELL_ERRORS))
 LAO_PREFIXES = (
     "อบจ",
     "อบต",
@@ -62,7 +64,6 @@ _LEADING_NUMBER = re.compile(r"^\(?(?:ด้านที่|ด้าน)?\s*\(?
 _URL_HOST = re.compile(
     r"^https?://(?:[^/?#@\s]*@)?([^/?#:@\s]+)(?::\d*)?(?:[/?#]|$)", re.IGNORECASE
 )
-_URL_SPLIT = re.compile(r"[\s,]+")
 _PHONE_SPLIT = re.compile(r"\s*(?:,|/|;|หรือ|และ)\s*")
 _PHONE_EXT = re.compile(r"\s*(?:ต่อ|ext\.?|#)\s*\d+$", re.IGNORECASE)
 _PHONE_NOISE = re.compile(r"[\s\-.()]")
@@ -143,8 +144,9 @@ def check_tabs(tabs: list[ParsedTab], ctx: CheckContext) -> list[RowResult]:
                         )
                     )
             result.tab_blocked = blocked
-            result.complete = not blocked and not any(
-                p.severity == "error" for p in result.problems
+            problems = result.problems
+            result.complete = not blocked and (
+                not problems or not any(p.severity == "error" for p in problems)
             )
             results.append(result)
     return results
@@ -165,7 +167,7 @@ def check_row(row: ParsedRow, ctx: CheckContext) -> RowResult:
             unusable.add(key)
             if key in ctx.required:
                 out.append(_problem(row, key, "MISSING", header=_h(form, key)))
-        elif text[0] == "#" and text.upper() in CELL_ERRORS:
+        elif text[0] == "#" and len(text) <= _LONGEST_ERROR and text.upper() in CELL_ERRORS:
             unusable.add(key)
             out.append(_problem(row, key, "CELL_ERROR", value=text, header=_h(form, key)))
         elif len(text) > limits[key]:
@@ -367,7 +369,9 @@ def is_allowed_url(url: str, platforms: list[str]) -> bool:
 
 def _urls_allowed(text: str, ctx: CheckContext) -> bool:
     """Whether a link cell holds one or more links, each to an accepted platform."""
-    urls = [u for u in _URL_SPLIT.split(text) if u]
+    # Links are separated by spaces or commas (str.split's spaces are the regex \s, and
+    # a third of the time of splitting on r"[\s,]+").
+    urls = text.replace(",", " ").split()
     hosts, suffixes = ctx.platforms
     for url in urls:
         match = _URL_HOST.match(url)

@@ -57,6 +57,16 @@ CASES: dict[str, list[tuple[dict[str, Cell], dict[str, Cell]]]] = {
         ({"post_url": "ดูในเพจ อบต."}, {"post_url": "https://vt.tiktok.com/ZS123/"}),
         ({"post_url": "https://evil-facebook.com/x"}, {"post_url": "https://m.facebook.com/x"}),
         ({"post_url": "ftp://youtube.com/x"}, {"post_url": "https://youtu.be/abc"}),
+        # Several links, by spaces, commas or lines: every one must be a platform's.
+        (
+            {"post_url": "https://fb.com/a,https://evil.com/b"},
+            {"post_url": "https://fb.com/a, https://youtu.be/b"},
+        ),
+        ({"post_url": " , ,"}, {"post_url": "https://fb.com/a\nhttps://x.com/b,,"}),
+        (
+            {"post_url": "https://fb.com/a ดูในเพจ"},
+            {"post_url": "https://fb.com/a ,https://x.com/b"},
+        ),
     ],
     "MISSING_HASHTAG": [
         (
