@@ -94,8 +94,9 @@ def programme_months(programme: Programme) -> list[tuple[int, int]]:
     return out
 
 
-def clean_row(result: RowResult, programme: Programme) -> CleanRow:
-    """The official spelling of every value of a checked row that the bot understands."""
+def clean_row(result: RowResult, programme: Programme, laos: LaoNames | None = None) -> CleanRow:
+    """The official spelling of every value of a checked row that the bot understands
+    (`laos`: the organisations' names spelt so far in the cycle)."""
     row = result.row
     text = row.text
     month = _month(result, programme)
@@ -108,7 +109,7 @@ def clean_row(result: RowResult, programme: Programme) -> CleanRow:
         ("report_month", month_text(*month) if month else None),
         ("province", province.name if province else None),
         ("district", district.name if district else None),
-        ("lao", lao_text(text.get("lao", ""))),
+        ("lao", (LaoNames() if laos is None else laos)[text.get("lao", "")]),
         ("category", CATEGORIES[kind - 1] if kind else None),
         ("role", _role(text.get("role", ""))),
         ("budget", _budget(text.get("budget", ""))),
@@ -142,15 +143,25 @@ def _month(result: RowResult, programme: Programme) -> tuple[int, int] | None:
     return month if month is not None and programme.in_period(month) else None
 
 
-@lru_cache(maxsize=1 << 14)
 def lao_text(text: str) -> str | None:
     """A local organisation's name with its type prefix spelt the short official way
     ("องค์การบริหารส่วนตำบล นาบยางกลัก" -> "อบต.นาบยางกลัก"); None without a known type."""
     match = _LAO_PREFIX.match(text.strip())
     if match is None:
         return None
-    official = _LAO_SHORT[match.group(1)] + match.group(2).strip()
+    kind, name = match.groups()
+    official = _LAO_SHORT[kind] + name.strip()
     return text if official == text else official  # as typed: the row's own string, shared
+
+
+class LaoNames(dict[str, str | None]):
+    """`lao_text` of each distinct name, worked out once a cycle: the roll-up and the
+    register both spell every row's organisation, and most names are met in one row
+    or a few (a cache of recent names would miss them all the second time)."""
+
+    def __missing__(self, text: str) -> str | None:
+        official = self[text] = lao_text(text)
+        return official
 
 
 @lru_cache(maxsize=1024)

@@ -18,7 +18,7 @@ from bot.checks import RowResult
 from bot.config import Config, SourceTab, source_tabs
 from bot.form_fields import CATEGORIES
 from bot.model import BotTab, Link, LinkedText, OutCell, Problem
-from bot.normalise import lao_text, month_text
+from bot.normalise import LaoNames, month_text
 from bot.presentation import (
     Format,
     Layout,
@@ -92,10 +92,13 @@ def register(
     *,
     province: str | None = None,
     history: list[tuple[str, list[RowResult]]] | None = None,
+    laos: LaoNames | None = None,
 ) -> list[DistrictEntry]:
     """Every configured district (of `province`, or all), sorted by province then district
     code. `month_of(province)` is the report month in force there (for "rows this month");
-    `history` holds earlier rounds' checked rows, by round (their B.E. fiscal year)."""
+    `history` holds earlier rounds' checked rows, by round (their B.E. fiscal year);
+    `laos` the organisations' names spelt so far in the cycle."""
+    official = LaoNames() if laos is None else laos
     entries = {
         (s.spreadsheet, s.tab): DistrictEntry(s)
         for s in source_tabs(config)
@@ -112,7 +115,7 @@ def register(
             continue
         lao = r.row.text.get("lao", "")
         if lao:
-            entry.laos.add(lao_text(lao) or lao)
+            entry.laos.add(official[lao] or lao)
         if r.month is None:
             continue
         entry.last_reported = max(entry.last_reported or r.month, r.month)

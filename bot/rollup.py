@@ -24,7 +24,7 @@ from bot.dashboard import dashboard_tab
 from bot.form import ParsedTab
 from bot.form_fields import FIELD_KEYS
 from bot.model import BotTab, Highlight, Link, LinkedText, OutCell, Problem, SheetPlan, TabMarks
-from bot.normalise import NORMALISED, clean_row
+from bot.normalise import NORMALISED, LaoNames, clean_row
 from bot.presentation import (
     Format,
     Layout,
@@ -185,10 +185,13 @@ def rollup_rows(
     tabs: list[ParsedTab],
     by_tab: dict[str, list[RowResult]],
     stale_since: dict[str, datetime] | None = None,
+    *,
     status_of: Callable[[RowResult], str] = status_text,
+    laos: LaoNames | None = None,
 ) -> list[list[OutCell]]:
     """Every row of `tabs` in its official spelling, with a link back to its source, its
-    status (`status_of`) and the names of the columns kept as typed.
+    status (`status_of`) and the names of the columns kept as typed (`laos`: the
+    organisations' names spelt so far in the cycle).
 
     Rows of a spreadsheet in `stale_since` come from an earlier read: their source cell
     says when that read was.
@@ -200,12 +203,13 @@ def rollup_rows(
         fields.index(k) for k in ("month_key", "province_code", "district_code")
     )
     kept_names: dict[tuple[str, ...], str] = {(): ""}  # few combinations: joined once each
+    laos = LaoNames() if laos is None else laos
     for tab in tabs:
         since = (stale_since or {}).get(tab.source.spreadsheet)
         note = f" (ข้อมูล ณ {thai.datetime_label(since)})" if since else ""
         for result in by_tab.get(_tab_id(tab.source), []):
             row = result.row
-            clean = clean_row(result, config.programme)
+            clean = clean_row(result, config.programme, laos)
             get = clean.values.get
             cells: list[OutCell] = [get(k, "") for k in fields]
             cells[month_at] = clean.month_key
@@ -393,7 +397,8 @@ def plan_cycle(
     headers = {k: config.form.display_header(k) for k in FIELD_KEYS}
     month_of = _month_of(config, summary.today)
     rounds = [r.label for r in earlier_rounds(config)]
-    entries = register(config, results, all_problems, month_of, history=history)
+    laos = LaoNames()  # the register and the roll-up spell the same organisations
+    entries = register(config, results, all_problems, month_of, history=history, laos=laos)
     problems_of: dict[tuple[str, str], list[Problem]] = defaultdict(list)
     for p in all_problems:
         problems_of[(p.spreadsheet, p.tab)].append(p)
@@ -415,7 +420,10 @@ def plan_cycle(
             if marks is not None:
                 where = tab.source.spreadsheet
                 plans.setdefault(where, SheetPlan(where)).marks.append(marks)
-        rows = [header, *rollup_rows(config, p_tabs, by_tab, stale_since, status_of)]
+        rolled_rows = rollup_rows(
+            config, p_tabs, by_tab, stale_since, status_of=status_of, laos=laos
+        )
+        rows = [header, *rolled_rows]
         p_results = [r for t in p_tabs for r in by_tab.get(_tab_id(t.source), [])]
         # Its layout comes once the widths of every roll-up tab are known (below).
         rollup = BotTab(
