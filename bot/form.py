@@ -212,6 +212,8 @@ def _only_statuses(grid: list[list[Cell]], header_index: int, col: int) -> bool:
 
 def fingerprint(cleaned: list[str]) -> tuple[str, ...]:
     """A row's cleaned cells without trailing blanks, so padding never makes rows differ."""
+    if cleaned and cleaned[-1]:
+        return tuple(cleaned)  # most rows: no copy to slice
     end = len(cleaned)
     while end and not cleaned[end - 1]:
         end -= 1
@@ -228,14 +230,18 @@ def _find_header(
     if len(_KEYS) > 100_000:
         _KEYS.clear()
     known, header_key = _KEYS, thai.header_key
+    every = len(set(keys.values()))
     for index, cells in enumerate(grid[:search_rows]):
         matches = [
             (col, keys[k])
             for col, cell in enumerate(cells, start=1)
             if (k := known[cell] if cell.__class__ is str else header_key(cell)) in keys
         ]
-        if len({key for _, key in matches}) > len({key for _, key in best[1]}):
+        found = len({key for _, key in matches})
+        if found > len({key for _, key in best[1]}):
             best = (index, matches)
+            if found == every:
+                break  # no row below can match more: the rows below are data, not searched
     if len({key for _, key in best[1]}) < MIN_HEADER_MATCHES:
         return None, []
     return best
