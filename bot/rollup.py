@@ -404,10 +404,13 @@ def plan_cycle(
         problems_of[(p.spreadsheet, p.tab)].append(p)
     rolled: list[tuple[BotTab, list[RowResult]]] = []
     status_of = _status_once()
+    tabs_of: dict[str, list[ParsedTab]] = defaultdict(list)  # by province, in their order
+    for t in tabs:
+        tabs_of[t.source.province.name].append(t)
     for prov in config.provinces:
         plan = plans.setdefault(prov.sheet, SheetPlan(prov.sheet))
         # A province's districts may sit in its spreadsheet or in spreadsheets of their own.
-        p_tabs = [t for t in tabs if t.source.province.name == prov.province]
+        p_tabs = tabs_of.get(prov.province, [])
         for tab in p_tabs:
             tab_id = _tab_id(tab.source)
             marks = plan_marks(

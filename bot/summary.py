@@ -95,9 +95,12 @@ def summarise(
     results_by_province: dict[str, list[RowResult]] = defaultdict(list)
     for r in results:
         results_by_province[r.row.source.province.name].append(r)
+    tabs_of: dict[str, list[ParsedTab]] = defaultdict(list)  # by province, in their order
+    for t in tabs:
+        tabs_of[t.source.province.name].append(t)
     stats: list[ProvinceStats] = []
     for prov in config.provinces:
-        p_tabs = [t for t in tabs if t.source.province.name == prov.province]
+        p_tabs = tabs_of.get(prov.province, [])
         p_codes = {t.source.district.code for t in p_tabs}
         p_results = results_by_province.get(prov.province, [])
         by_category = [0] * len(CATEGORIES)
