@@ -125,7 +125,10 @@ def parse_tab(
 
     if status_column is None:
         # Right of everything anyone typed in any row, so the new column overwrites nothing.
-        used = max((_last_used(r) for r in grid if r), default=0)
+        used = 0
+        for cells in grid:
+            if len(cells) > used:  # a row no longer than the widest so far cannot widen it
+                used = max(used, _last_used(cells))
         status_column = used + 1
         tab.status_is_new = True
         if status_column > MAX_COLUMN:

@@ -278,7 +278,7 @@ def _duplicate_rows(rows: list[list[OutCell]], results: list[RowResult]) -> list
     return [
         i
         for i, r in enumerate(results, start=2)
-        if any(p.code == "DUPLICATE" for p in r.problems) and i <= len(rows)
+        if r.problems and any(p.code == "DUPLICATE" for p in r.problems) and i <= len(rows)
     ]
 
 
