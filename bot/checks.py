@@ -113,9 +113,10 @@ class CheckContext:
         object.__setattr__(self, "seen", Seen())
 
 
-@dataclass
+@dataclass(slots=True)
 class RowResult:
-    """A row with its problems; `complete` when it has no error and its tab is readable."""
+    """A row with its problems; `complete` when it has no error and its tab is readable
+    (slots: a cycle holds one per row)."""
 
     row: ParsedRow
     problems: list[Problem] = field(default_factory=list)

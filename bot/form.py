@@ -28,9 +28,9 @@ MAX_COLUMN = 16_384
 BOT_STATUS_PREFIXES = ("ครบถ้วน", "ต้องแก้ไข")
 
 
-@dataclass
+@dataclass(slots=True)
 class ParsedRow:
-    """One non-blank data row of a district tab."""
+    """One non-blank data row of a district tab (slots: a cycle holds one per row)."""
 
     source: SourceTab
     row: int  # 1-based sheet row
