@@ -123,12 +123,12 @@ def clean_row(result: RowResult, programme: Programme, laos: LaoNames | None = N
             values[key] = value
         elif text[key] or key in _REQUIRED:
             kept.append(key)
-    return CleanRow(
-        values=values,
-        month_key=month_key(*month) if month else "",
-        province_code=province.code if province else "",
-        district_code=district.code if district else "",
-        kept=tuple(kept),
+    return CleanRow(  # by position: keywords take twice as long, for every row
+        values,
+        month_key(*month) if month else "",
+        province.code if province else "",
+        district.code if district else "",
+        tuple(kept),
     )
 
 
