@@ -7,7 +7,9 @@ tab-level problem, never an exception.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 
 from bot import problems, thai
 from bot.config import Form, SourceTab
@@ -18,6 +20,9 @@ from bot.sheets import column_letter
 # A header row must match at least this many form headers: one stray match in a title
 # row ("จังหวัด") must not be mistaken for the header.
 MIN_HEADER_MATCHES = 3
+
+# What most rows keep as `raw`: one shared, read-only empty mapping, not one dict a row.
+NO_RAW: Mapping[str, Cell] = MappingProxyType({})
 
 # The last column a sheet has (Excel's XFD; Google Sheets allows a little more).
 MAX_COLUMN = 16_384
@@ -37,7 +42,7 @@ class ParsedRow:
     text: dict[str, str]  # cleaned text of each field whose column exists
     # The report month's cell as read when it is not text (a date or a number), to be
     # parsed from that; a text cell is read from `text`, so most rows keep nothing here.
-    raw: dict[str, Cell]
+    raw: Mapping[str, Cell]
     columns: dict[str, int]  # 1-based column of each field
     # The row's cells as cleaned text, status column blanked: what its status was computed
     # from. A backend that cannot lock the sheet compares it after writing.
@@ -159,9 +164,7 @@ def parse_tab(
             cleaned += [""] * (width - len(cleaned))
         text = {key: cleaned[i] for key, i in places}
         cell = cells[month] if 0 <= month < len(cells) else None
-        raw: dict[str, Cell] = (
-            {} if cell is None or cell.__class__ is str else {"report_month": cell}
-        )
+        raw = NO_RAW if cell is None or cell.__class__ is str else {"report_month": cell}
         tab.rows.append(ParsedRow(source, index + 1, text, raw, tab.columns, row_print))
     return tab
 
