@@ -308,6 +308,7 @@ def _evaluate(
     tabs: list[ParsedTab] = [
         parse_tab(s, reads[s.spreadsheet].tabs[s.tab], config.form, texts) for s in sources
     ]
+    del texts  # a table of every distinct text (~5 MB nationally): not held while planning
     tabs, earlier = split_rounds(config, tabs)
     results = check_tabs(tabs, CheckContext(config.form, config.programme, today))
     archived = [
