@@ -143,6 +143,38 @@ def test_missing_hashtag_names_exactly_the_missing_ones() -> None:
     assert "#ของดีบ้านเรา" not in problem.message.split("ขาด")[1].split("กรุณา")[0]
 
 
+def test_a_report_typed_again_with_other_spaces_or_case_is_a_duplicate() -> None:
+    first, *again = check(
+        row(),
+        row(lao="อบต. ผักปัง"),
+        row(identity="ข้าวหลาม ผักปัง"),
+        row(post_url="HTTPS://www.Facebook.com/abtphakpang/posts/123"),
+        row(post_url="https://www.facebook.com/abtphakpang/posts/123 "),
+    )
+    assert "DUPLICATE" not in codes(first)
+    assert [codes(r) for r in again] == [["DUPLICATE"]] * 4
+    assert all("แถวที่ 2" in r.problems[0].message for r in again)
+
+
+def test_reports_sharing_a_post_are_duplicates_only_of_their_own_twin() -> None:
+    # Two identities in one post, each typed twice; another month is another report.
+    a, b, b_again, a_again, later = check(
+        row(),
+        row(identity="ผ้าไหม"),
+        row(identity="ผ้า ไหม"),
+        row(),
+        row(report_month="ม.ค. 2568"),
+    )
+    assert "DUPLICATE" not in codes(a) + codes(b) + codes(later)
+    assert codes(b_again) == ["DUPLICATE"] and "แถวที่ 3" in b_again.problems[0].message
+    assert codes(a_again) == ["DUPLICATE"] and "แถวที่ 2" in a_again.problems[0].message
+
+
+def test_a_row_without_a_post_is_nobodys_twin() -> None:
+    results = check(row(post_url=None), row(post_url=None))
+    assert not any("DUPLICATE" in codes(r) for r in results)
+
+
 def test_duplicate_points_at_the_first_twin() -> None:
     first, other, twin = check(row(), row(identity="ผ้าไหม"), row(note="พิมพ์ซ้ำ"))
     assert "DUPLICATE" not in codes(first) and "DUPLICATE" not in codes(other)
