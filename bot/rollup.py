@@ -36,7 +36,7 @@ from bot.presentation import (
     fit_widths,
     wide_columns,
 )
-from bot.register import register, register_tab
+from bot.register import DistrictEntry, register, register_tab
 from bot.reminders import report_month_on
 from bot.rounds import Archived, archive_note, earlier_rounds
 from bot.summary import (
@@ -407,6 +407,9 @@ def plan_cycle(
     tabs_of: dict[str, list[ParsedTab]] = defaultdict(list)  # by province, in their order
     for t in tabs:
         tabs_of[t.source.province.name].append(t)
+    entries_of: dict[str, list[DistrictEntry]] = defaultdict(list)  # the same for the register
+    for e in entries:
+        entries_of[e.source.province.name].append(e)
     for prov in config.provinces:
         plan = plans.setdefault(prov.sheet, SheetPlan(prov.sheet))
         # A province's districts may sit in its spreadsheet or in spreadsheets of their own.
@@ -440,7 +443,7 @@ def plan_cycle(
                 config,
                 prov,
                 summary,
-                [e for e in entries if e.source.province.name == prov.province],
+                entries_of.get(prov.province, []),
                 issue_rows(own, headers),
                 month=month_of(prov.province),
                 rounds=rounds,
