@@ -266,6 +266,19 @@ def test_headers_match_despite_order_spacing_zero_width_and_title_rows() -> None
     assert tab.rows[0].text["identity"] == "ข้าวหลามผักปัง"
 
 
+def test_each_config_reads_the_headers_it_names() -> None:
+    # One tab read under the default form, then under a form naming another header for
+    # the identity, then the default again: each reads the column its own way.
+    cells = grid(row(), headers=[*HEADERS[:5], "ของดี", *HEADERS[6:]])
+    custom = config(
+        "national: {file: national.xlsx}\nprovinces:\n"
+        "  - {province: ชัยภูมิ, file: chaiyaphum.xlsx}\nform: {headers: {identity: ของดี}}\n"
+    )
+    assert "identity" not in parsed(cells).columns
+    assert parsed(cells, custom).rows[0].text["identity"] == "ข้าวหลามผักปัง"
+    assert "identity" not in parsed(cells).columns
+
+
 def test_status_column_goes_right_of_everything_typed() -> None:
     cells = grid(row(), [*row(identity="x"), None, "โน้ตของเจ้าหน้าที่"])
     assert parsed(cells).status_column == len(HEADERS) + 3
