@@ -77,8 +77,9 @@ _FORM_KEYS: list[tuple[Form, dict[str, str]]] = []
 
 
 def _header_keys(form: Form) -> dict[str, str]:
-    if _FORM_KEYS and _FORM_KEYS[0][0] is form:
-        return _FORM_KEYS[0][1]
+    last = _FORM_KEYS[0] if _FORM_KEYS else None  # read once: another thread may replace it
+    if last is not None and last[0] is form:
+        return last[1]
     keys: dict[str, str] = {}
     for spec in FIELDS:
         for name in form.header_names(spec.key):
@@ -255,7 +256,7 @@ def _find_header(
         if found > len({key for _, key in best[1]}):
             best = (index, matches)
             if found == every:
-                break  # no row below can match more: the rows below are data, not searched
+                break  # no row below can match more headers than every one
     if len({key for _, key in best[1]}) < MIN_HEADER_MATCHES:
         return None, []
     return best
