@@ -18,8 +18,8 @@ so the roll-up can flag it. Pure.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from bot import geo, thai
 from bot.checks import RowResult
@@ -52,14 +52,17 @@ _LAO_TYPES = (
     ("ทม", "ทม."),
     ("ทต", "ทต."),
 )
+_LAO_SHORT = dict(_LAO_TYPES)
 _LAO_PREFIX = re.compile(
     "^(" + "|".join(re.escape(long) for long, _ in _LAO_TYPES) + r")\s*\.?\s*(\S.*)$"
 )
 
 
-@dataclass(frozen=True)
-class CleanRow:
-    """A row's values in their official spelling; `kept` names the fields left as typed."""
+class CleanRow(NamedTuple):
+    """A row's values in their official spelling; `kept` names the fields left as typed.
+
+    A named tuple, not a frozen dataclass: one is made for every row of a cycle, and a
+    tuple is made in half the time."""
 
     values: dict[str, str]
     month_key: str  # "2024-12", or "" when the month could not be read
@@ -68,11 +71,14 @@ class CleanRow:
     kept: tuple[str, ...]
 
 
+# A cycle's rows hold few months: each spelling is made once and shared by every row.
+@lru_cache(maxsize=1024)
 def month_text(year: int, month: int) -> str:
     """A report month as B.E. text that sorts as text: "2567-12 ธ.ค."."""
     return f"{year + thai.BE_OFFSET}-{month:02d} {thai.THAI_MONTHS_ABBR[month - 1]}"
 
 
+@lru_cache(maxsize=1024)
 def month_key(year: int, month: int) -> str:
     """A report month as sortable C.E. `YYYY-MM`: "2024-12"."""
     return f"{year:04d}-{month:02d}"
@@ -88,42 +94,41 @@ def programme_months(programme: Programme) -> list[tuple[int, int]]:
     return out
 
 
-def clean_row(result: RowResult, programme: Programme) -> CleanRow:
-    """The official spelling of every value of a checked row that the bot understands."""
+def clean_row(result: RowResult, programme: Programme, laos: LaoNames | None = None) -> CleanRow:
+    """The official spelling of every value of a checked row that the bot understands
+    (`laos`: the organisations' names spelt so far in the cycle)."""
     row = result.row
-    values = dict(row.text)
-    kept: list[str] = []
-    cleaned: dict[str, str | None] = {}
-
+    text = row.text
     month = _month(result, programme)
-    cleaned["report_month"] = month_text(*month) if month else None
-    province = geo.find_province(row.text.get("province", ""))
-    cleaned["province"] = province.name if province else None
+    province = geo.find_province(text.get("province", ""))
     # A district is looked up in the province the row names, else in its tab's province.
     where = province or row.source.province
-    district = geo.find_district(where.code, row.text.get("district", ""))
-    cleaned["district"] = district.name if district else None
+    district = geo.find_district(where.code, text.get("district", ""))
     kind = result.category
-    cleaned["category"] = CATEGORIES[kind - 1] if kind else None
-    cleaned["lao"] = lao_text(row.text.get("lao", ""))
-    cleaned["role"] = _role(row.text.get("role", ""))
-    cleaned["budget"] = _budget(row.text.get("budget", ""))
-
-    for key in NORMALISED:
-        if key not in row.columns:
+    official = (  # in NORMALISED's order, the order `kept` names them in
+        ("report_month", month_text(*month) if month else None),
+        ("province", province.name if province else None),
+        ("district", district.name if district else None),
+        ("lao", (LaoNames() if laos is None else laos)[text.get("lao", "")]),
+        ("category", CATEGORIES[kind - 1] if kind else None),
+        ("role", _role(text.get("role", ""))),
+        ("budget", _budget(text.get("budget", ""))),
+    )
+    values = dict(text)
+    kept: list[str] = []
+    for key, value in official:
+        if key not in text:  # no such column in its tab
             continue
-        typed = row.text.get(key, "")
-        value = cleaned[key]
         if value is not None:
             values[key] = value
-        elif typed or key in _REQUIRED:
+        elif text[key] or key in _REQUIRED:
             kept.append(key)
-    return CleanRow(
-        values=values,
-        month_key=month_key(*month) if month else "",
-        province_code=province.code if province else "",
-        district_code=district.code if district else "",
-        kept=tuple(kept),
+    return CleanRow(  # by position: keywords take twice as long, for every row
+        values,
+        month_key(*month) if month else "",
+        province.code if province else "",
+        district.code if district else "",
+        tuple(kept),
     )
 
 
@@ -133,20 +138,30 @@ def _month(result: RowResult, programme: Programme) -> tuple[int, int] | None:
     if result.month is not None:
         return result.month
     row = result.row
-    raw = row.raw.get("report_month")
+    raw = row.raw.get("report_month", "")  # none kept: a text cell
     month = thai.parse_month(raw if not isinstance(raw, str) else row.text.get("report_month"))
     return month if month is not None and programme.in_period(month) else None
 
 
-@lru_cache(maxsize=1 << 14)
 def lao_text(text: str) -> str | None:
     """A local organisation's name with its type prefix spelt the short official way
     ("องค์การบริหารส่วนตำบล นาบยางกลัก" -> "อบต.นาบยางกลัก"); None without a known type."""
     match = _LAO_PREFIX.match(text.strip())
     if match is None:
         return None
-    short = dict(_LAO_TYPES)[match.group(1)]
-    return short + match.group(2).strip()
+    kind, name = match.groups()
+    official = _LAO_SHORT[kind] + name.strip()
+    return text if official == text else official  # as typed: the row's own string, shared
+
+
+class LaoNames(dict[str, str | None]):
+    """`lao_text` of each distinct name, worked out once a cycle: the roll-up and the
+    register both spell every row's organisation, and most names are met in one row
+    or a few (a cache of recent names would miss them all the second time)."""
+
+    def __missing__(self, text: str) -> str | None:
+        official = self[text] = lao_text(text)
+        return official
 
 
 @lru_cache(maxsize=1024)

@@ -194,16 +194,22 @@ def fit_widths(
     for index, row in enumerate(rows):
         if index < skip_rows:
             continue
-        if index != skip_rows and all(c is None or c == "" for c in row[1:]):
+        # A note's line; any() first, in C: most rows have text.
+        if index != skip_rows and not any(row[1:]) and all(c is None or c == "" for c in row[1:]):
             continue
         if len(row) > len(widths):
             widths += [MIN_WIDTH] * (len(row) - len(widths))
         for col, cell in enumerate(row):
-            if cell is None or cell == "" or widths[col] >= cap:
+            if cell.__class__ is str:
+                if len(cell) + 2 <= widths[col]:
+                    continue  # the common case, decided without building any text
+                text = cell
+            elif cell is None or cell == "":
                 continue
-            if isinstance(cell, str) and len(cell) + 2 <= widths[col]:
-                continue  # the common case, decided without building any text
-            text = cell_text(cell)
+            else:
+                text = cell_text(cell)
+            if widths[col] >= cap:
+                continue
             # A text never takes more columns than it has characters: skip the cells that
             # cannot widen their column (most of them) before measuring Thai.
             if len(text) + 2 <= widths[col]:

@@ -18,7 +18,7 @@ from bot.checks import RowResult
 from bot.config import Config, SourceTab, source_tabs
 from bot.form_fields import CATEGORIES
 from bot.model import BotTab, Link, LinkedText, OutCell, Problem
-from bot.normalise import lao_text, month_text
+from bot.normalise import LaoNames, month_text
 from bot.presentation import (
     Format,
     Layout,
@@ -92,10 +92,13 @@ def register(
     *,
     province: str | None = None,
     history: list[tuple[str, list[RowResult]]] | None = None,
+    laos: LaoNames | None = None,
 ) -> list[DistrictEntry]:
     """Every configured district (of `province`, or all), sorted by province then district
     code. `month_of(province)` is the report month in force there (for "rows this month");
-    `history` holds earlier rounds' checked rows, by round (their B.E. fiscal year)."""
+    `history` holds earlier rounds' checked rows, by round (their B.E. fiscal year);
+    `laos` the organisations' names spelt so far in the cycle."""
+    official = LaoNames() if laos is None else laos
     entries = {
         (s.spreadsheet, s.tab): DistrictEntry(s)
         for s in source_tabs(config)
@@ -106,22 +109,34 @@ def register(
         entry = entries.get((p.spreadsheet, p.tab))
         if entry is not None and p.severity == "error":
             entry.open_errors += 1
+    # Each entry's identity names as a set too: a district lists dozens of them.
+    named: dict[int, set[str]] = {id(e): set() for e in entries.values()}
+    source, entry, this_month, known = None, None, None, set()
     for r in results:
-        entry = entries.get((r.row.source.spreadsheet, r.row.source.tab))
+        row = r.row
+        if row.source is not source:  # a tab's rows come one after another
+            source = row.source
+            entry = entries.get((source.spreadsheet, source.tab))
+            if entry is not None:
+                this_month, known = months[entry.source.province.name], named[id(entry)]
         if entry is None:
             continue
-        lao = r.row.text.get("lao", "")
+        lao = row.text.get("lao", "")
         if lao:
-            entry.laos.add(lao_text(lao) or lao)
-        if r.month is None:
+            entry.laos.add(official[lao] or lao)
+        month = r.month
+        if month is None:
             continue
-        entry.last_reported = max(entry.last_reported or r.month, r.month)
-        if r.month == months[entry.source.province.name]:
+        if entry.last_reported is None or month > entry.last_reported:
+            entry.last_reported = month
+        if month == this_month:
             entry.rows_this_month += 1
         if r.complete:
-            entry.first_covered = min(entry.first_covered or r.month, r.month)
-            name = r.row.text.get("identity", "")
-            if name and name not in entry.identities:
+            if entry.first_covered is None or month < entry.first_covered:
+                entry.first_covered = month
+            name = row.text.get("identity", "")
+            if name and name not in known:
+                known.add(name)
                 entry.identities.append(name)
             if r.category:
                 entry.kinds.add(r.category)

@@ -24,7 +24,7 @@ from bot.dashboard import dashboard_tab
 from bot.form import ParsedTab
 from bot.form_fields import FIELD_KEYS
 from bot.model import BotTab, Highlight, Link, LinkedText, OutCell, Problem, SheetPlan, TabMarks
-from bot.normalise import NORMALISED, clean_row
+from bot.normalise import NORMALISED, LaoNames, clean_row
 from bot.presentation import (
     Format,
     Layout,
@@ -36,7 +36,7 @@ from bot.presentation import (
     fit_widths,
     wide_columns,
 )
-from bot.register import register, register_tab
+from bot.register import DistrictEntry, register, register_tab
 from bot.reminders import report_month_on
 from bot.rounds import Archived, archive_note, earlier_rounds
 from bot.summary import (
@@ -87,6 +87,8 @@ STATUS_RULES: tuple[tuple[str, Style], ...] = (
 
 def status_text(result: RowResult) -> str:
     """The Thai text of a row's status cell."""
+    if not result.problems and not result.tab_blocked:
+        return STATUS_COMPLETE  # most rows
     errors = [p.message for p in result.problems if p.severity == "error"]
     warnings = [p.message for p in result.problems if p.severity == "warning"]
     if result.tab_blocked:
@@ -108,10 +110,12 @@ def plan_marks(
     results: list[RowResult],
     header: str,
     notes: list[tuple[RowResult, str]] | None = None,
+    status_of: Callable[[RowResult], str] = status_text,
 ) -> TabMarks | None:
     """The status column and highlights of one district tab; None if the tab is unreadable.
 
     `notes` are rows of an earlier round: each gets its note (archived) and no highlight.
+    `status_of` gives a row's status (`status_text`, or the text a cycle made already).
     """
     if tab.header_row is None or tab.status_column is None:
         return None
@@ -124,7 +128,7 @@ def plan_marks(
         fingerprints[result.row.row] = result.row.fingerprint
     for result in results:
         row = result.row.row
-        status[row] = status_text(result)
+        status[row] = status_of(result)
         fingerprints[row] = result.row.fingerprint
         for p in result.problems:
             if p.column is not None:
@@ -181,34 +185,47 @@ def rollup_rows(
     tabs: list[ParsedTab],
     by_tab: dict[str, list[RowResult]],
     stale_since: dict[str, datetime] | None = None,
+    *,
+    status_of: Callable[[RowResult], str] = status_text,
+    laos: LaoNames | None = None,
 ) -> list[list[OutCell]]:
     """Every row of `tabs` in its official spelling, with a link back to its source, its
-    status and the names of the columns kept as typed.
+    status (`status_of`) and the names of the columns kept as typed (`laos`: the
+    organisations' names spelt so far in the cycle).
 
     Rows of a spreadsheet in `stale_since` come from an earlier read: their source cell
     says when that read was.
     """
     out: list[list[OutCell]] = []
     fields = _keys()[:-3]  # the values; source, status and kept follow
+    # Filled in from the clean row itself, not from its values.
+    month_at, province_at, district_at = (
+        fields.index(k) for k in ("month_key", "province_code", "district_code")
+    )
+    kept_names: dict[tuple[str, ...], str] = {(): ""}  # few combinations: joined once each
+    laos = LaoNames() if laos is None else laos
     for tab in tabs:
         since = (stale_since or {}).get(tab.source.spreadsheet)
         note = f" (ข้อมูล ณ {thai.datetime_label(since)})" if since else ""
         for result in by_tab.get(_tab_id(tab.source), []):
             row = result.row
-            clean = clean_row(result, config.programme)
-            values = {
-                **clean.values,
-                "month_key": clean.month_key,
-                "province_code": clean.province_code,
-                "district_code": clean.district_code,
-            }
-            cells: list[OutCell] = [values.get(k, "") for k in fields]
+            clean = clean_row(result, config.programme, laos)
+            get = clean.values.get
+            cells: list[OutCell] = [get(k, "") for k in fields]
+            cells[month_at] = clean.month_key
+            cells[province_at] = clean.province_code
+            cells[district_at] = clean.district_code
             source = LinkedText(
                 f"{row.source.tab} แถวที่ {row.row}{note}",
                 Link(row.source.spreadsheet, row.source.tab, row.row, 1),
             )
-            kept = ", ".join(config.form.display_header(k) for k in clean.kept)
-            out.append([*cells, source, status_text(result), kept])
+            kept = kept_names.get(clean.kept)
+            if kept is None:
+                kept = kept_names[clean.kept] = ", ".join(
+                    config.form.display_header(k) for k in clean.kept
+                )
+            cells += (source, status_of(result), kept)
+            out.append(cells)
     return out
 
 
@@ -261,7 +278,7 @@ def _duplicate_rows(rows: list[list[OutCell]], results: list[RowResult]) -> list
     return [
         i
         for i, r in enumerate(results, start=2)
-        if any(p.code == "DUPLICATE" for p in r.problems) and i <= len(rows)
+        if r.problems and any(p.code == "DUPLICATE" for p in r.problems) and i <= len(rows)
     ]
 
 
@@ -380,24 +397,39 @@ def plan_cycle(
     headers = {k: config.form.display_header(k) for k in FIELD_KEYS}
     month_of = _month_of(config, summary.today)
     rounds = [r.label for r in earlier_rounds(config)]
-    entries = register(config, results, all_problems, month_of, history=history)
+    laos = LaoNames()  # the register and the roll-up spell the same organisations
+    entries = register(config, results, all_problems, month_of, history=history, laos=laos)
     problems_of: dict[tuple[str, str], list[Problem]] = defaultdict(list)
     for p in all_problems:
         problems_of[(p.spreadsheet, p.tab)].append(p)
     rolled: list[tuple[BotTab, list[RowResult]]] = []
+    status_of = _status_once()
+    tabs_of: dict[str, list[ParsedTab]] = defaultdict(list)  # by province, in their order
+    for t in tabs:
+        tabs_of[t.source.province.name].append(t)
+    entries_of: dict[str, list[DistrictEntry]] = defaultdict(list)  # the same for the register
+    for e in entries:
+        entries_of[e.source.province.name].append(e)
     for prov in config.provinces:
         plan = plans.setdefault(prov.sheet, SheetPlan(prov.sheet))
         # A province's districts may sit in its spreadsheet or in spreadsheets of their own.
-        p_tabs = [t for t in tabs if t.source.province.name == prov.province]
+        p_tabs = tabs_of.get(prov.province, [])
         for tab in p_tabs:
             tab_id = _tab_id(tab.source)
             marks = plan_marks(
-                tab, by_tab.get(tab_id, []), config.form.status_header, archived_of.get(tab_id)
+                tab,
+                by_tab.get(tab_id, []),
+                config.form.status_header,
+                archived_of.get(tab_id),
+                status_of,
             )
             if marks is not None:
                 where = tab.source.spreadsheet
                 plans.setdefault(where, SheetPlan(where)).marks.append(marks)
-        rows = [header, *rollup_rows(config, p_tabs, by_tab, stale_since)]
+        rolled_rows = rollup_rows(
+            config, p_tabs, by_tab, stale_since, status_of=status_of, laos=laos
+        )
+        rows = [header, *rolled_rows]
         p_results = [r for t in p_tabs for r in by_tab.get(_tab_id(t.source), [])]
         # Its layout comes once the widths of every roll-up tab are known (below).
         rollup = BotTab(
@@ -411,7 +443,7 @@ def plan_cycle(
                 config,
                 prov,
                 summary,
-                [e for e in entries if e.source.province.name == prov.province],
+                entries_of.get(prov.province, []),
                 issue_rows(own, headers),
                 month=month_of(prov.province),
                 rounds=rounds,
@@ -455,6 +487,22 @@ def archive_rows_tab(
     )
     rows = [rollup_header(config), *rollup_rows(config, ordered, by_tab)]
     return BotTab(name, rows, wide_columns=_wide(), layout=rollup_layout(config, rows, results))
+
+
+def _status_once() -> Callable[[RowResult], str]:
+    """`status_text`, each row's made once: the status column and the roll-up tab show
+    the same text, which is then one string, not two."""
+    made: dict[int, str] = {}  # by the result's id: every result outlives the plan's making
+
+    def status_of(result: RowResult) -> str:
+        if not result.problems and not result.tab_blocked:
+            return STATUS_COMPLETE
+        text = made.get(id(result))
+        if text is None:
+            text = made[id(result)] = status_text(result)
+        return text
+
+    return status_of
 
 
 def _month_of(config: Config, today: date) -> Callable[[str], tuple[int, int] | None]:

@@ -141,7 +141,7 @@ def cycle_sources(config: Config) -> list[SourceTab]:
 
 def row_month(row: ParsedRow) -> tuple[int, int] | None:
     """A row's report month as the checks read it."""
-    raw = row.raw.get("report_month")
+    raw = row.raw.get("report_month", "")  # none kept: a text cell
     return thai.parse_month(raw if not isinstance(raw, str) else row.text.get("report_month", ""))
 
 

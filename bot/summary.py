@@ -87,32 +87,39 @@ def summarise(
     errors_by_tab = Counter((p.spreadsheet, p.tab) for p in all_problems if p.severity == "error")
     covered: set[str] = set()
     covered_by_month: dict[tuple[int, int], set[str]] = defaultdict(set)
+    # Per province, in one pass over the rows: its rows, complete rows, and complete rows
+    # by kind of identity.
+    tally: dict[str, list[int]] = {}
     for r in results:
-        if r.complete and r.month is not None:
-            covered.add(r.row.source.district.code)
-            covered_by_month[r.month].add(r.row.source.district.code)
-
-    results_by_province: dict[str, list[RowResult]] = defaultdict(list)
-    for r in results:
-        results_by_province[r.row.source.province.name].append(r)
+        source = r.row.source
+        counts = tally.get(source.province.name)
+        if counts is None:
+            counts = tally[source.province.name] = [0] * (2 + len(CATEGORIES))
+        counts[0] += 1
+        if r.complete:
+            counts[1] += 1
+            if r.category:
+                counts[1 + r.category] += 1
+            if r.month is not None:
+                covered.add(source.district.code)
+                covered_by_month[r.month].add(source.district.code)
+    tabs_of: dict[str, list[ParsedTab]] = defaultdict(list)  # by province, in their order
+    for t in tabs:
+        tabs_of[t.source.province.name].append(t)
     stats: list[ProvinceStats] = []
     for prov in config.provinces:
-        p_tabs = [t for t in tabs if t.source.province.name == prov.province]
+        p_tabs = tabs_of.get(prov.province, [])
         p_codes = {t.source.district.code for t in p_tabs}
-        p_results = results_by_province.get(prov.province, [])
-        by_category = [0] * len(CATEGORIES)
-        for r in p_results:
-            if r.complete and r.category:
-                by_category[r.category - 1] += 1
+        counts = tally.get(prov.province, [0] * (2 + len(CATEGORIES)))
         open_errors = sum(errors_by_tab[(t.source.spreadsheet, t.source.tab)] for t in p_tabs)
         stats.append(
             ProvinceStats(
                 province=prov.province,
                 districts=len(p_tabs),
                 districts_with_identity=len(p_codes & covered),
-                rows=len(p_results),
-                complete_rows=sum(r.complete for r in p_results),
-                by_category=by_category,
+                rows=counts[0],
+                complete_rows=counts[1],
+                by_category=counts[2:],
                 open_errors=open_errors,
             )
         )
@@ -120,7 +127,7 @@ def summarise(
     return Summary(
         today=today,
         rows_read=len(results),
-        rows_complete=sum(r.complete for r in results),
+        rows_complete=sum(counts[1] for counts in tally.values()),
         problems_by_code=dict(codes),
         errors=sum(1 for p in all_problems if p.severity == "error"),
         warnings=sum(1 for p in all_problems if p.severity == "warning"),

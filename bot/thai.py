@@ -136,26 +136,50 @@ def _float_text(value: float) -> str:
 # cache roughly halves the cost of normalising a national cycle's ~450,000 cells.
 @lru_cache(maxsize=1 << 16)
 def _clean_str(s: str) -> str:
-    # Fast path: pure ASCII has no invisible characters, no Thai and no odd spaces, so only
-    # whitespace needs collapsing; most numeric and URL cells take this path.
+    return _clean(s)
+
+
+def _clean(s: str) -> str:
+    """`clean_text` of a str, uncached. A text that is clean already comes back as it is,
+    the same object: most cells are, and a cycle's rows then share the read's strings
+    instead of holding copies."""
     if s.isascii():
+        # Pure ASCII has no invisible characters, no Thai and no odd spaces, so only
+        # whitespace needs collapsing; most numeric and URL cells take this path.
+        clean = " ".join(s.split())
+    elif s.isprintable() and "\u0e4d" not in s and unicodedata.is_normalized("NFC", s):
+        # Nor has printable text (invisible characters are format characters, which are
+        # not printable) that is NFC and has no nikhahit: most Thai cells.
+        clean = " ".join(s.split())
+    else:
+        s = _INVISIBLE_RE.sub("", s)
+        s = unicodedata.normalize("NFC", s)
+        if "\u0e4d" in s:
+            s = _DECOMPOSED_SARA_AM_RE.sub("\\1\u0e33", s)
+        # str.split() with no argument splits on every Unicode space (NBSP, U+2000-U+200A,
+        # U+202F, U+3000, ...) and on newlines, so this both normalises and collapses them.
         return " ".join(s.split())
-    s = _INVISIBLE_RE.sub("", s)
-    s = unicodedata.normalize("NFC", s)
-    if "\u0e4d" in s:
-        s = _DECOMPOSED_SARA_AM_RE.sub("\\1\u0e33", s)
-    # str.split() with no argument splits on every Unicode space (NBSP, U+2000-U+200A,
-    # U+202F, U+3000, ...) and on newlines, so this both normalises and collapses them.
-    return " ".join(s.split())
+    return s if clean == s else clean
 
 
-class CleanTexts(dict[str, str]):
-    """`clean_text` of each distinct text, worked out once: a cycle's ~450,000 cells hold
-    far fewer distinct texts (province and district names, months, categories)."""
+class CleanTexts(dict[object, str]):
+    """`clean_text` of each cell value, each distinct text worked out once: a cycle's
+    ~450,000 cells hold far fewer distinct texts (province and district names, months,
+    categories). Look any value up: `texts[value]`.
 
-    def __missing__(self, text: str) -> str:
-        clean = self[text] = _clean_str(text)
-        return clean
+    Only texts (and None) are kept: as dict keys 1, 1.0 and True are one key, and True
+    reads "TRUE", so other values are cleaned each time they are met (they are few)."""
+
+    def __init__(self) -> None:
+        super().__init__({None: ""})
+
+    def __missing__(self, value: object) -> str:
+        if value.__class__ is str:
+            # Not through `_clean_str`'s cache: most texts met here once (links, names)
+            # are met only once, and the cache would keep them alive after the cycle.
+            clean = self[value] = _clean(value)
+            return clean
+        return clean_text(value)
 
 
 class HeaderKeys(dict[str, str]):

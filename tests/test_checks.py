@@ -57,6 +57,16 @@ CASES: dict[str, list[tuple[dict[str, Cell], dict[str, Cell]]]] = {
         ({"post_url": "ดูในเพจ อบต."}, {"post_url": "https://vt.tiktok.com/ZS123/"}),
         ({"post_url": "https://evil-facebook.com/x"}, {"post_url": "https://m.facebook.com/x"}),
         ({"post_url": "ftp://youtube.com/x"}, {"post_url": "https://youtu.be/abc"}),
+        # Several links, by spaces, commas or lines: every one must be a platform's.
+        (
+            {"post_url": "https://fb.com/a,https://evil.com/b"},
+            {"post_url": "https://fb.com/a, https://youtu.be/b"},
+        ),
+        ({"post_url": " , ,"}, {"post_url": "https://fb.com/a\nhttps://x.com/b,,"}),
+        (
+            {"post_url": "https://fb.com/a ดูในเพจ"},
+            {"post_url": "https://fb.com/a ,https://x.com/b"},
+        ),
     ],
     "MISSING_HASHTAG": [
         (
@@ -131,6 +141,38 @@ def test_missing_hashtag_names_exactly_the_missing_ones() -> None:
     [problem] = result.problems
     assert "#เที่ยวท้องถิ่น #จังหวัดชัยภูมิ" in problem.message
     assert "#ของดีบ้านเรา" not in problem.message.split("ขาด")[1].split("กรุณา")[0]
+
+
+def test_a_report_typed_again_with_other_spaces_or_case_is_a_duplicate() -> None:
+    first, *again = check(
+        row(),
+        row(lao="อบต. ผักปัง"),
+        row(identity="ข้าวหลาม ผักปัง"),
+        row(post_url="HTTPS://www.Facebook.com/abtphakpang/posts/123"),
+        row(post_url="https://www.facebook.com/abtphakpang/posts/123 "),
+    )
+    assert "DUPLICATE" not in codes(first)
+    assert [codes(r) for r in again] == [["DUPLICATE"]] * 4
+    assert all("แถวที่ 2" in r.problems[0].message for r in again)
+
+
+def test_reports_sharing_a_post_are_duplicates_only_of_their_own_twin() -> None:
+    # Two identities in one post, each typed twice; another month is another report.
+    a, b, b_again, a_again, later = check(
+        row(),
+        row(identity="ผ้าไหม"),
+        row(identity="ผ้า ไหม"),
+        row(),
+        row(report_month="ม.ค. 2568"),
+    )
+    assert "DUPLICATE" not in codes(a) + codes(b) + codes(later)
+    assert codes(b_again) == ["DUPLICATE"] and "แถวที่ 3" in b_again.problems[0].message
+    assert codes(a_again) == ["DUPLICATE"] and "แถวที่ 2" in a_again.problems[0].message
+
+
+def test_a_row_without_a_post_is_nobodys_twin() -> None:
+    results = check(row(post_url=None), row(post_url=None))
+    assert not any("DUPLICATE" in codes(r) for r in results)
 
 
 def test_duplicate_points_at_the_first_twin() -> None:
@@ -222,6 +264,19 @@ def test_headers_match_despite_order_spacing_zero_width_and_title_rows() -> None
     assert tab.header_row == 3
     assert tab.rows[0].row == 4
     assert tab.rows[0].text["identity"] == "ข้าวหลามผักปัง"
+
+
+def test_each_config_reads_the_headers_it_names() -> None:
+    # One tab read under the default form, then under a form naming another header for
+    # the identity, then the default again: each reads the column its own way.
+    cells = grid(row(), headers=[*HEADERS[:5], "ของดี", *HEADERS[6:]])
+    custom = config(
+        "national: {file: national.xlsx}\nprovinces:\n"
+        "  - {province: ชัยภูมิ, file: chaiyaphum.xlsx}\nform: {headers: {identity: ของดี}}\n"
+    )
+    assert "identity" not in parsed(cells).columns
+    assert parsed(cells, custom).rows[0].text["identity"] == "ข้าวหลามผักปัง"
+    assert "identity" not in parsed(cells).columns
 
 
 def test_status_column_goes_right_of_everything_typed() -> None:

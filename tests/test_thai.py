@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from datetime import date, datetime
 from decimal import Decimal
 
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bot import thai
 
@@ -100,6 +104,45 @@ def test_to_thai_digits(text: str, expected: str) -> None:
 )
 def test_clean_text(value: object, expected: str) -> None:
     assert thai.clean_text(value) == expected
+
+
+# Letters a cell may hold that cleaning treats differently: Thai letters, tone marks,
+# nikhahit and sara aa (sara am's two halves), spaces of several kinds, newlines,
+# invisible characters, a decomposed "é" and plain ASCII.
+TRICKY = "กนา\u0e49\u0e48\u0e4d\u0e32\u0e33 \u00a0\u3000\n\t\u200b\u00ad\ufeffe\u0301ab.1"
+
+
+def spelled_out_clean(text: str) -> str:
+    """What cleaning a text means, step by step, the slow way."""
+    text = re.sub("[\u200b\u200c\u200d\u2060\ufeff\u00ad]", "", text)
+    text = unicodedata.normalize("NFC", text)
+    text = re.sub("\u0e4d([\u0e48-\u0e4b]?)\u0e32", "\\1\u0e33", text)
+    return " ".join(text.split())
+
+
+@given(st.text(alphabet=TRICKY, max_size=12))
+def test_clean_text_of_any_text_is_its_cleaning_step_by_step(text: str) -> None:
+    # Both ways a cycle cleans a cell: `clean_text`, and the cycle's table of texts.
+    assert thai.clean_text(text) == spelled_out_clean(text)
+    assert thai.CleanTexts()[text] == spelled_out_clean(text)
+
+
+def test_a_cycles_table_of_texts_cleans_any_cell_as_clean_text_does() -> None:
+    # As dict keys 1, 1.0 and True are one key: True must still read "TRUE".
+    cells = [1, True, 1.0, None, "", " ก ", False, 0, date(2024, 12, 15), 12.5, float("nan")]
+    texts = thai.CleanTexts()
+    assert [texts[c] for c in cells] == [thai.clean_text(c) for c in cells]
+    assert [texts[c] for c in reversed(cells)] == [thai.clean_text(c) for c in reversed(cells)]
+
+
+@pytest.mark.parametrize(
+    "text", ["อัตลักษณ์ภูเขียว ลำดับที่ 12", "https://www.facebook.com/p/1", "0812345678", ""]
+)
+def test_a_clean_text_is_kept_not_copied(text: str) -> None:
+    # A cycle's rows share the read's strings: 30,000 rows of links and names are not
+    # held twice.
+    typed = "".join(list(text))  # a string of its own, not a shared constant
+    assert thai.CleanTexts()[typed] is typed
 
 
 def test_clean_text_pandas_missing_values() -> None:
