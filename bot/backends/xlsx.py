@@ -48,7 +48,7 @@ from bot.backends.xlsx_zip import LockedPackage, Package, PackageError, Packed, 
 from bot.config import Config
 from bot.config_load import workbook_path
 from bot.errors import SheetError
-from bot.model import ApplyResult, Link, LinkedText, OutCell, Problem, SheetPlan, TabData
+from bot.model import ApplyResult, Link, LinkedText, Problem, SheetPlan, TabData
 from bot.sheets import (
     BotTabState,
     SheetRead,
@@ -384,8 +384,8 @@ class XlsxBackend:
                 result.conflicts.append(conflict_problem(plan.spreadsheet, bot_tab.name))
                 continue
             done.owned.add(bot_tab.name)
-            cell = partial(self._cell, spreadsheet=plan.spreadsheet)
-            changes.update(write_tab(pkg, book, styles, bot_tab, cell, tab=tab, owned=owned))
+            link = partial(self._link, spreadsheet=plan.spreadsheet)
+            changes.update(write_tab(pkg, book, styles, bot_tab, link, tab=tab, owned=owned))
         new_styles = styles.changes()
         if new_styles is not None and changes:
             if book.styles is None:  # no styles part, and no relationship to one
@@ -399,15 +399,14 @@ class XlsxBackend:
             return None
         return pkg.rewrite(changes)
 
-    def _cell(self, value: OutCell, spreadsheet: str) -> Out:
-        if isinstance(value, LinkedText):
-            link = value.link
-            location = f"{quote_tab(link.tab)}!{column_letter(link.column)}{link.row}"
-            target = None
-            if link.spreadsheet != spreadsheet:
-                target = self._file_url(link.spreadsheet)
-            return value.text, target, location
-        return value, None, None
+    def _link(self, value: LinkedText, spreadsheet: str) -> Out:
+        """A linked cell's text, the file it links to (another workbook's) and the cell."""
+        link = value.link
+        location = f"{quote_tab(link.tab)}!{column_letter(link.column)}{link.row}"
+        target = None
+        if link.spreadsheet != spreadsheet:
+            target = self._file_url(link.spreadsheet)
+        return value.text, target, location
 
     @functools.cache  # noqa: B019 (one backend per cycle or daemon; a few dozen workbooks)
     def _file_url(self, spreadsheet: str) -> str:
