@@ -186,24 +186,29 @@ def render(
         columns = range(max(size, filled[-1] + 1)) if filled else range(size)
         for c in columns:
             value = row[c] if c < size else None
-            target = location = None
-            if isinstance(value, LinkedText):
-                value, target, location = link(value)
-            ref = f"{letters[c]}{r}"
-            if value is None or value == "":
-                if c in filled:
-                    cells.append(f'<c r="{ref}" s="{formats[c]}"/>')
-                continue
-            linked = bool(target or location)
-            style = band.link(c) if linked else (formats[c] if c < len(formats) else 0)
-            if isinstance(value, bool):
-                s = f' s="{style}"' if style else ""
-                cells.append(f'<c r="{ref}"{s} t="b"><v>{int(value)}</v></c>')
-            elif isinstance(value, int) or (isinstance(value, float) and math.isfinite(value)):
-                s = f' s="{style}"' if style else ""
-                cells.append(f'<c r="{ref}"{s}><v>{value!r}</v></c>')
+            if type(value) is str and value:  # most cells: a text without a link
+                text: str | None = value
+                target = location = None
+                linked = False
+                style = formats[c] if c < len(formats) else 0
             else:
-                text = str(value)
+                text = target = location = None
+                if isinstance(value, LinkedText):
+                    value, target, location = link(value)
+                if value is None or value == "":
+                    if c in filled:
+                        cells.append(f'<c r="{letters[c]}{r}" s="{formats[c]}"/>')
+                    continue
+                linked = bool(target or location)
+                style = band.link(c) if linked else (formats[c] if c < len(formats) else 0)
+                s = f' s="{style}"' if style else ""
+                if isinstance(value, bool):
+                    cells.append(f'<c r="{letters[c]}{r}"{s} t="b"><v>{int(value)}</v></c>')
+                elif isinstance(value, int) or (isinstance(value, float) and math.isfinite(value)):
+                    cells.append(f'<c r="{letters[c]}{r}"{s}><v>{value!r}</v></c>')
+                else:
+                    text = str(value)
+            if text is not None:
                 if special(text) is None and len(text) <= MAX_CELL_TEXT:
                     escaped = text  # nothing XML cannot hold, nothing to escape
                 else:
@@ -229,15 +234,15 @@ def render(
                     lines = max(lines, _lines(text, room))
                 s = f' s="{style}"' if style else ""
                 cells.append(
-                    f'<c r="{ref}"{s} t="inlineStr"><is><t xml:space="preserve">{escaped}'
-                    "</t></is></c>"
+                    f'<c r="{letters[c]}{r}"{s} t="inlineStr"><is><t xml:space="preserve">'
+                    f"{escaped}</t></is></c>"
                 )
             if linked:
                 where = f' location="{attr(location)}"' if location else ""
                 if target:
                     targets.append(target)
                     where = f' r:id="rId{len(targets)}"' + where
-                links.append(f'<hyperlink ref="{ref}"{where}/>')
+                links.append(f'<hyperlink ref="{letters[c]}{r}"{where}/>')
         if cells:
             # Wrapped text needs a taller row, and not every program grows one on opening
             # (LibreOffice keeps the default height): the height is written with the row.
