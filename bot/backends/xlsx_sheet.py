@@ -203,7 +203,11 @@ def scan(data: bytes) -> Scan:
             return
         pos = p.CurrentByteIndex
         if depth == 4 and cell is not None and tag == "c":
-            stop, _ = span_end(name, pos)
+            close = closes.get(name)  # the usual "</c>", known after the first
+            if close is not None and data.startswith(close, pos):
+                stop = pos + len(close)
+            else:
+                stop, _ = span_end(name, pos)
             value = "".join(texts) if cell[6] else None
             cells.append((cell[0], cell[1], cell[2], stop, cell[3], cell[4], value, cell[5]))  # type: ignore[arg-type]
             cell = None
