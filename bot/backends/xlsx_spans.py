@@ -5,10 +5,10 @@ rows, which the read's scan (`xlsx_sheet.scan`) found already. Scanning the part
 write time costs as much as the read did (a national sync: 878 tabs, a few seconds), and
 keeping every scan from reading to writing costs ~100 MB (a Python tuple per cell). So the
 read keeps each tab's scan as `Spans`: the cells' positions, styles and whether they hold
-text or a formula as deflated arrays of numbers (~2 bytes a cell), and their texts only in
-the columns named when kept (the bot's status column). Writing rebuilds a `Scan` from it, valid for
-patching a status column whose texts were kept or that holds none; anything else is
-scanned again.
+text or a formula as deflated arrays of numbers (~2 bytes a cell: under 1 MB for the
+country), and their texts only in the columns named when kept (the bot's status column).
+Writing rebuilds a `Scan` from it, valid for patching a status column whose texts were
+kept or that holds none; anything else is scanned again.
 
 A `Spans` describes the part's bytes exactly as they were read: the backend keeps it
 keyed by the hash of the whole file, and uses it only when the file it writes holds those
@@ -20,15 +20,13 @@ from __future__ import annotations
 import zlib
 from array import array
 from dataclasses import dataclass
+from itertools import accumulate
+from operator import add, sub
 
 from bot.backends.xlsx_sheet import (
     COL,
-    END,
     FORMULA,
     KIND,
-    ROW,
-    START,
-    STYLE,
     TEXT,
     RowSpan,
     Scan,
@@ -68,18 +66,21 @@ class Spans:
         out = Scan(base.prefix, parts=base.parts, merges=base.merges, cols=base.cols)
         numbers = array("i")
         numbers.frombytes(zlib.decompress(self.packed))
-        n, kept = self.cells, self.kept
-        fields = [numbers[k * n : (k + 1) * n] for k in range(_CELL_FIELDS)]
-        cells: list[Scanned] = []
-        end = 0
-        for i, (row, col, gap, length, style, flag) in enumerate(zip(*fields, strict=True)):
-            start = end + gap
-            end = start + length
-            if i in kept:
-                kind, text = kept[i]
-            else:
-                kind, text = "n", (_UNKEPT if flag & _TEXT else None)
-            cells.append((row, col, start, end, style, kind, text, bool(flag & _FORMULA)))
+        n = self.cells
+        rows, cols, gaps, lengths, styles, flags = (
+            numbers[k * n : (k + 1) * n] for k in range(_CELL_FIELDS)
+        )
+        # A cell ends where the one before it ended, plus its gap and its length.
+        ends = list(accumulate(map(add, gaps, lengths)))
+        kinds = ["n"] * n
+        texts = [_UNKEPT if flag & _TEXT else None for flag in flags]
+        for i, (kind, text) in self.kept.items():
+            kinds[i], texts[i] = kind, text
+        formulas = [bool(flag & _FORMULA) for flag in flags]
+        cells: list[Scanned] = list(
+            zip(rows, cols, map(sub, ends, lengths), ends, styles, kinds, texts, formulas,
+                strict=True)
+        )  # fmt: skip
         out.cells = cells
         at = _CELL_FIELDS * n
         m = self.rows
@@ -96,29 +97,29 @@ def keep(found: Scan, columns: set[int]) -> Spans | None:
     it does not fit the arrays (a file claiming a style number past two thousand
     million, say): that part is simply scanned again."""
     cells = found.cells
-    gaps, lengths, end = [], [], 0
-    for c in cells:
-        gaps.append(c[START] - end)
-        lengths.append(c[END] - c[START])
-        end = c[END]
-    rows = found.rows
+    transposed = zip(*cells, strict=True) if cells else [()] * 8  # field by field
+    rows, cols, starts, ends, styles, _, texts, formulas = transposed
+    flags = [(_TEXT if text is not None else 0) | (_FORMULA if formula else 0)
+             for text, formula in zip(texts, formulas, strict=True)]  # fmt: skip
+    spans = found.rows
     try:
-        numbers = array("i", [c[ROW] for c in cells])
-        numbers.extend([c[COL] for c in cells])
-        numbers.extend(gaps)
-        numbers.extend(lengths)
-        numbers.extend([c[STYLE] for c in cells])
-        numbers.extend([(_TEXT if c[TEXT] is not None else 0) | (_FORMULA if c[FORMULA] else 0)
-                        for c in cells])  # fmt: skip
-        numbers.extend([r.number for r in rows])
-        numbers.extend([r.start for r in rows])
-        numbers.extend([r.end for r in rows])
-        numbers.extend([-1 if r.close is None else r.close for r in rows])
-        numbers.extend([r.first for r in rows])
-        numbers.extend([r.last for r in rows])
+        numbers = array("i", rows)
+        numbers.extend(cols)
+        numbers.extend(map(sub, starts, (0, *ends[:-1])))  # the gap after the cell before
+        numbers.extend(map(sub, ends, starts))  # its length
+        numbers.extend(styles)
+        numbers.extend(flags)
+        numbers.extend([r.number for r in spans])
+        numbers.extend([r.start for r in spans])
+        numbers.extend([r.end for r in spans])
+        numbers.extend([-1 if r.close is None else r.close for r in spans])
+        numbers.extend([r.first for r in spans])
+        numbers.extend([r.last for r in spans])
     except OverflowError:
         return None
-    kept = {i: (c[KIND], c[TEXT]) for i, c in enumerate(cells) if c[COL] in columns}
+    kept = (
+        {i: (c[KIND], c[TEXT]) for i, c in enumerate(cells) if c[COL] in columns} if columns else {}
+    )
     bare = Scan(found.prefix, parts=found.parts, merges=found.merges, cols=found.cols)
     packed = zlib.compress(numbers.tobytes(), 1)
-    return Spans(bare, frozenset(columns), kept, len(cells), len(rows), packed)
+    return Spans(bare, frozenset(columns), kept, len(cells), len(spans), packed)
