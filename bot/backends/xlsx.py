@@ -39,8 +39,17 @@ from bot.backends.xlsx_book import (
     check_package,
     new_workbook_parts,
 )
-from bot.backends.xlsx_marks import MarkError, marked_grid, patch
-from bot.backends.xlsx_sheet import CellError, Decoder, grid, has_values, scan, shared_strings
+from bot.backends.xlsx_marks import MarkError, marked_grid, patch, status_column
+from bot.backends.xlsx_sheet import (
+    CellError,
+    Decoder,
+    Scan,
+    grid,
+    has_values,
+    scan,
+    shared_strings,
+)
+from bot.backends.xlsx_spans import Spans, keep
 from bot.backends.xlsx_styles import DEFAULT_STYLES, Styles
 from bot.backends.xlsx_tabs import Out, write_tab
 from bot.backends.xlsx_xml import XmlError
@@ -48,7 +57,15 @@ from bot.backends.xlsx_zip import LockedPackage, Package, PackageError, Packed, 
 from bot.config import Config
 from bot.config_load import workbook_path
 from bot.errors import SheetError
-from bot.model import ApplyResult, Link, LinkedText, OutCell, Problem, SheetPlan, TabData
+from bot.model import (
+    ApplyResult,
+    Link,
+    LinkedText,
+    Problem,
+    SheetPlan,
+    TabData,
+    TabMarks,
+)
 from bot.sheets import (
     BotTabState,
     SheetRead,
@@ -75,6 +92,9 @@ class XlsxBackend:
         self._lock_problem: str | None = None
         self._cleaned: set[Path] = set()
         self._written: dict[str, SheetRead] = {}
+        # Per workbook, the hash of the bytes last read and its district tabs' scans, kept
+        # small (part -> spans) until the workbook is written: see `xlsx_spans`.
+        self._spans: dict[str, tuple[str, dict[str, Spans]]] = {}
 
     def __enter__(self) -> XlsxBackend:
         if not self.folder.is_dir():
@@ -180,8 +200,10 @@ class XlsxBackend:
             # A workbook holding only bot tabs (the national one) is created by the bot.
             return SheetRead(spreadsheet, {}, dict.fromkeys(bot_tabs, BotTabState.ABSENT), None,
                              token="absent")  # fmt: skip
+        self._spans.pop(spreadsheet, None)
         data, version = _snapshot(path)
         where = str(path)
+        spans: dict[str, Spans] = {}
         try:
             pkg, book, styles = _open(data)
             decoder = Decoder([], styles, book.date1904)
@@ -202,6 +224,9 @@ class XlsxBackend:
                 found = scan(pkg.read(tab.part))
                 cells = grid(found, decoder)
                 mark = book.status_column(tab)
+                kept = keep(found, {mark} if mark else set())
+                if kept is not None:
+                    spans[tab.part] = kept
                 out[name] = TabData(spreadsheet, name, cells, bot_column=mark, marks_known=True)
             states: dict[str, BotTabState] = {}
             for name in bot_tabs:
@@ -219,6 +244,8 @@ class XlsxBackend:
                     states[name] = BotTabState.FOREIGN
         except (PackageError, BookError, XmlError, CellError) as exc:
             raise SheetError(_damaged(where, exc)) from None
+        if spans:
+            self._spans[spreadsheet] = (version.digest, spans)
         return SheetRead(spreadsheet, out, states, version, token=self.content(version))
 
     def tab_names(self, spreadsheet: str) -> list[str]:
@@ -248,6 +275,8 @@ class XlsxBackend:
         path = self.path(plan.spreadsheet)
         real = xlsx_file.target(path)
         result = ApplyResult(plan.spreadsheet, written=False)
+        # Let the read's spans go now, used or not: they are kept for this write alone.
+        kept = (self._spans.pop if write else self._spans.get)(plan.spreadsheet, None)
         if write:
             self._written.pop(plan.spreadsheet, None)
         result.skipped_reason = self.busy(plan.spreadsheet) or self._write_lock()
@@ -299,8 +328,11 @@ class XlsxBackend:
             parts["xl/styles.xml"] = DEFAULT_STYLES
             data = new_package(parts)
         done = _Done()
+        # The read's spans describe these very bytes only if the file hashes the same.
+        same = kept is not None and version is not None and kept[0] == version.digest
+        spans = kept[1] if kept is not None and same else {}
         try:
-            changes = self._changes(plan, data, str(path), result, done)
+            changes = self._changes(plan, data, str(path), result, done, spans=spans)
         except (PackageError, BookError, XmlError, CellError) as exc:
             raise SheetError(_damaged(str(path), exc)) from None
         if not write:
@@ -339,10 +371,18 @@ class XlsxBackend:
         self._written[read.spreadsheet] = SheetRead(read.spreadsheet, tabs, states, version)
 
     def _changes(
-        self, plan: SheetPlan, data: bytes, where: str, result: ApplyResult, done: _Done
+        self,
+        plan: SheetPlan,
+        data: bytes,
+        where: str,
+        result: ApplyResult,
+        done: _Done,
+        *,
+        spans: dict[str, Spans],
     ) -> bytes | None:
         """The new package for `plan`, or None when nothing would change; `done` learns
-        what the district tabs and the bot's tabs hold then."""
+        what the district tabs and the bot's tabs hold then. `spans`: the read's scans of
+        the district tabs, when `data` is what was read (part -> spans)."""
         pkg, book, styles = _open(data)
         if book.strict:
             raise SheetError(_broken(
@@ -356,8 +396,10 @@ class XlsxBackend:
             tab = book.tab(marks.tab)
             if tab is None or not tab.worksheet or tab.part is None:
                 continue
+            part = pkg.read(tab.part)
             try:
-                marked = patch(pkg.read(tab.part), scan(pkg.read(tab.part)), marks, decoder, styles)
+                marked = patch(part, _scan(part, spans.get(tab.part), marks), marks, decoder,
+                               styles)  # fmt: skip
             except MarkError as exc:
                 raise SheetError(f"{where} › {marks.tab}: {exc}") from None
             if marked.column is None:
@@ -384,8 +426,8 @@ class XlsxBackend:
                 result.conflicts.append(conflict_problem(plan.spreadsheet, bot_tab.name))
                 continue
             done.owned.add(bot_tab.name)
-            cell = partial(self._cell, spreadsheet=plan.spreadsheet)
-            changes.update(write_tab(pkg, book, styles, bot_tab, cell, tab=tab, owned=owned))
+            link = partial(self._link, spreadsheet=plan.spreadsheet)
+            changes.update(write_tab(pkg, book, styles, bot_tab, link, tab=tab, owned=owned))
         new_styles = styles.changes()
         if new_styles is not None and changes:
             if book.styles is None:  # no styles part, and no relationship to one
@@ -399,15 +441,14 @@ class XlsxBackend:
             return None
         return pkg.rewrite(changes)
 
-    def _cell(self, value: OutCell, spreadsheet: str) -> Out:
-        if isinstance(value, LinkedText):
-            link = value.link
-            location = f"{quote_tab(link.tab)}!{column_letter(link.column)}{link.row}"
-            target = None
-            if link.spreadsheet != spreadsheet:
-                target = self._file_url(link.spreadsheet)
-            return value.text, target, location
-        return value, None, None
+    def _link(self, value: LinkedText, spreadsheet: str) -> Out:
+        """A linked cell's text, the file it links to (another workbook's) and the cell."""
+        link = value.link
+        location = f"{quote_tab(link.tab)}!{column_letter(link.column)}{link.row}"
+        target = None
+        if link.spreadsheet != spreadsheet:
+            target = self._file_url(link.spreadsheet)
+        return value.text, target, location
 
     @functools.cache  # noqa: B019 (one backend per cycle or daemon; a few dozen workbooks)
     def _file_url(self, spreadsheet: str) -> str:
@@ -426,6 +467,17 @@ class _Done:
 
     marked: dict[str, tuple[int, dict[int, str]]] = field(default_factory=dict)
     owned: set[str] = field(default_factory=set)
+
+
+def _scan(part: bytes, spans: Spans | None, marks: TabMarks) -> Scan:
+    """The scan of a district tab's part for patching `marks` into it: rebuilt from the
+    read's spans when they serve (see `xlsx_spans`), else scanned now."""
+    if spans is not None:
+        found = spans.rebuilt()
+        column = status_column(found, marks)
+        if column is None or spans.knows(column, found):
+            return found
+    return scan(part)
 
 
 def _open(data: bytes) -> tuple[Package, Book, Styles]:

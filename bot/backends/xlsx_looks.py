@@ -26,6 +26,7 @@ class Band:
         self.looks = looks
         self.styles = styles
         self.formats = [styles.look(look) for look in looks]
+        self.wraps = [look.wrap for look in looks]
         # Columns whose empty cells still show something (a fill): they are written too.
         self.filled = [c for c, look in enumerate(looks) if look.fill]
         self._variants: dict[tuple[int, bool, bool], int] = {}

@@ -118,6 +118,11 @@ def patch(data: bytes, found: Scan, marks: TabMarks, decoder: Decoder, styles: S
     return Marked(splice(data, edits), column, statuses)
 
 
+def status_column(found: Scan, marks: TabMarks) -> int | None:
+    """The column `patch` writes the statuses of `marks` into (None: no room left)."""
+    return _place(found, marks, {marks.header_row: marks.header, **marks.status})
+
+
 def marked_grid(grid: list[list[Cell]], column: int, statuses: dict[int, str]) -> list[list[Cell]]:
     """The tab's values as a fresh read returns them once `patch` put `statuses` (see
     `Marked`) in `column`: the bot knows what it wrote without reading the file again."""

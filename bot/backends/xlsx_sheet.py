@@ -88,14 +88,19 @@ class Scan:
         return next((p for p in self.parts if p.name == name), None)
 
 
-_LETTERS: dict[str, int] = {}
+# A cell reference's column and row (None: the row it is in), by its text: the same few
+# thousand references ("A2", "N36"...) come back in every tab. Bounded: cleared when full.
+_REFS: dict[str, tuple[int, int | None]] = {}
 
 
-def _column(letters: str) -> int:
-    n = _LETTERS.get(letters)
-    if n is None:
-        n = _LETTERS[letters] = column_number(letters)
-    return n
+def _ref_of(ref: str) -> tuple[int, int | None]:
+    letters = ref.rstrip("0123456789")
+    digits = ref[len(letters) :]
+    where = column_number(letters.lstrip("$")), int(digits) if digits.isdigit() else None
+    if len(_REFS) >= 1 << 14:
+        _REFS.clear()
+    _REFS[ref] = where
+    return where
 
 
 def scan(data: bytes) -> Scan:
@@ -134,22 +139,9 @@ def scan(data: bytes) -> Scan:
         tag = names.get(name)
         if tag is None:
             tag = names[name] = name.rpartition(":")[2]
-        if depth == 4 and tag == "c":
-            ref = attrs.get("r")
-            if ref:
-                letters = ref.rstrip("0123456789")
-                digits = ref[len(letters) :]
-                col_number = _column(letters.lstrip("$"))
-                r = int(digits) if digits.isdigit() else row_number
-            else:
-                col_number += 1
-                r = row_number
-            style = attrs.get("s")
-            cell = [r, col_number, p.CurrentByteIndex,
-                    int(style) if style and style.isdigit() else 0, attrs.get("t", "n"), False,
-                    False]  # fmt: skip
-            texts.clear()
-        elif cell is not None:
+        # Inside a cell first: most events of a sheet are its cells' values and texts (a
+        # cell only starts at depth 4, so none starts while one is open).
+        if cell is not None:
             if tag == "v" and depth == 5:
                 text = texts
                 cell[6] = True
@@ -160,6 +152,22 @@ def scan(data: bytes) -> Scan:
             elif tag == "t" and not in_phonetic:
                 text = texts
                 cell[6] = True
+        elif depth == 4 and tag == "c":
+            ref = attrs.get("r")
+            if ref:
+                where = _REFS.get(ref)
+                if where is None:
+                    where = _ref_of(ref)
+                col_number = where[0]
+                r = row_number if where[1] is None else where[1]
+            else:
+                col_number += 1
+                r = row_number
+            style = attrs.get("s")
+            cell = [r, col_number, p.CurrentByteIndex,
+                    int(style) if style and style.isdigit() else 0, attrs.get("t", "n"), False,
+                    False]  # fmt: skip
+            texts.clear()
         elif depth == 3 and tag == "row":
             number = attrs.get("r")
             row_number = int(number) if number and number.isdigit() else row_number + 1
@@ -185,10 +193,21 @@ def scan(data: bytes) -> Scan:
 
     def end(name: str) -> None:
         nonlocal depth, cell, text, in_phonetic, current_part
-        pos = p.CurrentByteIndex
         tag = names[name]
+        if cell is not None and depth > 4:  # a value, a text, a run... inside a cell
+            if tag in ("v", "t"):
+                text = None
+            elif tag == "rPh":
+                in_phonetic -= 1
+            depth -= 1
+            return
+        pos = p.CurrentByteIndex
         if depth == 4 and cell is not None and tag == "c":
-            stop, _ = span_end(name, pos)
+            close = closes.get(name)  # the usual "</c>", known after the first
+            if close is not None and data.startswith(close, pos):
+                stop = pos + len(close)
+            else:
+                stop, _ = span_end(name, pos)
             value = "".join(texts) if cell[6] else None
             cells.append((cell[0], cell[1], cell[2], stop, cell[3], cell[4], value, cell[5]))  # type: ignore[arg-type]
             cell = None

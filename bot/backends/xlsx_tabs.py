@@ -36,9 +36,9 @@ from bot.backends.xlsx_book import (
 from bot.backends.xlsx_drawing import DRAWING_TYPE, drawing_parts
 from bot.backends.xlsx_looks import Painter
 from bot.backends.xlsx_styles import Styles
-from bot.backends.xlsx_xml import MAIN_NS, REL_NS, attr, clean, esc
+from bot.backends.xlsx_xml import MAIN_NS, MAX_CELL_TEXT, REL_NS, SPECIAL, attr, clean, esc
 from bot.backends.xlsx_zip import Package, Packed, Packer
-from bot.model import BotTab, OutCell
+from bot.model import BotTab, LinkedText, OutCell
 from bot.presentation import STYLE_COLOURS, Layout, PageSetup, Range
 from bot.sheets import OWNER_MARK, column_letter, quote_tab
 from bot.thai import display_width
@@ -47,7 +47,6 @@ from bot.thai import display_width
 Out = tuple[str | int | float | None, str | None, str | None]
 
 WIDE, NARROW = 60, 22
-_NOTHING: Out = (None, None, None)
 # The height of one line of text in points (Excel's default row), and the most lines a row
 # grows to (Excel's limit is 409 points).
 LINE_PT = 15
@@ -64,14 +63,14 @@ def write_tab(
     book: Book,
     styles: Styles,
     bot_tab: BotTab,
-    cell: Callable[[OutCell], Out],
+    link: Callable[[LinkedText], Out],
     *,
     tab: Tab | None,
     owned: bool,
 ) -> dict[str, bytes | Packed | None]:
     """The parts to write (None: to drop) for one bot tab, its charts included; empty when
-    the tab the bot owns already holds exactly this. `cell` turns each of the tab's cells
-    into what is written, one row at a time (see `render`). Names the tab's print titles and
+    the tab the bot owns already holds exactly this. `link` turns each linked cell into
+    what is written (see `render`). Names the tab's print titles and
     filter in the workbook (`book`), and marks a new tab as the bot's."""
     if tab is None:
         part = book.add_tab(bot_tab.name)
@@ -82,7 +81,7 @@ def write_tab(
         part, index = tab.part, tab.index
     old = read_rels(pkg, part) if tab is not None and owned else None
     charts = drawing_parts(pkg, book, old, bot_tab.charts, bot_tab.name)
-    sheet, targets = render(bot_tab, cell, styles, drawing=charts.drawing is not None)
+    sheet, targets = render(bot_tab, link, styles, drawing=charts.drawing is not None)
     items = [
         f'<Relationship Id="rId{i}" Type="{HYPERLINK_TYPE}" Target="{attr(t)}" '
         'TargetMode="External"/>'
@@ -133,13 +132,17 @@ def _names(book: Book, bot_tab: BotTab, index: int) -> None:
 
 
 def render(
-    tab: BotTab, cell: Callable[[OutCell], Out], styles: Styles, *, drawing: bool = False
+    tab: BotTab, link: Callable[[LinkedText], Out], styles: Styles, *, drawing: bool = False
 ) -> tuple[Packed, list[str]]:
     """The worksheet part of a bot tab, and the external targets of its links (relationship
-    ids rId1, rId2... in this order; a drawing, if any, takes the next id). `cell` turns
-    each of the tab's cells into what is written, one row at a time, and the part is
-    written row by row as UTF-8 and deflated as it goes (`Packer`): the national roll-up
-    is tens of MB of XML (half a million cells), and only its compressed bytes are held."""
+    ids rId1, rId2... in this order; a drawing, if any, takes the next id). `link` turns
+    each linked cell into what is written, and the part is written row by row as UTF-8 and
+    deflated as it goes (`Packer`): the national roll-up is tens of MB of XML (half a
+    million cells), and only its compressed bytes are held.
+
+    Half a million cells make this the bot's busiest loop, so the work that is the same for
+    every cell of a column (its width, whether its band wraps it) is done once, and a text
+    with nothing to clean or escape (nearly all) is written as it is after one search."""
     layout = tab.layout
     raw = tab.rows
     width = max((len(r) for r in raw), default=0)
@@ -148,11 +151,13 @@ def render(
     links: list[str] = []
     targets: list[str] = []
     widths = _widths(tab, width)
+    rooms = [widths[c] if c < len(widths) else NARROW for c in range(len(letters))]
+    # A wrapped text of up to this many characters, without a line break, takes one line.
+    one_line = [max(room - 1, 1.0) for room in rooms]
     # The last row written (the sheet's dimension comes before its rows): one with a value,
     # or with cells coloured though empty.
     last_row = next((r for r in range(len(raw), 0, -1) if painter.band(r).filled
-                     or any(v is not None and v != "" for v, _, _ in map(cell, raw[r - 1]))),
-                    0)  # fmt: skip
+                     or not all(map(_blank, raw[r - 1]))), 0)  # fmt: skip
     page = layout.page
     out = Packer()
     write = out.write
@@ -166,55 +171,78 @@ def render(
         _cols(tab, width),
         "<sheetData>" if last_row else "<sheetData/>",
     ]).encode("utf-8"))  # fmt: skip
+    special = SPECIAL.search
     for r in range(1, last_row + 1):
-        row = list(map(cell, raw[r - 1]))
+        row = raw[r - 1]
+        size = len(row)
         band = painter.band(r)
         formats = band.formats
         filled = band.filled
-        looks = band.looks
+        wraps = band.wraps
         lines = 1
         # A note alone on its line runs on to the right instead of wrapping in column A.
-        alone = bool(band.looks) and band.looks[0].wrap and _alone(row)
+        alone = bool(wraps) and wraps[0] and sum(1 for v in row if not _blank(v)) == 1
         cells: list[str] = []
-        columns = range(max(len(row), filled[-1] + 1)) if filled else range(len(row))
+        columns = range(max(size, filled[-1] + 1)) if filled else range(size)
         for c in columns:
-            value, target, location = row[c] if c < len(row) else _NOTHING
-            ref = f"{letters[c]}{r}"
-            if value is None or value == "":
-                if c in filled:
-                    cells.append(f'<c r="{ref}" s="{formats[c]}"/>')
-                continue
-            linked = bool(target or location)
-            style = band.link(c) if linked else (formats[c] if c < len(formats) else 0)
-            if isinstance(value, bool):
-                s = f' s="{style}"' if style else ""
-                cells.append(f'<c r="{ref}"{s} t="b"><v>{int(value)}</v></c>')
-            elif isinstance(value, int) or (isinstance(value, float) and math.isfinite(value)):
-                s = f' s="{style}"' if style else ""
-                cells.append(f'<c r="{ref}"{s}><v>{value!r}</v></c>')
+            value = row[c] if c < size else None
+            if type(value) is str and value:  # most cells: a text without a link
+                text: str | None = value
+                target = location = None
+                linked = False
+                style = formats[c] if c < len(formats) else 0
             else:
-                text = clean(str(value))
-                room = widths[c] if c < len(widths) else NARROW
-                wrap = c < len(looks) and looks[c].wrap
+                text = target = location = None
+                if isinstance(value, LinkedText):
+                    value, target, location = link(value)
+                if value is None or value == "":
+                    if c in filled:
+                        cells.append(f'<c r="{letters[c]}{r}" s="{formats[c]}"/>')
+                    continue
+                linked = bool(target or location)
+                style = band.link(c) if linked else (formats[c] if c < len(formats) else 0)
+                s = f' s="{style}"' if style else ""
+                if isinstance(value, bool):
+                    cells.append(f'<c r="{letters[c]}{r}"{s} t="b"><v>{int(value)}</v></c>')
+                elif isinstance(value, int) or (isinstance(value, float) and math.isfinite(value)):
+                    cells.append(f'<c r="{letters[c]}{r}"{s}><v>{value!r}</v></c>')
+                else:
+                    text = str(value)
+            if text is not None:
+                if special(text) is None and len(text) <= MAX_CELL_TEXT:
+                    escaped = text  # nothing XML cannot hold, nothing to escape
+                else:
+                    text = clean(text)
+                    escaped = esc(text)
+                room = rooms[c]
+                wrap = c < len(wraps) and wraps[c]
                 if wrap and alone and c == 0:
                     wrap = False
                     style = band.variant(c, link=linked, wrap=False)
-                elif not wrap and _cut_off(text, room, row, c):
+                elif (
+                    not wrap
+                    and len(text) + 2 > room
+                    and c + 1 < size
+                    and not _blank(row[c + 1])
+                    and _display_width(text) + 2 > room
+                ):
+                    # Wider than its column with something on its right: it would be cut
+                    # off (beyond the rows widths were measured on, say), so it wraps.
                     wrap = True
                     style = band.variant(c, link=linked, wrap=True)
-                if wrap:
+                if wrap and (len(text) > one_line[c] or "\n" in text):
                     lines = max(lines, _lines(text, room))
                 s = f' s="{style}"' if style else ""
                 cells.append(
-                    f'<c r="{ref}"{s} t="inlineStr"><is><t xml:space="preserve">{esc(text)}'
-                    "</t></is></c>"
+                    f'<c r="{letters[c]}{r}"{s} t="inlineStr"><is><t xml:space="preserve">'
+                    f"{escaped}</t></is></c>"
                 )
             if linked:
                 where = f' location="{attr(location)}"' if location else ""
                 if target:
                     targets.append(target)
                     where = f' r:id="rId{len(targets)}"' + where
-                links.append(f'<hyperlink ref="{ref}"{where}/>')
+                links.append(f'<hyperlink ref="{letters[c]}{r}"{where}/>')
         if cells:
             # Wrapped text needs a taller row, and not every program grows one on opening
             # (LibreOffice keeps the default height): the height is written with the row.
@@ -236,16 +264,11 @@ def render(
     return out.done(), targets
 
 
-def _cut_off(text: str, room: float, row: list[Out], c: int) -> bool:
-    """Whether a text is wider than its column and its right neighbour holds something, so
-    that it would be cut off (beyond the rows widths were measured on, say)."""
-    if len(text) + 2 <= room or c + 1 >= len(row) or row[c + 1][0] in (None, ""):
-        return False
-    return _display_width(text) + 2 > room
-
-
-def _alone(row: list[Out]) -> bool:
-    return sum(1 for v in row if v[0] is not None and v[0] != "") == 1
+def _blank(value: OutCell) -> bool:
+    """Whether a cell shows nothing (a link's text included)."""
+    if isinstance(value, LinkedText):
+        value = value.text
+    return value is None or value == ""
 
 
 def _view(layout: Layout) -> str:
@@ -271,10 +294,12 @@ def _widths(tab: BotTab, width: int) -> Sequence[float]:
     return [WIDE if c in tab.wide_columns else NARROW for c in range(width)]
 
 
+@functools.lru_cache(maxsize=1 << 12)
 def _lines(text: str, width: float) -> int:
     """How many lines a wrapped text takes in a column `width` characters wide. A Thai
     letter is a little narrower than the digit a width counts in, which about makes up
-    for the room lost where lines break between words: a line holds `width - 1`."""
+    for the room lost where lines break between words: a line holds `width - 1`. Kept for
+    the texts seen last: a roll-up wraps the same few notes and statuses on many rows."""
     room = max(width - 1, 1.0)
     if len(text) <= room and "\n" not in text:
         return 1

@@ -26,6 +26,8 @@ MAX_CELL_TEXT = 32_767
 
 # Characters XML 1.0 cannot hold at all (Excel writes them as _x0001_ escapes).
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# What `clean` removes or `esc` escapes: a text without any is written as it is.
+SPECIAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff&<>]")
 _TAG_END = re.compile(rb"""(?:[^"'>]|"[^"]*"|'[^']*')*>""")
 _REF = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d{1,7})$")
 
