@@ -1,12 +1,17 @@
 """Fixtures shared by the test modules: a fresh fake Google Sheets API, a fresh fake LINE
-Messaging API and a real SMTP server, all on 127.0.0.1 and always stopped."""
+Messaging API and a real SMTP server, all on 127.0.0.1 and always stopped; the README's
+demo set-up, and the command line run in this process."""
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
+from bot.cli import main
+from bot.examples import make_examples
 from fake_line import FakeLine
 from fake_sheets import FakeClock, FakeSheets
 from tests.smtp_server import SMTP_PASSWORD, SMTP_USER, LocalSMTP, local_smtp
@@ -41,3 +46,21 @@ def line() -> Iterator[FakeLine]:
     with FakeLine() as server:
         yield server
         assert server.errors == [], server.errors
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def demo(tmp_path: Path) -> Path:
+    """The README's demo set-up: config.example.yaml beside a fresh ./example folder."""
+    shutil.copy(ROOT / "config.example.yaml", tmp_path / "config.yaml")
+    make_examples(tmp_path / "example")
+    return tmp_path / "config.yaml"
+
+
+def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    """`softpower-bot ARGS` in this process: its exit code, standard output and error."""
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -13,25 +12,11 @@ import openpyxl
 import pytest
 
 from bot.cli import build_parser, main
-from bot.examples import make_examples
 from bot.rollup import SOURCE_HEADER
+from tests.conftest import run_cli as run
 from tests.factories import column
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-@pytest.fixture
-def demo(tmp_path: Path) -> Path:
-    """The README's demo set-up: config.example.yaml beside a fresh ./example folder."""
-    shutil.copy(ROOT / "config.example.yaml", tmp_path / "config.yaml")
-    make_examples(tmp_path / "example")
-    return tmp_path / "config.yaml"
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_sync_on_the_examples_reports_and_writes(

@@ -4,7 +4,6 @@ checked against the summary tab a sync writes on the quarter's last day."""
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -14,24 +13,11 @@ import openpyxl
 import pytest
 
 from bot.cli import main
-from bot.examples import make_examples
 from bot.form_fields import CATEGORIES
 from bot.summary import PROVINCE_HEADER
+from tests.conftest import run_cli as cli
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-@pytest.fixture
-def demo(tmp_path: Path) -> Path:
-    shutil.copy(ROOT / "config.example.yaml", tmp_path / "config.yaml")
-    make_examples(tmp_path / "example")
-    return tmp_path / "config.yaml"
-
-
-def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def sheet(path: Path, name: str) -> list[list[Any]]:
