@@ -160,17 +160,12 @@ class ReadCache:
     def load(self, spreadsheet: str) -> CachedRead | None:
         """The last good read of `spreadsheet`, or None when there is none usable."""
         path = self._path(spreadsheet)
-        held = self._held.get(spreadsheet)
-        if held is not None:
-            try:
-                same = _identity(path) == held[0]
-            except OSError:
-                same = False
-            if same:
-                return replace(held[1], read_at=self._read_at(path, held[1].read_at))
-            del self._held[spreadsheet]
         try:
             identity = _identity(path)
+            held = self._held.pop(spreadsheet, None)
+            if held is not None and held[0] == identity:
+                self._held[spreadsheet] = held
+                return replace(held[1], read_at=self._read_at(path, held[1].read_at))
             data = json.loads(path.read_text(encoding="utf-8"), object_hook=decode_cell)
             if data.get("format") not in READABLE or data.get("spreadsheet") != spreadsheet:
                 return None

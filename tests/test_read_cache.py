@@ -93,6 +93,11 @@ def test_a_read_kept_by_this_process_is_not_parsed_again_but_another_s_write_is_
     by_hand.touch("a.xlsx", even_later)
     moved = daemon.load("a.xlsx")
     assert moved is not None and moved.read_at == even_later
+    # A damaged time stamp makes the held read as unusable as the file read from disk.
+    [stamp] = tmp_path.glob("*.at")
+    stamp.write_text("not a time", encoding="utf-8")
+    assert daemon.load("a.xlsx") is None and by_hand.load("a.xlsx") is None
+    by_hand.touch("a.xlsx", even_later)
     # Deleted by an admin: nothing is held on to.
     for file in tmp_path.glob("*.json"):
         file.unlink()
