@@ -49,6 +49,9 @@ LAO_PREFIXES = (
     "เมืองพัทยา",
 )
 _BUDGET_WORDS = ("จังหวัด", "อปท", "ท้องถิ่น", "เอกชน", "อื่น")
+_ROLE_WORDS = ("หลัก", "สนับสนุน")
+# The choice fields and the words that make a value fit, in the order they are checked.
+_CHOICE_WORDS = (("role", _ROLE_WORDS), ("budget", _BUDGET_WORDS))
 FIXED_HASHTAGS = ("#เที่ยวท้องถิ่น", "#ของดีบ้านเรา")
 
 # Keywords that identify each kind of identity in free text ("อาหาร", "ด้านที่ 2"...).
@@ -151,6 +154,109 @@ def check_tabs(tabs: list[ParsedTab], ctx: CheckContext) -> list[RowResult]:
 
 def check_row(row: ParsedRow, ctx: CheckContext) -> RowResult:
     """All per-row problems of one row (duplicates aside)."""
+    quick = _clean_row_result(row, ctx)
+    return quick if quick is not None else _checked_row(row, ctx)
+
+
+def _clean_row_result(row: ParsedRow, ctx: CheckContext) -> RowResult | None:
+    """The result of a row with no problem at all, or None when the row may have one.
+
+    Nine rows in ten have none: for them every check is one lookup of a verdict kept in
+    `ctx.seen`, made here without the calls, sets and problem lists that `_checked_row`
+    (which finds and words the problems) spends on each field. Whatever is not a plain
+    known-good value goes to `_checked_row`, so both always agree
+    (`tests/test_checks_quick.py` holds them to it)."""
+    texts = row.text
+    limits = ctx.limits
+    required = ctx.required
+    for key, text in texts.items():
+        if not text:
+            if key in required:
+                return None
+        elif len(text) > limits[key] or (
+            text[0] == "#" and len(text) <= _LONGEST_ERROR and text.upper() in CELL_ERRORS
+        ):
+            return None
+    seen = ctx.seen
+    get = texts.get
+    month = None
+    text = get("report_month", "")
+    if text:
+        if row.raw:  # a date or number cell: worked out from its value each time
+            return None
+        verdict = seen.months.get(text)
+        if verdict is None:
+            verdict = seen.months[text] = _month_verdict(text, text, ctx)
+        month, finding = verdict
+        if finding is not None:
+            return None
+    source = row.source
+    province = source.province
+    text = get("province", "")
+    if text:
+        known = seen.provinces
+        found = known[text] if text in known else known.setdefault(text, geo.find_province(text))
+        if found is None or found.code != province.code:
+            return None
+        province = found
+    district = source.district
+    text = get("district", "")
+    if text:
+        named = (province.code, text)
+        places = seen.districts
+        place = (
+            places[named]
+            if named in places
+            else places.setdefault(named, geo.find_district(*named))
+        )
+        if place is None or place.code != district.code:
+            return None
+        district = place
+    text = get("lao", "")
+    if text and not text.replace(" ", "").startswith(LAO_PREFIXES):
+        return None
+    category = None
+    text = get("category", "")
+    if text:
+        kinds = seen.categories
+        category = kinds[text] if text in kinds else kinds.setdefault(text, parse_category(text))
+        if category is None:
+            return None
+    for choice, words in _CHOICE_WORDS:
+        text = get(choice, "")
+        if text:
+            fits = seen.choices.get((choice, text))
+            if fits is None:
+                fits = seen.choices[choice, text] = any(w in text for w in words)
+            if not fits:
+                return None
+    text = get("post_url", "")
+    if text:
+        allowed = seen.urls.get(text)
+        if allowed is None:
+            allowed = seen.urls[text] = _urls_allowed(text, ctx)
+        if not allowed:
+            return None
+    text = get("hashtags", "")
+    if text:
+        tags = (text, province.code, district.code)
+        missing = seen.hashtags.get(tags)
+        if missing is None:
+            missing = seen.hashtags[tags] = _missing_hashtags(text, province, district)
+        if missing:
+            return None
+    text = get("phone", "")
+    if text:
+        fine = seen.phones.get(text)
+        if fine is None:
+            fine = seen.phones[text] = is_thai_phone(text)
+        if not fine:
+            return None
+    return RowResult(row, [], month, category)
+
+
+def _checked_row(row: ParsedRow, ctx: CheckContext) -> RowResult:
+    """Every per-row problem of one row, found and worded (duplicates aside)."""
     result = RowResult(row)
     out = result.problems
     form = ctx.form
@@ -188,7 +294,7 @@ def check_row(row: ParsedRow, ctx: CheckContext) -> RowResult:
     if "category" in present:
         result.category = _check_category(row, ctx, out)
     if "role" in present:
-        _check_choice(row, "role", ROLES, ("หลัก", "สนับสนุน"), ctx=ctx, out=out)
+        _check_choice(row, "role", ROLES, _ROLE_WORDS, ctx=ctx, out=out)
     if "budget" in present:
         _check_choice(row, "budget", BUDGETS, _BUDGET_WORDS, ctx=ctx, out=out)
     if "post_url" in present:
