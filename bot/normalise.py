@@ -11,20 +11,21 @@ understands in one official spelling from a closed set:
 - the role and budget source by the form's choices, the local organisation with its
   type prefix spelt the short official way (`อบต.นาบยางกลัก`).
 
-A value that cannot be normalised stays as typed, and the row names it (`CleanRow.kept`)
+A value that cannot be normalised stays as typed, and the row names it (`RowSpeller.cells`)
 so the roll-up can flag it. Pure.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import lru_cache
-from typing import NamedTuple
 
 from bot import geo, thai
 from bot.checks import RowResult
 from bot.config import Programme
 from bot.form_fields import BUDGETS, CATEGORIES, ROLES
+from bot.model import OutCell
 
 # Fields whose value the roll-up replaces by an official spelling (or flags).
 NORMALISED = ("report_month", "province", "district", "lao", "category", "role", "budget")
@@ -58,19 +59,6 @@ _LAO_PREFIX = re.compile(
 )
 
 
-class CleanRow(NamedTuple):
-    """A row's values in their official spelling; `kept` names the fields left as typed.
-
-    A named tuple, not a frozen dataclass: one is made for every row of a cycle, and a
-    tuple is made in half the time."""
-
-    values: dict[str, str]
-    month_key: str  # "2024-12", or "" when the month could not be read
-    province_code: str
-    district_code: str
-    kept: tuple[str, ...]
-
-
 # A cycle's rows hold few months: each spelling is made once and shared by every row.
 @lru_cache(maxsize=1024)
 def month_text(year: int, month: int) -> str:
@@ -94,42 +82,95 @@ def programme_months(programme: Programme) -> list[tuple[int, int]]:
     return out
 
 
-def clean_row(result: RowResult, programme: Programme, laos: LaoNames | None = None) -> CleanRow:
-    """The official spelling of every value of a checked row that the bot understands
-    (`laos`: the organisations' names spelt so far in the cycle)."""
-    row = result.row
-    text = row.text
-    month = _month(result, programme)
-    province = geo.find_province(text.get("province", ""))
-    # A district is looked up in the province the row names, else in its tab's province.
-    where = province or row.source.province
-    district = geo.find_district(where.code, text.get("district", ""))
-    kind = result.category
-    official = (  # in NORMALISED's order, the order `kept` names them in
-        ("report_month", month_text(*month) if month else None),
-        ("province", province.name if province else None),
-        ("district", district.name if district else None),
-        ("lao", (LaoNames() if laos is None else laos)[text.get("lao", "")]),
-        ("category", CATEGORIES[kind - 1] if kind else None),
-        ("role", _role(text.get("role", ""))),
-        ("budget", _budget(text.get("budget", ""))),
-    )
-    values = dict(text)
-    kept: list[str] = []
-    for key, value in official:
-        if key not in text:  # no such column in its tab
-            continue
-        if value is not None:
-            values[key] = value
-        elif text[key] or key in _REQUIRED:
-            kept.append(key)
-    return CleanRow(  # by position: keywords take twice as long, for every row
-        values,
-        month_key(*month) if month else "",
-        province.code if province else "",
-        district.code if district else "",
-        tuple(kept),
-    )
+class RowSpeller:
+    """Spells checked rows the official way, straight into roll-up cells: `cells(result)`
+    gives the values of `fields` in that order (a field the row's tab lacks is "") and
+    the names of the normalised fields left as typed.
+
+    `fields` may hold `month_key`, `province_code` and `district_code`, filled from the
+    row's month and places. One speller serves a cycle's rows: the months and provinces
+    it spells are kept, and `laos` holds the organisations' names spelt so far."""
+
+    def __init__(
+        self, programme: Programme, fields: Sequence[str], laos: LaoNames | None = None
+    ) -> None:
+        self.programme = programme
+        self.fields = tuple(fields)
+        self._blanks = ("",) * len(self.fields)
+        at = {key: index for index, key in enumerate(self.fields)}
+        self._at = at
+        # Where the spelt values go; past the end (never written) when not among `fields`.
+        nowhere = len(self.fields)
+        self._month_at = at.get("report_month", nowhere)
+        self._month_key_at = at.get("month_key", nowhere)
+        self._codes_at = (at.get("province_code", nowhere), at.get("district_code", nowhere))
+        self.laos = LaoNames() if laos is None else laos
+        self._months: dict[tuple[int, int], tuple[str, str]] = {}
+        self._provinces: dict[str, geo.Province | None] = {}
+
+    def cells(self, result: RowResult) -> tuple[list[OutCell], tuple[str, ...]]:
+        """The row's cells in `fields` order, and the normalised fields kept as typed (in
+        `NORMALISED` order: each has a value the bot does not understand, or is required
+        and empty)."""
+        row = result.row
+        text = row.text
+        at = self._at
+        # One C-level call for every field; the spelt values replace some below.
+        cells: list[OutCell] = list(map(text.get, self.fields, self._blanks))
+        cells.append("")  # the slot of spelt values that have no column (dropped below)
+        kept: list[str] = []
+        month = result.month if result.month is not None else _month(result, self.programme)
+        if month is not None:
+            spelt = self._months.get(month)
+            if spelt is None:
+                spelt = self._months[month] = (month_text(*month), month_key(*month))
+            cells[self._month_key_at] = spelt[1]
+            if "report_month" in text:
+                cells[self._month_at] = spelt[0]
+        elif "report_month" in text:
+            kept.append("report_month")
+        typed = text.get("province", "")
+        provinces = self._provinces
+        province = (
+            provinces[typed]
+            if typed in provinces
+            else provinces.setdefault(typed, geo.find_province(typed))
+        )
+        # A district is looked up in the province the row names, else in its tab's.
+        where = province or row.source.province
+        district = geo.find_district(where.code, text.get("district", ""))
+        if province is not None:
+            cells[self._codes_at[0]] = province.code
+            if "province" in text:
+                cells[at["province"]] = province.name
+        elif "province" in text:
+            kept.append("province")
+        if district is not None:
+            cells[self._codes_at[1]] = district.code
+            if "district" in text:
+                cells[at["district"]] = district.name
+        elif "district" in text:
+            kept.append("district")
+        if "lao" in text:
+            lao = self.laos[text["lao"]]
+            if lao is not None:
+                cells[at["lao"]] = lao
+            else:
+                kept.append("lao")
+        if "category" in text:
+            if result.category:
+                cells[at["category"]] = CATEGORIES[result.category - 1]
+            else:
+                kept.append("category")
+        for key, spell in (("role", _role), ("budget", _budget)):
+            if key in text:
+                official = spell(text[key])
+                if official is not None:
+                    cells[at[key]] = official
+                elif text[key]:  # not required: an empty one is fine
+                    kept.append(key)
+        cells.pop()
+        return cells, tuple(kept)
 
 
 def _month(result: RowResult, programme: Programme) -> tuple[int, int] | None:

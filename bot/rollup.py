@@ -24,7 +24,7 @@ from bot.dashboard import dashboard_tab
 from bot.form import ParsedTab
 from bot.form_fields import FIELD_KEYS
 from bot.model import BotTab, Highlight, Link, LinkedText, OutCell, Problem, SheetPlan, TabMarks
-from bot.normalise import NORMALISED, LaoNames, clean_row
+from bot.normalise import NORMALISED, LaoNames, RowSpeller
 from bot.presentation import (
     Format,
     Layout,
@@ -197,34 +197,25 @@ def rollup_rows(
     says when that read was.
     """
     out: list[list[OutCell]] = []
-    fields = _keys()[:-3]  # the values; source, status and kept follow
-    # Filled in from the clean row itself, not from its values.
-    month_at, province_at, district_at = (
-        fields.index(k) for k in ("month_key", "province_code", "district_code")
-    )
+    speller = RowSpeller(config.programme, _keys()[:-3], laos)  # source, status, kept follow
     kept_names: dict[tuple[str, ...], str] = {(): ""}  # few combinations: joined once each
-    laos = LaoNames() if laos is None else laos
     for tab in tabs:
         since = (stale_since or {}).get(tab.source.spreadsheet)
         note = f" (ข้อมูล ณ {thai.datetime_label(since)})" if since else ""
+        sheet, name = tab.source.spreadsheet, tab.source.tab
         for result in by_tab.get(_tab_id(tab.source), []):
-            row = result.row
-            clean = clean_row(result, config.programme, laos)
-            get = clean.values.get
-            cells: list[OutCell] = [get(k, "") for k in fields]
-            cells[month_at] = clean.month_key
-            cells[province_at] = clean.province_code
-            cells[district_at] = clean.district_code
-            source = LinkedText(
-                f"{row.source.tab} แถวที่ {row.row}{note}",
-                Link(row.source.spreadsheet, row.source.tab, row.row, 1),
-            )
-            kept = kept_names.get(clean.kept)
+            at = result.row.row
+            cells, kept_keys = speller.cells(result)
+            kept = kept_names.get(kept_keys)
             if kept is None:
-                kept = kept_names[clean.kept] = ", ".join(
-                    config.form.display_header(k) for k in clean.kept
+                kept = kept_names[kept_keys] = ", ".join(
+                    config.form.display_header(k) for k in kept_keys
                 )
-            cells += (source, status_of(result), kept)
+            cells += (
+                LinkedText(f"{name} แถวที่ {at}{note}", Link(sheet, name, at, 1)),
+                status_of(result),
+                kept,
+            )
             out.append(cells)
     return out
 
