@@ -54,6 +54,7 @@ _LAO_TYPES = (
     ("ทต", "ทต."),
 )
 _LAO_SHORT = dict(_LAO_TYPES)
+_SHORT_FORMS = tuple(sorted(set(_LAO_SHORT.values())))  # "อบต." ...
 _LAO_PREFIX = re.compile(
     "^(" + "|".join(re.escape(long) for long, _ in _LAO_TYPES) + r")\s*\.?\s*(\S.*)$"
 )
@@ -187,6 +188,10 @@ def _month(result: RowResult, programme: Programme) -> tuple[int, int] | None:
 def lao_text(text: str) -> str | None:
     """A local organisation's name with its type prefix spelt the short official way
     ("องค์การบริหารส่วนตำบล นาบยางกลัก" -> "อบต.นาบยางกลัก"); None without a known type."""
+    if text.startswith(_SHORT_FORMS) and "\n" not in text and not text[-1].isspace():
+        cut = text.index(".") + 1  # the end of the prefix: short forms end in their only dot
+        if cut < len(text) and not text[cut].isspace():
+            return text  # spelt the official way already (most names)
     match = _LAO_PREFIX.match(text.strip())
     if match is None:
         return None

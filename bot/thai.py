@@ -143,23 +143,22 @@ def _clean(s: str) -> str:
     """`clean_text` of a str, uncached. A text that is clean already comes back as it is,
     the same object: most cells are, and a cycle's rows then share the read's strings
     instead of holding copies."""
-    if s.isascii():
-        # Pure ASCII has no invisible characters, no Thai and no odd spaces, so only
-        # whitespace needs collapsing; most numeric and URL cells take this path.
-        clean = " ".join(s.split())
-    elif s.isprintable() and "\u0e4d" not in s and unicodedata.is_normalized("NFC", s):
-        # Nor has printable text (invisible characters are format characters, which are
-        # not printable) that is NFC and has no nikhahit: most Thai cells.
-        clean = " ".join(s.split())
-    else:
-        s = _INVISIBLE_RE.sub("", s)
-        s = unicodedata.normalize("NFC", s)
-        if "\u0e4d" in s:
-            s = _DECOMPOSED_SARA_AM_RE.sub("\\1\u0e33", s)
-        # str.split() with no argument splits on every Unicode space (NBSP, U+2000-U+200A,
-        # U+202F, U+3000, ...) and on newlines, so this both normalises and collapses them.
+    # Printable text has no invisible characters (they are format characters, which are
+    # not printable) and no space but the ASCII one; pure ASCII, or NFC without nikhahit,
+    # needs nothing else. Most cells, Thai ones included, take this path.
+    if s.isprintable() and (
+        s.isascii() or ("\u0e4d" not in s and unicodedata.is_normalized("NFC", s))
+    ):
+        if "  " not in s and s[:1] != " " and s[-1:] != " ":
+            return s  # no space to collapse either: decided without copying the text
         return " ".join(s.split())
-    return s if clean == s else clean
+    s = _INVISIBLE_RE.sub("", s)
+    s = unicodedata.normalize("NFC", s)
+    if "\u0e4d" in s:
+        s = _DECOMPOSED_SARA_AM_RE.sub("\\1\u0e33", s)
+    # str.split() with no argument splits on every Unicode space (NBSP, U+2000-U+200A,
+    # U+202F, U+3000, ...) and on newlines, so this both normalises and collapses them.
+    return " ".join(s.split())
 
 
 class CleanTexts(dict[object, str]):

@@ -14,7 +14,9 @@ from bot.checks import (
     CheckContext,
     _checked_row,
     _clean_row_result,
+    _urls_allowed,
     check_tabs,
+    is_allowed_url,
     required_hashtags,
 )
 from bot.config import source_tabs
@@ -166,3 +168,36 @@ def test_a_correct_row_takes_the_quick_path_and_a_wrong_one_gets_its_problems() 
     results = check_tabs([tab], CheckContext(CONFIG.form, CONFIG.programme, TODAY))
     assert [[p.code for p in r.problems] for r in results] == [[], ["BAD_PHONE"]]
     assert results[0].month == (2024, 12) and results[0].category == 1
+
+
+LINKS = [
+    "https://www.facebook.com/abtphakpang/posts/123",
+    "http://m.facebook.com/x",
+    "HTTPS://WWW.FACEBOOK.COM/x",
+    "https://www.facebook.com.evil.com/x",
+    "https://www.facebook.com@evil.com/x",
+    "https://evil.com/https://www.facebook.com/",
+    "https://user@www.facebook.com/x",
+    "https://www.facebook.com:8080/x",
+    "https://facebook.com",
+    "https://youtu.be/abc",
+    "https://www.youtu.be/abc",
+    "https://Youtu.be/abc",
+    "ftp://www.facebook.com/x",
+    "https://m.tiktok.com/@a/video/1",
+    "https://vt.tiktok.com/ZS123/",
+]
+
+
+@pytest.mark.parametrize("platforms", [None, ["facebook.com", "Youtu.be"]])
+@pytest.mark.parametrize("link", LINKS)
+def test_a_link_s_usual_beginning_is_accepted_only_where_its_host_would_be(
+    link: str, platforms: list[str] | None
+) -> None:
+    config = (
+        CONFIG
+        if platforms is None
+        else parse_config(MINIMAL_CONFIG + f"form: {{platforms: {platforms}}}\n")
+    )
+    ctx = CheckContext(config.form, config.programme, TODAY)
+    assert _urls_allowed(link, ctx) == is_allowed_url(link, config.form.platforms)

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot import geo
+from bot import geo, normalise
 from bot.backends import open_backend
 from bot.checks import CheckContext, check_tabs
 from bot.config import Config, source_tabs
@@ -266,3 +266,20 @@ def test_the_province_dashboard_links_stay_inside_its_own_file(
         ["878 อำเภอ", "30 ก.ย. 2568", 16, 14],
     ]
     assert any("รายการที่ต้องแก้ไขของจังหวัดชัยภูมิ" in t for t in texts)
+
+
+def lao_by_pattern(text: str) -> str | None:
+    """`lao_text` the slow way: every name through the pattern of the types' spellings."""
+    match = normalise._LAO_PREFIX.match(text.strip())
+    if match is None:
+        return None
+    kind, name = match.groups()
+    return normalise._LAO_SHORT[kind] + name.strip()
+
+
+@given(
+    st.sampled_from(["", "อบต.", "อบต", "อบจ.", "ทน.", "ทม.", "ทต.", "เทศบาลตำบล", " อบต."]),
+    st.text(alphabet="นาบยาง .\n\t\u00a0ต", max_size=8),
+)
+def test_an_organisation_s_name_is_spelt_as_its_type_s_pattern_says(prefix: str, name: str) -> None:
+    assert normalise.lao_text(prefix + name) == lao_by_pattern(prefix + name)

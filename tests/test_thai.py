@@ -109,7 +109,7 @@ def test_clean_text(value: object, expected: str) -> None:
 # Letters a cell may hold that cleaning treats differently: Thai letters, tone marks,
 # nikhahit and sara aa (sara am's two halves), spaces of several kinds, newlines,
 # invisible characters, a decomposed "é" and plain ASCII.
-TRICKY = "กนา\u0e49\u0e48\u0e4d\u0e32\u0e33 \u00a0\u3000\n\t\u200b\u00ad\ufeffe\u0301ab.1"
+TRICKY = "กนา\u0e49\u0e48\u0e4d\u0e32\u0e33 \u00a0\u3000\n\t\x1c\u200b\u00ad\ufeffe\u0301ab.1"
 
 
 def spelled_out_clean(text: str) -> str:
