@@ -152,11 +152,11 @@ def check_tabs(tabs: list[ParsedTab], ctx: CheckContext) -> list[RowResult]:
                 result.problems.append(
                     _problem(row, None, "DUPLICATE", twin_row=twin.row, twin_tab=twin.source.tab)
                 )
-            result.tab_blocked = blocked
             problems = result.problems
-            result.complete = not blocked and (
-                not problems or not any(p.severity == "error" for p in problems)
-            )
+            if blocked:
+                result.tab_blocked, result.complete = True, False
+            else:
+                result.complete = not problems or not any(p.severity == "error" for p in problems)
             results.append(result)
     return results
 

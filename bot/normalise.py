@@ -18,8 +18,9 @@ so the roll-up can flag it. Pure.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import lru_cache
+from operator import itemgetter
 
 from bot import geo, thai
 from bot.checks import RowResult
@@ -97,7 +98,6 @@ class RowSpeller:
     ) -> None:
         self.programme = programme
         self.fields = tuple(fields)
-        self._blanks = ("",) * len(self.fields)
         at = {key: index for index, key in enumerate(self.fields)}
         self._at = at
         # Where the spelt values go; past the end (never written) when not among `fields`.
@@ -108,6 +108,22 @@ class RowSpeller:
         self.laos = LaoNames() if laos is None else laos
         self._months: dict[tuple[int, int], tuple[str, str]] = {}
         self._provinces: dict[str, geo.Province | None] = {}
+        # How to lay out the rows of the tab met last (its rows share one `columns`).
+        self._columns: object = None
+        self._layout: tuple[Callable[[dict[str, str]], list[OutCell]], tuple[int, ...]]
+        self._layout = (lambda _text: [], ())
+
+    def _lay_out(
+        self, text: dict[str, str]
+    ) -> tuple[Callable[[dict[str, str]], list[OutCell]], tuple[int, ...]]:
+        """For rows with the fields of `text`: a function listing their values in `fields`
+        order (made in C), and where the fields they lack go, in ascending order."""
+        present = [f for f in self.fields if f in text]
+        gaps = tuple(i for i, f in enumerate(self.fields) if f not in text)
+        if len(present) > 1:
+            pick = itemgetter(*present)
+            return (lambda text: [*pick(text)]), gaps
+        return (lambda text: [text[f] for f in present]), gaps
 
     def cells(self, result: RowResult) -> tuple[list[OutCell], tuple[str, ...]]:
         """The row's cells in `fields` order, and the normalised fields kept as typed (in
@@ -116,8 +132,14 @@ class RowSpeller:
         row = result.row
         text = row.text
         at = self._at
-        # One C-level call for every field; the spelt values replace some below.
-        cells: list[OutCell] = list(map(text.get, self.fields, self._blanks))
+        if row.columns is not self._columns:  # a tab's first row
+            self._columns, self._layout = row.columns, self._lay_out(text)
+        pick, gaps = self._layout
+        # The row's values in one C-level call, blanks where it has no value: the spelt
+        # values replace some below.
+        cells = pick(text)
+        for gap in gaps:
+            cells.insert(gap, "")
         cells.append("")  # the slot of spelt values that have no column (dropped below)
         kept: list[str] = []
         month = result.month if result.month is not None else _month(result, self.programme)

@@ -277,6 +277,18 @@ def _tab_id(source: SourceTab) -> str:
     return f"{source.spreadsheet}\x00{source.tab}"
 
 
+def _by_tab(results: list[RowResult]) -> dict[str, list[RowResult]]:
+    """Results by their tab (`_tab_id`), in their order."""
+    by_tab: dict[str, list[RowResult]] = defaultdict(list)
+    source, rows = None, []
+    for r in results:
+        if r.row.source is not source:  # a tab's rows come one after another: one id a tab
+            source = r.row.source
+            rows = by_tab[_tab_id(source)]
+        rows.append(r)
+    return by_tab
+
+
 ISSUE_HEADER = (
     "ลำดับ",
     "ไฟล์",
@@ -369,9 +381,7 @@ def plan_cycle(
     `archived` are earlier rounds' rows: marked as archived in their tabs, and the
     register's history.
     """
-    by_tab: dict[str, list[RowResult]] = defaultdict(list)
-    for r in results:
-        by_tab[_tab_id(r.row.source)].append(r)
+    by_tab = _by_tab(results)
     archived_of: dict[str, list[tuple[RowResult, str]]] = defaultdict(list)
     history: list[tuple[str, list[RowResult]]] = []
     for part, part_results in archived or []:
@@ -469,9 +479,7 @@ def archive_rows_tab(
 ) -> BotTab:
     """An ended round's rows as the national tab showed them (`config` narrowed to that
     round): every province, in official spelling, each with its link and status."""
-    by_tab: dict[str, list[RowResult]] = defaultdict(list)
-    for r in results:
-        by_tab[_tab_id(r.row.source)].append(r)
+    by_tab = _by_tab(results)
     rank = {p.province: i for i, p in enumerate(config.provinces)}
     ordered = sorted(
         tabs, key=lambda t: (rank.get(t.source.province.name, 0), t.source.district.code)

@@ -22,13 +22,13 @@ from bot.config_load import load_config, parse_config
 from bot.cycle import check_cycle
 from bot.examples import make_examples
 from bot.form import parse_tab
-from bot.form_fields import CATEGORIES
+from bot.form_fields import CATEGORIES, FIELDS
 from bot.model import BotTab, Cell, LinkedText, SheetPlan, TabData
 from bot.normalise import month_key, month_text, programme_months
 from bot.register import STATES
 from bot.rollup import KEPT_HEADER, MONTH_KEY_HEADER, plan_cycle
 from bot.summary import summarise
-from tests.factories import column, grid, row
+from tests.factories import GOOD, column, grid, row
 
 ROOT = Path(__file__).resolve().parent.parent
 TODAY = date(2025, 1, 17)
@@ -283,3 +283,44 @@ def lao_by_pattern(text: str) -> str | None:
 )
 def test_an_organisation_s_name_is_spelt_as_its_type_s_pattern_says(prefix: str, name: str) -> None:
     assert normalise.lao_text(prefix + name) == lao_by_pattern(prefix + name)
+
+
+def test_tabs_with_other_columns_roll_up_each_value_under_its_own_header() -> None:
+    # Phu Khiao keeps the form's columns; Ban Khwao dropped three optional ones and put
+    # the link first. Each row's values must land under their headers, blanks where its
+    # tab has no such column.
+    config = parse_config(
+        "national: {file: national.xlsx}\nprovinces: [{province: ชัยภูมิ, file: chaiyaphum.xlsx}]\n"
+    )
+    district = geo.find_district(PROVINCE.code, "บ้านเขว้า")
+    assert district is not None
+    dropped = {"role", "budget", "note"}
+    keys = ["post_url", *(f for f in GOOD if f not in dropped and f != "post_url")]
+    headers = [next(f.header for f in FIELDS if f.key == k) for k in keys]
+    theirs = {**GOOD, "district": "บ้านเขว้า", "identity": "ผ้าไหมบ้านเขว้า",
+              "hashtags": "#เที่ยวท้องถิ่น #ของดีบ้านเรา #จังหวัดชัยภูมิ #อำเภอบ้านเขว้า",
+              "post_url": "https://www.facebook.com/bankhwao/posts/9"}  # fmt: skip
+    grids = {
+        "อำเภอภูเขียว": grid(row()),
+        "อำเภอบ้านเขว้า": [headers, [theirs[k] for k in keys]],
+    }
+    sources = [s for s in source_tabs(config) if s.tab in grids]
+    tabs = [parse_tab(s, TabData(s.spreadsheet, s.tab, grids[s.tab]), config.form) for s in sources]
+    results = check_tabs(tabs, CheckContext(config.form, config.programme, TODAY))
+    summary = summarise(config, tabs, results, TODAY)
+    rows = tab(plan_cycle(config, tabs, results, summary), config.tabs.national).rows
+    assert len(rows) == 3
+    identities = column(rows, "ชื่ออัตลักษณ์ท้องถิ่น")
+    mine, other = identities.index(GOOD["identity"]), identities.index("ผ้าไหมบ้านเขว้า")
+    for header, expected in [
+        ("ลิงก์เผยแพร่", (GOOD["post_url"], theirs["post_url"])),
+        ("อำเภอ", ("ภูเขียว", "บ้านเขว้า")),
+        ("รหัสอำเภอ", (DISTRICTS[[d.name for d in DISTRICTS].index("ภูเขียว")].code, district.code)),
+        ("บทบาท อปท.", ("หน่วยงานหลัก", "")),
+        ("แหล่งงบประมาณ", ("อปท.", "")),
+        ("หมายเหตุ", ("", "")),
+        ("ผู้รายงาน", (GOOD["reporter"], GOOD["reporter"])),
+        (KEPT_HEADER, ("", "")),
+    ]:
+        values = column(rows, header)
+        assert (values[mine], values[other]) == expected, header
