@@ -162,6 +162,9 @@ class GoogleBackend(GoogleWriting):
         self._writes: Counter[str] = Counter()  # write requests made, per spreadsheet
         self._unsure: set[str] = set()  # a write there may or may not have happened
         self._seen: dict[str, int] = {}  # Drive's versions at this cycle's check
+        # Spreadsheets nobody but the bot changed since its last write there (Drive's
+        # version says): only in those are its bot tabs what it remembers writing.
+        self._untouched: set[str] = set()
 
     def __enter__(self) -> GoogleBackend:
         self.http.start_cycle()  # one cycle's budget for waiting out other clients' quota use
@@ -292,6 +295,7 @@ class GoogleBackend(GoogleWriting):
         sheets = list(dict.fromkeys([*wanted, *bot_tabs]))
         versions = self.drive.check(sheets)
         self._seen = dict(versions.seen) if versions is not None else {}
+        self._untouched.clear()
         kept: dict[str, SheetRead] = {}
         for sheet in sheets:
             memory = self.memory.get(sheet)
@@ -301,6 +305,8 @@ class GoogleBackend(GoogleWriting):
                 # Only the bot's own writes since its read: what it knows is current.
                 memory.version = before + made if now == before + made else before
                 memory.pending, memory.dirty = None, True
+            if now is not None and memory.version == now:
+                self._untouched.add(sheet)
             read = memory.read
             if (versions is None or versions.full or read is None or now is None
                     or memory.version != now):  # fmt: skip

@@ -79,6 +79,7 @@ class GoogleWriting:
     _read_at: dict[str, float]
     _writes: Counter[str]
     _unsure: set[str]
+    _untouched: set[str]
     _call: Callable[..., Any]
     metadata: Callable[[str], dict[str, TabMeta]]
     _grid: Callable[[str, list[str]], dict[str, Any]]
@@ -98,6 +99,7 @@ class GoogleWriting:
             # tabs renamed): the next read looks at everything again.
             self._meta.pop(plan.spreadsheet, None)
             self._unsure.add(plan.spreadsheet)
+            self._untouched.discard(plan.spreadsheet)
             raise
         finally:
             self.tabs.forget()
@@ -308,7 +310,9 @@ class GoogleWriting:
 
     def _known(self, sheet: str, tab: BotTab, meta: TabMeta | None, shape: Shape) -> Shape | None:
         """What an owned bot tab holds now, as row fingerprints: from what the bot last
-        wrote there when the tab's digest vouches for it, else read back."""
+        wrote there when the tab's digest vouches for it and nobody else changed the
+        spreadsheet since (a person's sort or typing leaves the digest as it was), else
+        read back."""
         if meta is None or not meta.owned:
             return None
         digest = meta.metadata.get(DIGEST_KEY, (0, ""))[1]
@@ -316,7 +320,7 @@ class GoogleWriting:
             return shape  # nothing to do
         remembered = self.memory.get(sheet).shapes.get(tab.name)
         if remembered is not None and remembered[0] == meta.sheet_id and (
-                remembered[1].digest == digest):  # fmt: skip
+                remembered[1].digest == digest) and sheet in self._untouched:  # fmt: skip
             return remembered[1]
         if meta.columns != shape.width:
             return None  # its columns changed: written whole
