@@ -82,7 +82,9 @@ class ReadCache:
     def __init__(self, folder: Path) -> None:
         """Keep the reads in `folder` (created on the first write)."""
         self.folder = Path(folder)
-        self._digests: dict[str, str] = {}
+        # What this process last wrote into each file, and the file's identity then: the
+        # same read is not written again while the file is still that one.
+        self._digests: dict[str, tuple[str, tuple[int, int, int]]] = {}
         # The read each file holds, as this process wrote or loaded it, with the file's
         # identity then: a daemon's next cycle takes it from here instead of parsing the
         # file again, which would hold a second copy of every read (tens of MB) beside
@@ -127,7 +129,8 @@ class ReadCache:
         more = json.dumps(extra, ensure_ascii=False)
         digest = hashlib.sha256((body + more).encode("utf-8")).hexdigest()
         path = self._path(spreadsheet)
-        if self._digests.get(spreadsheet) == digest:
+        written = self._digests.get(spreadsheet)
+        if written is not None and written[0] == digest and _identity_or_none(path) == written[1]:
             self.touch(spreadsheet, read_at)
             return
         payload = (
@@ -138,7 +141,9 @@ class ReadCache:
         self._held.pop(spreadsheet, None)
         if write_atomic(path, payload, f"the last good read of {spreadsheet}"):
             self.touch(spreadsheet, read_at)
-            self._digests[spreadsheet] = digest
+            identity = _identity_or_none(path)
+            if identity is not None:
+                self._digests[spreadsheet] = (digest, identity)
             token = extra.get("token")
             held = CachedRead(
                 spreadsheet,
@@ -208,6 +213,13 @@ def _identity(path: Path) -> tuple[int, int, int]:
     """A file's identity: a rewrite (always a new file, renamed in) changes it."""
     found = path.stat()
     return found.st_ino, found.st_size, found.st_mtime_ns
+
+
+def _identity_or_none(path: Path) -> tuple[int, int, int] | None:
+    try:
+        return _identity(path)
+    except OSError:
+        return None
 
 
 def cache_for(config: Config) -> ReadCache:

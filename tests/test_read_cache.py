@@ -102,3 +102,26 @@ def test_a_read_kept_by_this_process_is_not_parsed_again_but_another_s_write_is_
     for file in tmp_path.glob("*.json"):
         file.unlink()
     assert daemon.load("a.xlsx") is None
+
+
+def test_a_file_damaged_or_replaced_since_is_written_again_by_the_same_read(
+    tmp_path: Path,
+) -> None:
+    """A read the bot already kept is not written twice, but only while the file is the
+    one it wrote: a damaged file, or one another process (`sync` by hand) replaced with
+    an older read, would otherwise stay so, and be all that is left the day the
+    spreadsheet cannot be read."""
+    daemon, by_hand = ReadCache(tmp_path), ReadCache(tmp_path)
+    daemon.store("a.xlsx", tabs(), AT)
+    [file] = tmp_path.glob("*.json")
+    file.write_text("{not json", encoding="utf-8")
+    later = datetime(2025, 1, 10, 10, 0, tzinfo=AT.tzinfo)
+    daemon.store("a.xlsx", tabs(), later)
+    back = ReadCache(tmp_path).load("a.xlsx")
+    assert back is not None and back.tabs["$date"].grid == [["x"]]
+    other = tabs()
+    other["$date"] = TabData("a.xlsx", "$date", [["ก่อนหน้า"]])
+    by_hand.store("a.xlsx", other, later)
+    daemon.store("a.xlsx", tabs(), datetime(2025, 1, 10, 11, 0, tzinfo=AT.tzinfo))
+    back = ReadCache(tmp_path).load("a.xlsx")
+    assert back is not None and back.tabs["$date"].grid == [["x"]]
