@@ -23,6 +23,7 @@ treated as absent (and logged), never as a reason to stop.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -230,15 +231,21 @@ def cache_for(config: Config) -> ReadCache:
 def write_atomic(path: Path, text: str, what: str) -> bool:
     """Replace ``path`` with ``text`` atomically (a temporary file beside it, renamed);
     False, and a log line naming `what` is kept there, when it cannot."""
+    temporary: str | None = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(
             "w", encoding="utf-8", dir=path.parent, suffix=".tmp", delete=False
         ) as handle:
+            temporary = handle.name
             handle.write(text)
         os.replace(handle.name, path)
     except OSError as exc:
         log.warning("cannot keep %s in %s: %s", what, path, exc)
+        if temporary is not None:
+            # A half-written copy left on a full disk would hold the room that frees up.
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
         return False
     return True
 
