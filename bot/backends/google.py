@@ -5,7 +5,9 @@ a spreadsheet nobody changed since the bot last read it is evaluated from that r
 (`unchanged`), kept in memory and in a folder (`google_memory`). A spreadsheet that changed
 is read with one `spreadsheets.get` with a field mask (values, backgrounds, tab properties,
 protected ranges and the bot's developer metadata of exactly the tabs it needs); only the
-very first cycle, before the bot's tabs exist, has to read the tab list first.
+very first cycle, before the bot's tabs exist, has to read the tab list first. When people
+changed a spreadsheet whose bot tabs are due a difference, those tabs are read back first
+(one more request, `google_write`): a sort or typing there leaves the bot's digest as it was.
 
 Writing is `google_write`: the status column anchored by developer metadata and written
 by a DataFilter on it, highlights as the bot's conditional format rules, bot tabs changed
