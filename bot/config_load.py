@@ -251,7 +251,8 @@ def _check_same_workbooks(config: Config, source: str, root: yaml.Node | None) -
     for loc, file in refs:
         if not file:
             continue
-        path = workbook_path(config, file).resolve()
+        # Spelling only (., .., relative or full): a broken link is the backend's to name.
+        path = Path(os.path.abspath(workbook_path(config, file)))
         first, first_loc = named.setdefault(path, (file, loc))
         if first != file:
             line = _line_of(root, [*loc, "file"])
