@@ -169,6 +169,7 @@ def parse_config(
     _check_timezone(config, source, root)
     config = config.model_copy(update={"base_dir": str(base_dir or Path.cwd())})
     _check_folders(config, source, root)
+    _check_same_workbooks(config, source, root)
     return config
 
 
@@ -231,6 +232,35 @@ def _check_folders(config: Config, source: str, root: yaml.Node | None) -> None:
             "writes one file per message into this folder: move the file away or name "
             "another folder"
         )
+
+
+def _check_same_workbooks(config: Config, source: str, root: yaml.Node | None) -> None:
+    """Refuse one workbook named two ways (``./a.xlsx`` and ``a.xlsx``, or by its full
+    path): the bot would take it for two spreadsheets, and its own write into one would
+    look like a person's edit of the other in every cycle that writes."""
+    if config.backend != "xlsx":
+        return
+    refs: list[tuple[list[str | int], str | None]] = [(["national"], config.national.file)]
+    if config.archive is not None:
+        refs.append((["archive"], config.archive.file))
+    for i, prov in enumerate(config.provinces):
+        refs.append((["provinces", i], prov.file))
+        refs += [(["provinces", i, "districts", j], d.file)
+                 for j, d in enumerate(prov.districts or [])]  # fmt: skip
+    named: dict[Path, tuple[str, list[str | int]]] = {}
+    for loc, file in refs:
+        if not file:
+            continue
+        # Spelling only (., .., relative or full): a broken link is the backend's to name.
+        path = Path(os.path.abspath(workbook_path(config, file)))
+        first, first_loc = named.setdefault(path, (file, loc))
+        if first != file:
+            line = _line_of(root, [*loc, "file"])
+            where = f"{source}:{line}" if line else source
+            raise ConfigError(
+                f"{where}: {_yaml_path([*loc, 'file'])}: {file!r} is the file {first!r} of "
+                f"{_yaml_path([*first_loc, 'file'])}: write it the same way in both places"
+            )
 
 
 def _template_problem(folder: Path) -> str | None:

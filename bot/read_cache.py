@@ -23,6 +23,7 @@ treated as absent (and logged), never as a reason to stop.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -82,7 +83,9 @@ class ReadCache:
     def __init__(self, folder: Path) -> None:
         """Keep the reads in `folder` (created on the first write)."""
         self.folder = Path(folder)
-        self._digests: dict[str, str] = {}
+        # What this process last wrote into each file, and the file's identity then: the
+        # same read is not written again while the file is still that one.
+        self._digests: dict[str, tuple[str, tuple[int, int, int]]] = {}
         # The read each file holds, as this process wrote or loaded it, with the file's
         # identity then: a daemon's next cycle takes it from here instead of parsing the
         # file again, which would hold a second copy of every read (tens of MB) beside
@@ -127,7 +130,8 @@ class ReadCache:
         more = json.dumps(extra, ensure_ascii=False)
         digest = hashlib.sha256((body + more).encode("utf-8")).hexdigest()
         path = self._path(spreadsheet)
-        if self._digests.get(spreadsheet) == digest:
+        written = self._digests.get(spreadsheet)
+        if written is not None and written[0] == digest and _identity_or_none(path) == written[1]:
             self.touch(spreadsheet, read_at)
             return
         payload = (
@@ -138,7 +142,9 @@ class ReadCache:
         self._held.pop(spreadsheet, None)
         if write_atomic(path, payload, f"the last good read of {spreadsheet}"):
             self.touch(spreadsheet, read_at)
-            self._digests[spreadsheet] = digest
+            identity = _identity_or_none(path)
+            if identity is not None:
+                self._digests[spreadsheet] = (digest, identity)
             token = extra.get("token")
             held = CachedRead(
                 spreadsheet,
@@ -210,6 +216,13 @@ def _identity(path: Path) -> tuple[int, int, int]:
     return found.st_ino, found.st_size, found.st_mtime_ns
 
 
+def _identity_or_none(path: Path) -> tuple[int, int, int] | None:
+    try:
+        return _identity(path)
+    except OSError:
+        return None
+
+
 def cache_for(config: Config) -> ReadCache:
     """The read cache the config names (`daemon.read_cache`)."""
     return ReadCache(state_path(config, config.daemon.read_cache))
@@ -218,15 +231,21 @@ def cache_for(config: Config) -> ReadCache:
 def write_atomic(path: Path, text: str, what: str) -> bool:
     """Replace ``path`` with ``text`` atomically (a temporary file beside it, renamed);
     False, and a log line naming `what` is kept there, when it cannot."""
+    temporary: str | None = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(
             "w", encoding="utf-8", dir=path.parent, suffix=".tmp", delete=False
         ) as handle:
+            temporary = handle.name
             handle.write(text)
         os.replace(handle.name, path)
     except OSError as exc:
         log.warning("cannot keep %s in %s: %s", what, path, exc)
+        if temporary is not None:
+            # A half-written copy left on a full disk would hold the room that frees up.
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
         return False
     return True
 

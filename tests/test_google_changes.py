@@ -287,6 +287,41 @@ def test_a_tab_an_older_bot_wrote_is_read_back_not_rewritten(fake: FakeSheets) -
                        if s.title == NATIONAL)  # fmt: skip
 
 
+ORGANISATION = HEADERS.index("องค์กรปกครองส่วนท้องถิ่น") + 1
+
+
+@pytest.mark.parametrize(
+    "edit",
+    ["sorts it", "types over a cell", "deletes a row", "drags a row down"],
+)
+def test_a_persons_edit_in_a_bot_tab_never_misplaces_the_next_difference(
+    fake: FakeSheets, edit: str
+) -> None:
+    world = GoogleWorld(fake)
+    world.make(default_tabs())
+    world.sync()
+    national = world.ids["national"]
+    gid = next(s.sheet_id for s in fake.spreadsheet(national).sheets if s.title == NATIONAL)
+    # A person works on the national tab (its digest stays as the bot wrote it) ...
+    if edit == "sorts it":  # by district code, largest first
+        code = world.values("national", NATIONAL)[0].index("รหัสอำเภอ") + 1
+        fake.sort(national, NATIONAL, (2, 5), (1, 20), code, descending=True)
+    elif edit == "types over a cell":
+        fake.set_values(national, NATIONAL, f"{chr(64 + ORGANISATION)}3", [["อบต.อื่น"]])
+    elif edit == "deletes a row":
+        fake.delete_rows(national, NATIONAL, 3)
+    else:
+        fake.move(national, NATIONAL, "ROWS", 2, 1, 5)
+    # ... then a district fixes a row: only that row is due in the national tab.
+    world.set_value("province", TAB, 3, IDENTITY, "ข้าวหลาม")
+    world.sync()
+    # The difference lands on the rows the tab really holds, not on the rows the bot
+    # remembers writing: no row twice, none missing.
+    assert world.values("national", NATIONAL) == world.values("province", "รวมจังหวัดชัยภูมิ")
+    assert gid == next(s.sheet_id for s in fake.spreadsheet(national).sheets
+                       if s.title == NATIONAL)  # fmt: skip
+
+
 def test_the_monthly_record_is_one_server_side_copy(fake: FakeSheets) -> None:
     world = GoogleWorld(fake)
     config = world.make(default_tabs())

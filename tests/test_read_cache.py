@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import resource
+import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime, time
 from decimal import Decimal
 from pathlib import Path
@@ -102,3 +106,56 @@ def test_a_read_kept_by_this_process_is_not_parsed_again_but_another_s_write_is_
     for file in tmp_path.glob("*.json"):
         file.unlink()
     assert daemon.load("a.xlsx") is None
+
+
+def test_a_file_damaged_or_replaced_since_is_written_again_by_the_same_read(
+    tmp_path: Path,
+) -> None:
+    """A read the bot already kept is not written twice, but only while the file is the
+    one it wrote: a damaged file, or one another process (`sync` by hand) replaced with
+    an older read, would otherwise stay so, and be all that is left the day the
+    spreadsheet cannot be read."""
+    daemon, by_hand = ReadCache(tmp_path), ReadCache(tmp_path)
+    daemon.store("a.xlsx", tabs(), AT)
+    [file] = tmp_path.glob("*.json")
+    file.write_text("{not json", encoding="utf-8")
+    later = datetime(2025, 1, 10, 10, 0, tzinfo=AT.tzinfo)
+    daemon.store("a.xlsx", tabs(), later)
+    back = ReadCache(tmp_path).load("a.xlsx")
+    assert back is not None and back.tabs["$date"].grid == [["x"]]
+    other = tabs()
+    other["$date"] = TabData("a.xlsx", "$date", [["ก่อนหน้า"]])
+    by_hand.store("a.xlsx", other, later)
+    daemon.store("a.xlsx", tabs(), datetime(2025, 1, 10, 11, 0, tzinfo=AT.tzinfo))
+    back = ReadCache(tmp_path).load("a.xlsx")
+    assert back is not None and back.tabs["$date"].grid == [["x"]]
+
+
+@contextmanager
+def disk_full_past(size: int) -> Iterator[None]:
+    """Writes past ``size`` bytes fail as on a full disk (the process's file size limit)."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    before = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (size, hard))
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
+        signal.signal(signal.SIGXFSZ, before)
+
+
+def test_a_write_the_disk_has_no_room_for_leaves_nothing_behind(tmp_path: Path) -> None:
+    """On a full disk the last good read stays as it was, and the failed write leaves no
+    half-written file to take up the room that frees up before the next cycle."""
+    cache = ReadCache(tmp_path)
+    cache.store("a.xlsx", tabs(), AT)
+    big = tabs()
+    big["อำเภอภูเขียว"] = TabData("a.xlsx", "อำเภอภูเขียว", [["ข้อความยาว" * 200]] * 50)
+    kept = sorted(p.name for p in tmp_path.iterdir())
+    later = datetime(2025, 1, 10, 10, 0, tzinfo=AT.tzinfo)
+    with disk_full_past(4096):
+        for _ in range(3):
+            cache.store("a.xlsx", big, later)  # logged, never raised
+    assert sorted(p.name for p in tmp_path.iterdir()) == kept
+    back = cache.load("a.xlsx")
+    assert back is not None and back.tabs["$date"].grid == [["x"]]

@@ -114,3 +114,18 @@ def test_wrong_topologies_are_refused_at_load(text: str, fragment: str) -> None:
     with pytest.raises(ConfigError) as caught:
         parse_config(text)
     assert fragment in str(caught.value)
+
+
+@pytest.mark.parametrize("spelling", ["./chaiyaphum.xlsx", "data/../chaiyaphum.xlsx", "ABSOLUTE"])
+def test_one_workbook_named_two_ways_is_refused_at_load(tmp_path: Path, spelling: str) -> None:
+    # Read and written as two spreadsheets, the one file would be "changed while the bot
+    # was checking it" after the bot's own first write, in every cycle that writes.
+    mixed_project(tmp_path)
+    other = str(tmp_path / "chaiyaphum.xlsx") if spelling == "ABSOLUTE" else spelling
+    text = MIXED.replace("file: phu-khiao.xlsx", f"file: {other}")
+    (tmp_path / "config.yaml").write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_config(tmp_path / "config.yaml")
+    message = str(caught.value)
+    assert ":8: provinces[0].districts[0].file:" in message
+    assert f"'{other}' is the file 'chaiyaphum.xlsx' of provinces[0].file" in message

@@ -5,7 +5,9 @@ a spreadsheet nobody changed since the bot last read it is evaluated from that r
 (`unchanged`), kept in memory and in a folder (`google_memory`). A spreadsheet that changed
 is read with one `spreadsheets.get` with a field mask (values, backgrounds, tab properties,
 protected ranges and the bot's developer metadata of exactly the tabs it needs); only the
-very first cycle, before the bot's tabs exist, has to read the tab list first.
+very first cycle, before the bot's tabs exist, has to read the tab list first. When people
+changed a spreadsheet whose bot tabs are due a difference, those tabs are read back first
+(one more request, `google_write`): a sort or typing there leaves the bot's digest as it was.
 
 Writing is `google_write`: the status column anchored by developer metadata and written
 by a DataFilter on it, highlights as the bot's conditional format rules, bot tabs changed
@@ -162,6 +164,9 @@ class GoogleBackend(GoogleWriting):
         self._writes: Counter[str] = Counter()  # write requests made, per spreadsheet
         self._unsure: set[str] = set()  # a write there may or may not have happened
         self._seen: dict[str, int] = {}  # Drive's versions at this cycle's check
+        # Spreadsheets nobody but the bot changed since its last write there (Drive's
+        # version says): only in those are its bot tabs what it remembers writing.
+        self._untouched: set[str] = set()
 
     def __enter__(self) -> GoogleBackend:
         self.http.start_cycle()  # one cycle's budget for waiting out other clients' quota use
@@ -292,6 +297,7 @@ class GoogleBackend(GoogleWriting):
         sheets = list(dict.fromkeys([*wanted, *bot_tabs]))
         versions = self.drive.check(sheets)
         self._seen = dict(versions.seen) if versions is not None else {}
+        self._untouched.clear()
         kept: dict[str, SheetRead] = {}
         for sheet in sheets:
             memory = self.memory.get(sheet)
@@ -301,6 +307,8 @@ class GoogleBackend(GoogleWriting):
                 # Only the bot's own writes since its read: what it knows is current.
                 memory.version = before + made if now == before + made else before
                 memory.pending, memory.dirty = None, True
+            if now is not None and memory.version == now:
+                self._untouched.add(sheet)
             read = memory.read
             if (versions is None or versions.full or read is None or now is None
                     or memory.version != now):  # fmt: skip

@@ -56,9 +56,11 @@ SHEETS_API = "https://sheets.googleapis.com/v4/spreadsheets"
 FRESH_S = 60.0
 _READ_BACK_ROWS = 5_000  # rows of a bot tab read back per request (bounded memory)
 _READ_BACK_FIELDS = (
-    "sheets(data(rowData(values(userEnteredValue,textFormatRuns(format(link(uri))),"
+    "sheets(properties(title),data(rowData(values(userEnteredValue,"
+    "textFormatRuns(format(link(uri))),"
     "userEnteredFormat(numberFormat(pattern),backgroundColor,textFormat(bold),wrapStrategy)))))"
 )
+_READ = "read back"  # `_known`: what the tab holds must be read
 Marks = list[tuple[TabMarks, MarksWrite, TabState]]
 Batches = list[list[Mapping[str, Any]]]
 
@@ -79,6 +81,7 @@ class GoogleWriting:
     _read_at: dict[str, float]
     _writes: Counter[str]
     _unsure: set[str]
+    _untouched: set[str]
     _call: Callable[..., Any]
     metadata: Callable[[str], dict[str, TabMeta]]
     _grid: Callable[[str, list[str]], dict[str, Any]]
@@ -98,6 +101,7 @@ class GoogleWriting:
             # tabs renamed): the next read looks at everything again.
             self._meta.pop(plan.spreadsheet, None)
             self._unsure.add(plan.spreadsheet)
+            self._untouched.discard(plan.spreadsheet)
             raise
         finally:
             self.tabs.forget()
@@ -132,8 +136,9 @@ class GoogleWriting:
         marks, checked = self._checked_marks(sheet, plan.marks, state)
         cleanup: Batches = []
         taken = {m.sheet_id for m in state.tabs.values()}
+        read_back: dict[str, Shape] = {}
         tab_groups, staged, shapes, touched = self._bot_tab_requests(
-            sheet, tabs, state, result, taken
+            sheet, tabs, state, result, taken, read_back=read_back
         )
         if staged:
             # A staged write adds tabs: its ids must not clash with any tab, and a ranged
@@ -143,7 +148,7 @@ class GoogleWriting:
             result.conflicts.clear()
             taken = {m.sheet_id for m in full.values()}
             tab_groups, staged, shapes, touched = self._bot_tab_requests(
-                sheet, tabs, state, result, taken
+                sheet, tabs, state, result, taken, read_back=read_back
             )
             leftovers = [m.sheet_id for t, m in full.items() if STAGING.search(t)]
             if leftovers:
@@ -279,21 +284,34 @@ class GoogleWriting:
         state: GoogleRead,
         result: ApplyResult,
         taken: set[int],
+        *,
+        read_back: dict[str, Shape],
     ) -> tuple[Batches, Batches, dict[str, tuple[int, Shape]], set[str]]:
         """The requests that bring the plan's bot tabs about: those that fit one request
         each, and the sequence of those too big for one; each tab's new shape; and the
-        tabs that have any request."""
+        tabs that have any request. ``read_back``: the tabs read back so far (grows)."""
         groups: Batches = []
         staged: Batches = []
         shapes: dict[str, tuple[int, Shape]] = {}
         touched: set[str] = set()
+        planned: list[tuple[BotTab, TabMeta | None, Shape]] = []
         for tab in tabs:
             meta = state.tabs.get(tab.name)
             if meta is not None and not meta.owned and state.grids.get(tab.name):
                 result.conflicts.append(conflict_problem(sheet, tab.name))
                 continue
-            shape = self.tabs.shape(tab)
+            planned.append((tab, meta, self.tabs.shape(tab)))
+        # The tabs whose content the bot cannot vouch for, read back in as few requests as
+        # their rows allow (once per write: a staged write plans its tabs twice).
+        unknown = [(meta, tab.header_rows) for tab, meta, shape in planned
+                   if meta is not None and tab.name not in read_back
+                   and self._known(sheet, tab, meta, shape) is _READ]  # fmt: skip
+        read_back.update(self._read_back(sheet, unknown))
+        for tab, meta, shape in planned:
             known = self._known(sheet, tab, meta, shape)
+            if known is _READ:
+                known = read_back[tab.name]
+            assert not isinstance(known, str)
             batches = self.tabs.batches(tab, meta, taken, shape, known)
             made = (r["addSheet"]["properties"]["sheetId"] for b in batches for r in b
                     if "addSheet" in r)  # fmt: skip
@@ -306,9 +324,13 @@ class GoogleWriting:
                 staged += batches  # a big tab: its own sequence of requests
         return groups, staged, shapes, touched
 
-    def _known(self, sheet: str, tab: BotTab, meta: TabMeta | None, shape: Shape) -> Shape | None:
+    def _known(
+        self, sheet: str, tab: BotTab, meta: TabMeta | None, shape: Shape
+    ) -> Shape | str | None:
         """What an owned bot tab holds now, as row fingerprints: from what the bot last
-        wrote there when the tab's digest vouches for it, else read back."""
+        wrote there when the tab's digest vouches for it and nobody else changed the
+        spreadsheet since (a person's sort or typing leaves the digest as it was); else
+        `_READ` (read it back); None when it is written whole."""
         if meta is None or not meta.owned:
             return None
         digest = meta.metadata.get(DIGEST_KEY, (0, ""))[1]
@@ -316,32 +338,51 @@ class GoogleWriting:
             return shape  # nothing to do
         remembered = self.memory.get(sheet).shapes.get(tab.name)
         if remembered is not None and remembered[0] == meta.sheet_id and (
-                remembered[1].digest == digest):  # fmt: skip
+                remembered[1].digest == digest) and sheet in self._untouched:  # fmt: skip
             return remembered[1]
         if meta.columns != shape.width:
             return None  # its columns changed: written whole
-        return self._read_back(sheet, meta, tab.header_rows)
+        return _READ
 
-    def _read_back(self, sheet: str, meta: TabMeta, header_rows: int) -> Shape:
-        """Read a bot tab's cells (values and links only), a few thousand rows at a time,
-        into row fingerprints."""
-        hashes: list[bytes] = []
-        last = column_letter(max(1, meta.columns))
-        for start in range(0, max(1, meta.rows), _READ_BACK_ROWS):
-            end = min(meta.rows, start + _READ_BACK_ROWS)
-            where = f"{quote_tab(meta.title)}!A{start + 1}:{last}{max(end, start + 1)}"
-            params = {"ranges": where, "fields": _READ_BACK_FIELDS}
+    def _read_back(self, sheet: str, tabs: list[tuple[TabMeta, int]]) -> dict[str, Shape]:
+        """Read bot tabs' cells (values, links and the looks in a row's fingerprint) into
+        row fingerprints: parts of a few thousand rows, several tabs' parts in one request
+        while their rows together stay under that."""
+        step = _READ_BACK_ROWS
+        parts = [(meta, start, min(meta.rows, start + step))
+                 for meta, _ in tabs for start in range(0, max(1, meta.rows), step)]  # fmt: skip
+        requests: list[list[tuple[TabMeta, int, int]]] = []
+        size = _READ_BACK_ROWS
+        for part in parts:
+            rows = max(1, part[2] - part[1])
+            if size + rows > _READ_BACK_ROWS or any(p[0] is part[0] for p in requests[-1]):
+                requests.append([])
+                size = 0
+            requests[-1].append(part)
+            size += rows
+        hashes: dict[str, list[bytes]] = {meta.title: [] for meta, _ in tabs}
+        for request in requests:
+            ranges = [f"{quote_tab(m.title)}!A{start + 1}:{column_letter(max(1, m.columns))}"
+                      f"{max(end, start + 1)}" for m, start, end in request]  # fmt: skip
+            params = {"ranges": ranges, "fields": _READ_BACK_FIELDS}
             body: dict[str, Any] = self._call(
                 sheet, lambda p=params: self.client.http_client.spreadsheets_get(sheet, params=p)
             )
-            data = (body.get("sheets") or [{}])[0].get("data") or [{}]
-            rows = data[0].get("rowData", [])
-            hashes += hashes_of_rows(rows, meta.columns)
-            hashes += hashes_of_rows([{}] * (end - start - len(rows)), meta.columns)
-        blank = hashes_of_rows([{}], meta.columns)[0]
-        while hashes and hashes[-1] == blank:
-            hashes.pop()  # the grid's blank rows below the content
-        return Shape(tuple(hashes), meta.columns, header_rows)
+            found = {str((s.get("properties") or {}).get("title")): s
+                     for s in body.get("sheets") or []}  # fmt: skip
+            for meta, start, end in request:
+                data = (found.get(meta.title) or {}).get("data") or [{}]
+                rows = data[0].get("rowData", [])
+                hashes[meta.title] += hashes_of_rows(rows, meta.columns)
+                hashes[meta.title] += hashes_of_rows([{}] * (end - start - len(rows)), meta.columns)
+        out = {}
+        for meta, header_rows in tabs:
+            got = hashes[meta.title]
+            blank = hashes_of_rows([{}], meta.columns)[0]
+            while got and got[-1] == blank:
+                got.pop()  # the grid's blank rows below the content
+            out[meta.title] = Shape(tuple(got), meta.columns, header_rows)
+        return out
 
     def _record_copies(
         self,
