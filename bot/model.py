@@ -56,7 +56,7 @@ class Problem:
         }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Link:
     """The address of one cell, turned into a URL by the backend that owns it."""
 
@@ -65,13 +65,25 @@ class Link:
     row: int
     column: int
 
+    def __init__(self, spreadsheet: str, tab: str, row: int, column: int) -> None:
+        # A roll-up makes one a row: its fields go straight into the instance's dict
+        # (a frozen dataclass's own __init__ makes a call per field to get past
+        # __setattr__). Same dict, same order: equal, hashed and pickled as before.
+        fields = self.__dict__
+        fields["spreadsheet"], fields["tab"], fields["row"] = spreadsheet, tab, row
+        fields["column"] = column
 
-@dataclass(frozen=True)
+
+@dataclass(frozen=True, init=False)
 class LinkedText:
     """A cell whose text links to another cell."""
 
     text: str
     link: Link
+
+    def __init__(self, text: str, link: Link) -> None:
+        fields = self.__dict__  # as in `Link`
+        fields["text"], fields["link"] = text, link
 
 
 OutCell = str | int | float | LinkedText | None
