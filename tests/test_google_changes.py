@@ -322,6 +322,89 @@ def test_a_persons_edit_in_a_bot_tab_never_misplaces_the_next_difference(
                        if s.title == NATIONAL)  # fmt: skip
 
 
+PROVINCIAL = "รวมจังหวัดชัยภูมิ"
+WRITES = ("spreadsheets.batchUpdate", "values.batchUpdateByDataFilter", "values.batchUpdate")
+
+
+def test_a_persons_sort_of_the_provincial_tab_is_repaired_by_one_read_and_one_write(
+    fake: FakeSheets,
+) -> None:
+    world = GoogleWorld(fake)
+    world.make(default_tabs())
+    world.sync()
+    province = world.ids["province"]
+    written = world.values("province", PROVINCIAL)
+    # A person sorts the provincial tab by district code, largest first (the tab's digest
+    # stays as the bot wrote it) ...
+    code = written[0].index("รหัสอำเภอ") + 1
+    fake.sort(province, PROVINCIAL, (2, len(written)), (1, len(written[0])), code,
+              descending=True)  # fmt: skip
+    assert world.values("province", PROVINCIAL) != written
+    # ... then a district adds a note to a row: its status stays, its roll-up row changes.
+    world.set_value("province", TAB, 3, NOTE, "ปรับปรุงข้อมูลแล้ว")
+    fake.reset_counts()
+    world.sync()
+    # The provincial tab holds the bot's rows again, in the bot's order, the new note on
+    # its row: the difference was computed from what the tab held, not what the bot wrote.
+    now = world.values("province", PROVINCIAL)
+    assert now == world.values("national", NATIONAL)
+    assert sorted(map(tuple, now)) != sorted(map(tuple, written))  # the note arrived
+    assert [r for r in now if "ปรับปรุงข้อมูลแล้ว" in r] != []
+    # One read of the province brought its bot tabs' rows too; one write repaired them.
+    assert reads_of(fake, province) == 1
+    writes = [r.kind for r in fake.requests if r.kind in WRITES and f"/{province}" in r.path]
+    assert writes == ["spreadsheets.batchUpdate"]
+
+
+def test_the_rows_a_read_brings_of_a_bot_tab_tell_its_unchanged_rows_from_changed_ones(
+    fake: FakeSheets,
+) -> None:
+    world = GoogleWorld(fake)
+    world.make(default_tabs())
+    world.sync()
+    province = world.ids["province"]
+    gid = next(s.sheet_id for s in fake.spreadsheet(province).sheets if s.title == PROVINCIAL)
+    recorder = recording(world)
+    world.sync()  # the recording bot's first cycle: it knows what it wrote from now on
+    edits: list[Callable[[], None]] = [
+        lambda: world.set_value("province", TAB, 3, IDENTITY, "ข้าวหลาม"),  # a row changes
+        lambda: world.set_value("province", TAB, 5, 1, "ธ.ค. 2567"),  # a row appears
+        lambda: fake.delete_rows(province, TAB, 2),  # a row goes
+        lambda: world.set_value("province", "อำเภอคอนสาร", 2, NOTE, "ใหม่"),  # another tab
+    ]
+    for edit in edits:
+        edit()
+        fake.reset_counts()
+        world.sync()
+        assert world.values("province", PROVINCIAL) == world.values("national", NATIONAL)
+        assert reads_of(fake, province) == 1  # the provincial tab's rows came with the read
+    # Its rows as the read found them (values, links, looks) match the bot's own rows
+    # where nothing changed: each change sent only its own rows, as from memory.
+    sent = [r for batch in recorder.batches(province) for r in batch]
+    rows_sent = [len(r["updateCells"]["rows"]) for r in sent if "updateCells" in r
+                 and r["updateCells"]["start"]["sheetId"] == gid]  # fmt: skip
+    assert 0 < sum(rows_sent) <= 1 + 1 + 3 + 1
+
+
+def test_a_provincial_tab_grown_past_what_the_bot_knew_is_read_back_before_its_difference(
+    fake: FakeSheets,
+) -> None:
+    world = GoogleWorld(fake)
+    world.make(default_tabs())
+    world.sync()
+    province = world.ids["province"]
+    # A person adds rows with a line of their own to the provincial tab, and a district
+    # adds a note to a row: the tab is due a difference.
+    fake.insert_rows(province, PROVINCIAL, 3, [["บรรทัดของผู้ใช้"], []])
+    world.set_value("province", TAB, 3, NOTE, "ปรับปรุงข้อมูลแล้ว")
+    fake.reset_counts()
+    world.sync()
+    # The read saw the tab grown past the rows it asked for: it is read back whole before
+    # its difference is written, which lands on the rows the tab really holds.
+    assert reads_of(fake, province) == 2
+    assert world.values("province", PROVINCIAL) == world.values("national", NATIONAL)
+
+
 def test_the_monthly_record_is_one_server_side_copy(fake: FakeSheets) -> None:
     world = GoogleWorld(fake)
     config = world.make(default_tabs())

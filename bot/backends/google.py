@@ -6,8 +6,11 @@ a spreadsheet nobody changed since the bot last read it is evaluated from that r
 is read with one `spreadsheets.get` with a field mask (values, backgrounds, tab properties,
 protected ranges and the bot's developer metadata of exactly the tabs it needs); only the
 very first cycle, before the bot's tabs exist, has to read the tab list first. When people
-changed a spreadsheet whose bot tabs are due a difference, those tabs are read back first
-(one more request, `google_write`): a sort or typing there leaves the bot's digest as it was.
+changed a spreadsheet, what the bot remembers writing in its tabs there cannot be trusted
+(a sort or typing leaves the bot's digest as it was): the same read brings those tabs'
+rows too, and the write computes its difference from them (`google_write`). A tab too long
+for that (the national tab) is read back in a request of its own, only when it is due a
+difference.
 
 Writing is `google_write`: the status column anchored by developer metadata and written
 by a DataFilter on it, highlights as the bot's conditional format rules, bot tabs changed
@@ -39,12 +42,14 @@ from gspread.exceptions import APIError
 
 from bot.backends import google_errors as errors
 from bot.backends.google_drive import DriveWatch
-from bot.backends.google_grid import GRID_FIELDS, TabMeta, tab_meta
+from bot.backends.google_grid import GRID_AND_BOT_FIELDS, GRID_FIELDS, TabMeta, tab_meta
 from bot.backends.google_http import PoliteHTTPClient, RateLimiter, RetryPolicy
 from bot.backends.google_marks import GoogleRead
 from bot.backends.google_memory import Memory
+from bot.backends.google_requests import DIGEST_KEY
+from bot.backends.google_rows import TabRead, content_hashes, hashes_of_rows
 from bot.backends.google_tabs import TabWriter
-from bot.backends.google_write import GoogleWriting, remember_read
+from bot.backends.google_write import READ_BACK_ROWS, GoogleWriting, remember_read
 from bot.config import Config
 from bot.config_load import config_path
 from bot.errors import ConfigError
@@ -167,10 +172,12 @@ class GoogleBackend(GoogleWriting):
         # Spreadsheets nobody but the bot changed since its last write there (Drive's
         # version says): only in those are its bot tabs what it remembers writing.
         self._untouched: set[str] = set()
+        self._fresh: dict[str, dict[str, TabRead]] = {}
 
     def __enter__(self) -> GoogleBackend:
         self.http.start_cycle()  # one cycle's budget for waiting out other clients' quota use
         self._kept.clear()
+        self._fresh.clear()
         return self
 
     def __exit__(
@@ -234,24 +241,32 @@ class GoogleBackend(GoogleWriting):
         if meta is not None and any(t not in meta for t in tabs):
             meta = None  # a missing district tab may have been made since: look again
         body: dict[str, Any] | None = None
+        rows: dict[str, TabMeta] = {}
         if meta is None:
             # Ask for every expected tab at once; Google refuses the lot (400) only when one
             # is missing, and then the tab list is read first.
+            rows = self._with_rows(spreadsheet, bot_tabs, None)
             try:
-                body = self._grid(spreadsheet, self._ranges(tabs, bot_tabs, None))
+                body = self._grid(spreadsheet, self._ranges(tabs, bot_tabs, None, rows),
+                                  bot_rows=bool(rows))  # fmt: skip
             except errors.StaleRanges:
+                rows = {}
                 meta = self.metadata(spreadsheet)
         if body is None:
             assert meta is not None
+            rows = self._with_rows(spreadsheet, bot_tabs, meta)
             try:
-                body = self._grid(spreadsheet, self._ranges(tabs, bot_tabs, meta))
+                body = self._grid(spreadsheet, self._ranges(tabs, bot_tabs, meta, rows),
+                                  bot_rows=bool(rows))  # fmt: skip
             except errors.StaleRanges:
                 # A tab was renamed or deleted since the metadata was cached: look again.
+                rows = {}
                 meta = self.metadata(spreadsheet)
                 try:
                     body = self._grid(spreadsheet, self._ranges(tabs, bot_tabs, meta))
                 except errors.StaleRanges as exc:  # renamed again, right now: next cycle
                     raise errors.renamed(spreadsheet, exc.tab) from None
+        fresh = self._take_rows(body, rows)
         state = GoogleRead(tabs=dict(meta or {}))
         state.take(body)
         # A tab with the bot's name that the bot does not own was only peeked at (A1): read
@@ -285,7 +300,63 @@ class GoogleBackend(GoogleWriting):
         remember_read(self.memory.get(spreadsheet), read, self._seen.get(spreadsheet))
         self._kept.discard(spreadsheet)
         self._read_at[spreadsheet] = time.monotonic()
+        self._fresh[spreadsheet] = fresh
         return read
+
+    def _with_rows(
+        self, sheet: str, bot_tabs: Sequence[str], meta: dict[str, TabMeta] | None
+    ) -> dict[str, TabMeta]:
+        """The bot tabs whose rows a read of ``sheet`` should bring: Drive says someone
+        else changed the spreadsheet, so what the bot remembers writing there (digest, id
+        and all as it left them) is no longer to be trusted, and their rows are needed if
+        the plan has a difference for them. Bringing them in this read saves a request of
+        their own before the write; the cost is the read's field mask, which covers the
+        source tabs' cells too (one mask a request).
+
+        A tab longer than `READ_BACK_ROWS` rows (the national tab: ~30,000) is left to its
+        own read back: it would be pulled whole into every read of its spreadsheet, though
+        most cycles that read it leave it unchanged, and held in memory at once."""
+        if sheet in self._untouched or sheet not in self._seen:
+            return {}  # vouched for by Drive, or Drive cannot tell (read back when needed)
+        memory = self.memory.get(sheet)
+        if meta is None:  # a restarted bot: the tabs as its last read and writes left them
+            last = memory.read.version if memory.read is not None else None
+            meta = last.tabs if isinstance(last, GoogleRead) else {}
+        shapes = memory.shapes
+        out = {}
+        for t in bot_tabs:
+            found, remembered = meta.get(t), shapes.get(t)
+            if found is None or not found.owned or remembered is None:
+                continue
+            digest = found.metadata.get(DIGEST_KEY, (0, ""))[1]
+            if (remembered[0], remembered[1].digest) == (found.sheet_id, digest) and (
+                    found.rows <= READ_BACK_ROWS):  # fmt: skip
+                out[t] = found
+        return out
+
+    @staticmethod
+    def _take_rows(body: dict[str, Any], asked: dict[str, TabMeta]) -> dict[str, TabRead]:
+        """The rows of the bot tabs ``asked`` for, as fingerprints, where the read found the
+        tab as asked (same id and width, no rows added below); their cells are then cut
+        from ``body`` down to A1, as a read of only their state brings."""
+        out = {}
+        for sheet in body.get("sheets", []):
+            props = sheet.get("properties") or {}
+            meta = asked.get(str(props.get("title")))
+            if meta is None:
+                continue
+            grid = props.get("gridProperties") or {}
+            blocks = sheet.get("data") or [{}]
+            rows = blocks[0].get("rowData") or []
+            if (int(props.get("sheetId", -1)) == meta.sheet_id and len(blocks) == 1
+                    and int(grid.get("rowCount", 0)) <= meta.rows
+                    and int(grid.get("columnCount", 0)) == meta.columns
+                    and not blocks[0].get("startRow")):  # fmt: skip
+                hashes = content_hashes(hashes_of_rows(rows, meta.columns), meta.columns)
+                out[meta.title] = TabRead(meta.sheet_id, meta.columns, hashes)
+            if rows:
+                blocks[0]["rowData"] = [{"values": (rows[0].get("values") or [])[:1]}]
+        return out
 
     def unchanged(
         self, wanted: Mapping[str, Sequence[str]], bot_tabs: Mapping[str, Sequence[str]]
@@ -343,21 +414,32 @@ class GoogleBackend(GoogleWriting):
 
     @staticmethod
     def _ranges(
-        tabs: Sequence[str], bot_tabs: Sequence[str], meta: dict[str, TabMeta] | None
+        tabs: Sequence[str],
+        bot_tabs: Sequence[str],
+        meta: dict[str, TabMeta] | None,
+        rows: Mapping[str, TabMeta] | None = None,
     ) -> list[str]:
-        """Source tabs whole; the bot's own tabs only at A1 (their state, not their cells)."""
+        """Source tabs whole; the bot's own tabs only at A1 (their state, not their cells),
+        but those in ``rows`` whole."""
         ranges = [quote_tab(t) for t in tabs if meta is None or t in meta]
         for t in bot_tabs:
-            if meta is None or (t in meta and meta[t].owned):
+            if rows and t in rows:
+                m = rows[t]
+                ranges.append(f"{quote_tab(t)}!A1:{column_letter(max(1, m.columns))}"
+                              f"{max(1, m.rows)}")  # fmt: skip
+            elif meta is None or (t in meta and meta[t].owned):
                 ranges.append(f"{quote_tab(t)}!A1:A1")
             elif t in meta:
                 ranges.append(quote_tab(t))  # not the bot's: is it empty?
         return ranges
 
-    def _grid(self, spreadsheet: str, ranges: list[str]) -> dict[str, Any]:
+    def _grid(
+        self, spreadsheet: str, ranges: list[str], *, bot_rows: bool = False
+    ) -> dict[str, Any]:
         if not ranges:
             return {"sheets": []}
-        params: Any = {"ranges": ranges, "fields": GRID_FIELDS, "includeGridData": "true"}
+        fields = GRID_AND_BOT_FIELDS if bot_rows else GRID_FIELDS
+        params: Any = {"ranges": ranges, "fields": fields, "includeGridData": "true"}
         try:
             body: dict[str, Any] = self.client.http_client.spreadsheets_get(
                 spreadsheet, params=params

@@ -26,15 +26,33 @@ _SEVERITY_OF = {formula: s for s, formula in HIGHLIGHT_FORMULA.items()}
 
 # What the bot reads of a spreadsheet's tabs and cells (a read, and the tabs a write asks
 # back to check them): the tabs' state, the bot's marks and each cell's value and colour.
-GRID_FIELDS = (
+_GRID = (
     "sheets(properties(sheetId,title,index,gridProperties(rowCount,columnCount)),"
     "developerMetadata(metadataId,metadataKey,metadataValue),"
     "protectedRanges(range,requestingUserCanEdit,warningOnly),"
     "conditionalFormats(ranges,booleanRule(condition(type,values(userEnteredValue)),"
     "format(backgroundColor))),charts(chartId),"
     "data(startRow,startColumn,columnMetadata(developerMetadata(metadataId,metadataKey)),"
-    "rowData(values(effectiveValue,effectiveFormat(numberFormat(type)),"
-    "userEnteredFormat(backgroundColor)))))"
+    "rowData(values({cells}))))"
+)
+GRID_FIELDS = _GRID.format(cells="effectiveValue,effectiveFormat(numberFormat(type)),"
+                           "userEnteredFormat(backgroundColor)")  # fmt: skip
+# What a bot tab's row fingerprints need of its cells (`google_rows.hashes_of_rows`): the
+# values and link addresses the bot wrote and the looks it sets.
+READ_BACK_FIELDS = (
+    "sheets(properties(title),data(rowData(values(userEnteredValue,"
+    "textFormatRuns(format(link(uri))),"
+    "userEnteredFormat(numberFormat(pattern),backgroundColor,textFormat(bold),wrapStrategy)))))"
+)
+# A read that also brings some bot tabs' rows (`GoogleBackend.read`). One request has one
+# field mask for all its ranges, so the source tabs' cells come with these fields too: the
+# values are the effective ones the read needs anyway, not `userEnteredValue` as well,
+# which would repeat every value of every source tab (measured: the province's read about
+# 2x as big). The bot writes plain values, no formulas, so a cell it wrote has the same
+# effective value; a formula a person typed over it counts as the value it shows.
+GRID_AND_BOT_FIELDS = _GRID.format(
+    cells="effectiveValue,effectiveFormat(numberFormat(type)),textFormatRuns(format(link(uri))),"
+    "userEnteredFormat(numberFormat(pattern),backgroundColor,textFormat(bold),wrapStrategy)"
 )
 # The answer of a batchUpdate: the tabs asked back, as a read gets them.
 BATCH_REPLY_FIELDS = f"spreadsheetId,updatedSpreadsheet({GRID_FIELDS})"

@@ -18,7 +18,7 @@ import difflib
 import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from bot.backends.google_looks import CellLooks, signature_of_cells
 from bot.model import BotTab, Link, LinkedText, OutCell
@@ -112,6 +112,24 @@ def hashes_of_rows(row_data: list[dict[str, Any]], width: int) -> list[bytes]:
         keys = [key_of_cell_data(c) for c in cells]
         out.append(row_hash(keys, width, signature_of_cells(cells, width)))
     return out
+
+
+def content_hashes(hashes: Sequence[bytes], width: int) -> tuple[bytes, ...]:
+    """Fingerprints of a tab read back, without the grid's blank rows below its content."""
+    blank = hashes_of_rows([{}], width)[0]
+    end = len(hashes)
+    while end and hashes[end - 1] == blank:
+        end -= 1
+    return tuple(hashes[:end])
+
+
+class TabRead(NamedTuple):
+    """A bot tab's rows as a read found them: which tab (its id), its width, and the
+    fingerprints of its content (`content_hashes`)."""
+
+    sheet_id: int
+    columns: int
+    hashes: tuple[bytes, ...]
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,9 @@ tabs made moments before (the cycle's own read when it is fresh, else a read jus
 this), the batch's own answer is checked for rows that moved, and only then are the
 statuses written; where rows moved, `SheetChanged` makes the cycle read again and retry.
 A spreadsheet the bot did not read this cycle (Drive says nobody changed it) gets no write
-at all when its plan brings what the bot last wrote there.
+at all when its plan brings what the bot last wrote there. In one that people changed, a
+bot tab's difference is computed from the rows it holds, not from what the bot wrote: as
+this cycle's read brought them (`GoogleBackend.read`), else read back just before.
 
 Every write is counted per spreadsheet (`google_drive` compares Drive's version with the
 bot's own writes); a write whose answer was lost makes the spreadsheet read again.
@@ -26,7 +28,7 @@ import gspread
 from gspread.urls import SPREADSHEET_BATCH_UPDATE_URL
 
 from bot.backends import google_errors as errors
-from bot.backends.google_grid import BATCH_REPLY_FIELDS, TabMeta, tab_meta
+from bot.backends.google_grid import BATCH_REPLY_FIELDS, READ_BACK_FIELDS, TabMeta, tab_meta
 from bot.backends.google_http import PoliteHTTPClient
 from bot.backends.google_marks import (
     GoogleRead,
@@ -39,7 +41,7 @@ from bot.backends.google_marks import (
 )
 from bot.backends.google_memory import Memory, SheetMemory
 from bot.backends.google_requests import DIGEST_KEY, body_size, new_sheet_id, ownership
-from bot.backends.google_rows import Shape, hashes_of_rows
+from bot.backends.google_rows import Shape, TabRead, content_hashes, hashes_of_rows
 from bot.backends.google_tabs import CELL_WARNING, MAX_CELLS, STAGING, TabWriter, cells_of
 from bot.config import Config
 from bot.errors import SheetError
@@ -54,12 +56,7 @@ log = logging.getLogger(__name__)
 SHEETS_API = "https://sheets.googleapis.com/v4/spreadsheets"
 # A read older than this is read again just before the bot writes next to its rows.
 FRESH_S = 60.0
-_READ_BACK_ROWS = 5_000  # rows of a bot tab read back per request (bounded memory)
-_READ_BACK_FIELDS = (
-    "sheets(properties(title),data(rowData(values(userEnteredValue,"
-    "textFormatRuns(format(link(uri))),"
-    "userEnteredFormat(numberFormat(pattern),backgroundColor,textFormat(bold),wrapStrategy)))))"
-)
+READ_BACK_ROWS = 5_000  # rows of a bot tab read back per request (bounded memory)
 _READ = "read back"  # `_known`: what the tab holds must be read
 Marks = list[tuple[TabMarks, MarksWrite, TabState]]
 Batches = list[list[Mapping[str, Any]]]
@@ -82,6 +79,9 @@ class GoogleWriting:
     _writes: Counter[str]
     _unsure: set[str]
     _untouched: set[str]
+    # Bot tabs' rows brought by this cycle's read of a spreadsheet people changed
+    # (`GoogleBackend.read`), for this cycle's write there only.
+    _fresh: dict[str, dict[str, TabRead]]
     _call: Callable[..., Any]
     metadata: Callable[[str], dict[str, TabMeta]]
     _grid: Callable[[str, list[str]], dict[str, Any]]
@@ -105,6 +105,7 @@ class GoogleWriting:
             raise
         finally:
             self.tabs.forget()
+            self._fresh.pop(plan.spreadsheet, None)  # a retry reads the spreadsheet again
             self._settle(plan.spreadsheet)
 
     def _settle(self, sheet: str) -> None:
@@ -301,12 +302,16 @@ class GoogleWriting:
                 result.conflicts.append(conflict_problem(sheet, tab.name))
                 continue
             planned.append((tab, meta, self.tabs.shape(tab)))
-        # The tabs whose content the bot cannot vouch for, read back in as few requests as
-        # their rows allow (once per write: a staged write plans its tabs twice).
+        # The tabs whose content the bot cannot vouch for: as this cycle's read found them
+        # when it brought their rows, else read back in as few requests as their rows allow
+        # (once per write: a staged write plans its tabs twice).
         unknown = [(meta, tab.header_rows) for tab, meta, shape in planned
                    if meta is not None and tab.name not in read_back
                    and self._known(sheet, tab, meta, shape) is _READ]  # fmt: skip
-        read_back.update(self._read_back(sheet, unknown))
+        read_back.update(self._read_fresh(sheet, unknown))
+        read_back.update(
+            self._read_back(sheet, [u for u in unknown if u[0].title not in read_back])
+        )
         for tab, meta, shape in planned:
             known = self._known(sheet, tab, meta, shape)
             if known is _READ:
@@ -330,7 +335,8 @@ class GoogleWriting:
         """What an owned bot tab holds now, as row fingerprints: from what the bot last
         wrote there when the tab's digest vouches for it and nobody else changed the
         spreadsheet since (a person's sort or typing leaves the digest as it was); else
-        `_READ` (read it back); None when it is written whole."""
+        `_READ` (as this cycle's read found it, `_read_fresh`, or read back); None when it
+        is written whole."""
         if meta is None or not meta.owned:
             return None
         digest = meta.metadata.get(DIGEST_KEY, (0, ""))[1]
@@ -344,18 +350,35 @@ class GoogleWriting:
             return None  # its columns changed: written whole
         return _READ
 
+    def _read_fresh(self, sheet: str, tabs: list[tuple[TabMeta, int]]) -> dict[str, Shape]:
+        """The tabs' rows as this cycle's read of the spreadsheet found them, where it
+        brought them, still the same tab (id and width) and the read is fresh (as fresh as
+        the district tabs' marks need, `FRESH_S`): a person's edit since shows in Drive's
+        version at the next cycle, which reads the tab again and repairs any difference."""
+        found = self._fresh.get(sheet, {})
+        age = time.monotonic() - self._read_at.get(sheet, float("-inf"))
+        out = {}
+        for meta, header_rows in tabs:
+            got = found.get(meta.title)
+            if got is not None and age <= FRESH_S and (got.sheet_id, got.columns) == (
+                    meta.sheet_id, meta.columns):  # fmt: skip
+                out[meta.title] = Shape(got.hashes, meta.columns, header_rows)
+        return out
+
     def _read_back(self, sheet: str, tabs: list[tuple[TabMeta, int]]) -> dict[str, Shape]:
         """Read bot tabs' cells (values, links and the looks in a row's fingerprint) into
         row fingerprints: parts of a few thousand rows, several tabs' parts in one request
         while their rows together stay under that."""
-        step = _READ_BACK_ROWS
+        if not tabs:
+            return {}
+        step = READ_BACK_ROWS
         parts = [(meta, start, min(meta.rows, start + step))
                  for meta, _ in tabs for start in range(0, max(1, meta.rows), step)]  # fmt: skip
         requests: list[list[tuple[TabMeta, int, int]]] = []
-        size = _READ_BACK_ROWS
+        size = READ_BACK_ROWS
         for part in parts:
             rows = max(1, part[2] - part[1])
-            if size + rows > _READ_BACK_ROWS or any(p[0] is part[0] for p in requests[-1]):
+            if size + rows > READ_BACK_ROWS or any(p[0] is part[0] for p in requests[-1]):
                 requests.append([])
                 size = 0
             requests[-1].append(part)
@@ -364,7 +387,7 @@ class GoogleWriting:
         for request in requests:
             ranges = [f"{quote_tab(m.title)}!A{start + 1}:{column_letter(max(1, m.columns))}"
                       f"{max(end, start + 1)}" for m, start, end in request]  # fmt: skip
-            params = {"ranges": ranges, "fields": _READ_BACK_FIELDS}
+            params = {"ranges": ranges, "fields": READ_BACK_FIELDS}
             body: dict[str, Any] = self._call(
                 sheet, lambda p=params: self.client.http_client.spreadsheets_get(sheet, params=p)
             )
@@ -375,14 +398,10 @@ class GoogleWriting:
                 rows = data[0].get("rowData", [])
                 hashes[meta.title] += hashes_of_rows(rows, meta.columns)
                 hashes[meta.title] += hashes_of_rows([{}] * (end - start - len(rows)), meta.columns)
-        out = {}
-        for meta, header_rows in tabs:
-            got = hashes[meta.title]
-            blank = hashes_of_rows([{}], meta.columns)[0]
-            while got and got[-1] == blank:
-                got.pop()  # the grid's blank rows below the content
-            out[meta.title] = Shape(tuple(got), meta.columns, header_rows)
-        return out
+        return {
+            meta.title: Shape(content_hashes(hashes[meta.title], meta.columns), meta.columns, n)
+            for meta, n in tabs
+        }
 
     def _record_copies(
         self,
