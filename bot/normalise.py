@@ -30,8 +30,6 @@ from bot.model import OutCell
 
 # Fields whose value the roll-up replaces by an official spelling (or flags).
 NORMALISED = ("report_month", "province", "district", "lao", "category", "role", "budget")
-# Of those, the ones a row must have: an empty one is flagged too.
-_REQUIRED = frozenset({"report_month", "province", "district", "lao", "category"})
 
 _ROLE_WORDS = (("หลัก", ROLES[0]), ("สนับสนุน", ROLES[1]))
 _BUDGET_WORDS = (
@@ -127,8 +125,8 @@ class RowSpeller:
 
     def cells(self, result: RowResult) -> tuple[list[OutCell], tuple[str, ...]]:
         """The row's cells in `fields` order, and the normalised fields kept as typed (in
-        `NORMALISED` order: each has a value the bot does not understand, or is required
-        and empty)."""
+        `NORMALISED` order: each has a value the bot does not understand, or is empty and
+        required: all of them are but the role and the budget)."""
         row = result.row
         text = row.text
         at = self._at

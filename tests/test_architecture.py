@@ -21,6 +21,7 @@ CORE = (
     "bot.form_fields",
     "bot.form",
     "bot.checks",
+    "bot.twins",
     "bot.rollup",
     "bot.deadlines",
     "bot.reminders",
