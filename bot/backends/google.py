@@ -46,10 +46,14 @@ from bot.backends.google_grid import GRID_AND_BOT_FIELDS, GRID_FIELDS, TabMeta, 
 from bot.backends.google_http import PoliteHTTPClient, RateLimiter, RetryPolicy
 from bot.backends.google_marks import GoogleRead
 from bot.backends.google_memory import Memory
-from bot.backends.google_requests import DIGEST_KEY
 from bot.backends.google_rows import TabRead, content_hashes, hashes_of_rows
 from bot.backends.google_tabs import TabWriter
-from bot.backends.google_write import READ_BACK_ROWS, GoogleWriting, remember_read
+from bot.backends.google_write import (
+    READ_BACK_ROWS,
+    GoogleWriting,
+    remember_read,
+    remembered_shape,
+)
 from bot.config import Config
 from bot.config_load import config_path
 from bot.errors import ConfigError
@@ -322,15 +326,12 @@ class GoogleBackend(GoogleWriting):
         if meta is None:  # a restarted bot: the tabs as its last read and writes left them
             last = memory.read.version if memory.read is not None else None
             meta = last.tabs if isinstance(last, GoogleRead) else {}
-        shapes = memory.shapes
         out = {}
         for t in bot_tabs:
-            found, remembered = meta.get(t), shapes.get(t)
-            if found is None or not found.owned or remembered is None:
+            found = meta.get(t)
+            if found is None or not found.owned or found.rows > READ_BACK_ROWS:
                 continue
-            digest = found.metadata.get(DIGEST_KEY, (0, ""))[1]
-            if (remembered[0], remembered[1].digest) == (found.sheet_id, digest) and (
-                    found.rows <= READ_BACK_ROWS):  # fmt: skip
+            if remembered_shape(memory, found) is not None:
                 out[t] = found
         return out
 

@@ -295,27 +295,26 @@ class GoogleWriting:
         staged: Batches = []
         shapes: dict[str, tuple[int, Shape]] = {}
         touched: set[str] = set()
-        planned: list[tuple[BotTab, TabMeta | None, Shape]] = []
+        planned: list[tuple[BotTab, TabMeta | None, Shape, Shape | str | None]] = []
         for tab in tabs:
             meta = state.tabs.get(tab.name)
             if meta is not None and not meta.owned and state.grids.get(tab.name):
                 result.conflicts.append(conflict_problem(sheet, tab.name))
                 continue
-            planned.append((tab, meta, self.tabs.shape(tab)))
+            shape = self.tabs.shape(tab)
+            planned.append((tab, meta, shape, self._known(sheet, tab, meta, shape)))
         # The tabs whose content the bot cannot vouch for: as this cycle's read found them
         # when it brought their rows, else read back in as few requests as their rows allow
         # (once per write: a staged write plans its tabs twice).
-        unknown = [(meta, tab.header_rows) for tab, meta, shape in planned
-                   if meta is not None and tab.name not in read_back
-                   and self._known(sheet, tab, meta, shape) is _READ]  # fmt: skip
+        unknown = [(meta, tab.header_rows) for tab, meta, _, known in planned
+                   if meta is not None and known is _READ
+                   and tab.name not in read_back]  # fmt: skip
         read_back.update(self._read_fresh(sheet, unknown))
         read_back.update(
             self._read_back(sheet, [u for u in unknown if u[0].title not in read_back])
         )
-        for tab, meta, shape in planned:
-            known = self._known(sheet, tab, meta, shape)
-            if known is _READ:
-                known = read_back[tab.name]
+        for tab, meta, shape, vouched in planned:
+            known = read_back[tab.name] if vouched is _READ else vouched
             assert not isinstance(known, str)
             batches = self.tabs.batches(tab, meta, taken, shape, known)
             made = (r["addSheet"]["properties"]["sheetId"] for b in batches for r in b
@@ -342,10 +341,9 @@ class GoogleWriting:
         digest = meta.metadata.get(DIGEST_KEY, (0, ""))[1]
         if digest == shape.digest:
             return shape  # nothing to do
-        remembered = self.memory.get(sheet).shapes.get(tab.name)
-        if remembered is not None and remembered[0] == meta.sheet_id and (
-                remembered[1].digest == digest) and sheet in self._untouched:  # fmt: skip
-            return remembered[1]
+        remembered = remembered_shape(self.memory.get(sheet), meta)
+        if remembered is not None and sheet in self._untouched:
+            return remembered
         if meta.columns != shape.width:
             return None  # its columns changed: written whole
         return _READ
@@ -578,6 +576,17 @@ class GoogleWriting:
                 "another spreadsheet and name it under google.archive in the config, or "
                 "delete tabs no longer needed)"
             )
+
+
+def remembered_shape(memory: SheetMemory, meta: TabMeta) -> Shape | None:
+    """What the bot remembers writing in a tab, when the tab is still that one: the same
+    id, and the digest the bot left on it (a person's sort or typing leaves the digest as
+    it was: whether to trust it is the caller's to say, by Drive's version)."""
+    remembered = memory.shapes.get(meta.title)
+    digest = meta.metadata.get(DIGEST_KEY, (0, ""))[1]
+    if remembered is None or (remembered[0], remembered[1].digest) != (meta.sheet_id, digest):
+        return None
+    return remembered[1]
 
 
 def remember_read(memory: SheetMemory, read: SheetRead, version: int | None) -> None:
